@@ -1,0 +1,75 @@
+import type { ReactNode } from "react";
+
+export type Tone = "ok" | "warn" | "fail" | "neutral";
+
+const toneClass: Record<Tone, string> = {
+  ok: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300",
+  warn: "bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300",
+  fail: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300",
+  neutral: "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
+};
+
+export function Badge({ tone, children }: { tone: Tone; children: ReactNode }) {
+  return (
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${toneClass[tone]}`}
+    >
+      {children}
+    </span>
+  );
+}
+
+export function Card({
+  title,
+  action,
+  children,
+}: {
+  title: string;
+  action?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <section className="rounded-lg border border-zinc-200 bg-white p-5 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
+      <div className="mb-4 flex items-center justify-between gap-3">
+        <h2 className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+          {title}
+        </h2>
+        {action}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export function Facts({ rows }: { rows: [string, ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-2 text-sm">
+      {rows.map(([label, value]) => (
+        <div key={label} className="contents">
+          <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
+          <dd className="min-w-0 break-words">{value ?? "—"}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function Fix({ command }: { command: string }) {
+  return (
+    <pre className="mt-2 overflow-x-auto rounded-md bg-zinc-100 px-3 py-2 font-mono text-xs text-zinc-800 dark:bg-zinc-950 dark:text-zinc-200">
+      {command}
+    </pre>
+  );
+}
+
+const skeletonWidths = ["90%", "78%", "66%", "84%", "72%", "60%", "88%", "70%"];
+
+export function Skeleton({ lines = 4 }: { lines?: number }) {
+  return (
+    <div className="animate-pulse space-y-2" role="status" aria-label="Loading">
+      {skeletonWidths.slice(0, lines).map((width) => (
+        <div key={width} className="h-4 rounded bg-zinc-200 dark:bg-zinc-800" style={{ width }} />
+      ))}
+    </div>
+  );
+}

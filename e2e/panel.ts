@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { join } from "node:path";
+import type { Page } from "@playwright/test";
+import WebSocket from "ws";
+
+export const port = Number(process.env.CLAW_E2E_PORT);
+export const home = process.env.CLAW_E2E_HOME ?? "";
+export const origin = `http://127.0.0.1:${port}`;
+export const cookieName = `claw_session_${port}`;
+
+export function panelToken(): string {
+  return readFileSync(join(home, "panel-token"), "utf8").trim();
+}
+
+/** Page object for the login page. */
+export class LoginPage {
+  constructor(readonly page: Page) {}
+
+  async openWithToken(token: string) {
+    await this.page.goto(`/login#token=${token}`);
+  }
+
+  async loginWithPaste(text: string) {
+    await this.page.goto("/login");
+    await this.page.getByLabel("Login URL or token").fill(text);
+    await this.page.getByRole("button", { name: "Log in" }).click();
+  }
+
+  error() {
+    return this.page.getByRole("alert");
+  }
+}
+
+export type RawResponse = {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+};
+
+/** A request with exactly the headers given (browsers and fetch will not forge Host). */
+export function rawRequest(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: options.headers },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** Logs in over HTTP and returns the session cookie header value. */
+export async function loginCookie(): Promise<string> {
+  const response = await rawRequest("/api/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "x-claw-csrf": "1", Origin: origin },
+    body: JSON.stringify({ token: panelToken() }),
+  });
+  const setCookie = [response.headers["set-cookie"] ?? []].flat()[0] ?? "";
+  const pair = setCookie.split(";")[0];
+  if (response.status !== 200 || !pair) throw new Error(`login failed: ${response.status} ${response.body}`);
+  return pair;
+}
+
+export type UpgradeOutcome = { opened: true; firstMessage: string } | { opened: false; status: number };
+
+/** Tries a WebSocket upgrade and reports whether it opened (and its first message) or the refusal status. */
+export function tryWebSocket(path: string, headers: Record<string, string>): Promise<UpgradeOutcome> {
+  return new Promise((resolve, reject) => {
+    const { Origin: originHeader, ...rest } = headers;
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: rest, origin: originHeader });
+    socket.on("message", (data) => {
+      resolve({ opened: true, firstMessage: String(data) });
+      socket.close();
+    });
+    socket.on("unexpected-response", (_req, res) => {
+      resolve({ opened: false, status: res.statusCode ?? 0 });
+      socket.terminate();
+    });
+    socket.on("error", (error) => reject(error));
+  });
+}

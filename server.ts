@@ -1,0 +1,101 @@
+/**
+ * The panel's one process: Next.js pages, the tRPC API and WebSockets on a single port bound to
+ * 127.0.0.1, with the security gate in front of all of them.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { createLoginRateLimiter } from "./server/auth/login-rate-limiter";
+import { ensurePanelToken, loginUrl } from "./server/auth/panel-token";
+import { deleteEndedSessions } from "./server/auth/sessions";
+import { clawPaths, loadConfig } from "./server/config";
+import { createDb } from "./server/db/client";
+import { applyMigrations } from "./server/db/migrate";
+import { ensureClawHome } from "./server/fs/ensure-claw-home";
+import { createPanelHandler } from "./server/http/panel-handler";
+import type { PanelServices } from "./server/panel/panel-services";
+import { createPodmanService } from "./server/podman/podman-service";
+
+const projectRoot = fileURLToPath(new URL(".", import.meta.url));
+const shutdownGraceMs = 10_000;
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") {
+        reject(
+          new Error(
+            `Port ${port} on 127.0.0.1 is in use. Is another claw panel running? Set CLAW_PORT to use another port.`,
+          ),
+        );
+      } else reject(error);
+    });
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+}
+
+async function main() {
+  const config = loadConfig();
+  const paths = clawPaths(config.home);
+  await ensureClawHome(paths);
+  const { applied } = applyMigrations({ dbPath: paths.db });
+  if (applied.length > 0) console.log(`claw: database migrated (${applied.join(", ")})`);
+  const db = createDb(paths.db);
+  const panelToken = await ensurePanelToken(paths.panelToken);
+  const podman = createPodmanService(paths);
+  const version = (
+    JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string }
+  ).version;
+
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  const app = next({ dev: config.dev, dir: projectRoot, hostname: "127.0.0.1", port: config.port });
+  await app.prepare();
+
+  const services: PanelServices = { config, paths, db, podman, startedAt: new Date(), version };
+  const handler = createPanelHandler({
+    services,
+    panelToken,
+    limiter: createLoginRateLimiter(),
+    next: { handle: app.getRequestHandler() },
+  });
+  const server = createServer(handler.handleRequest);
+  server.on("upgrade", handler.handleUpgrade);
+  await listen(server, config.port);
+
+  console.log(`claw ${version}: panel on http://127.0.0.1:${config.port} (state in ${paths.home})`);
+  console.log(`claw: log in at ${loginUrl(config.port, panelToken)}`);
+
+  // Connect to Podman in the background: the panel serves (and the doctor explains) even without it.
+  podman.get().catch((error: Error) => console.warn(`claw: Podman not available yet: ${error.message}`));
+  const sweep = setInterval(() => void deleteEndedSessions(db).catch(() => {}), 3600_000);
+  sweep.unref();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`claw: ${signal} received, shutting down`);
+    const force = setTimeout(() => {
+      console.error("claw: shutdown took too long, exiting");
+      process.exit(1);
+    }, shutdownGraceMs);
+    force.unref();
+    clearInterval(sweep);
+    handler.close();
+    server.close();
+    server.closeIdleConnections();
+    await Promise.allSettled([podman.close(), app.close()]);
+    await db.$disconnect();
+    server.closeAllConnections();
+    console.log("claw: stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`claw: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "../db/client";
+
+/** A session ends 7 days after login, or after 24 hours without use, whichever comes first. */
+export const sessionLifetimeMs = 7 * 24 * 3600_000;
+export const sessionIdleMs = 24 * 3600_000;
+/** lastSeenAt is refreshed at most this often, so reads stay reads. */
+const touchEveryMs = 60_000;
+
+/** Cookies ignore ports: a name per port keeps two panels (or a test panel) from clobbering each other. */
+export function sessionCookieName(port: number): string {
+  return `claw_session_${port}`;
+}
+
+/** The DB keeps only a hash: whoever reads claw.db still cannot ride a session. */
+export function sessionIdOf(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export type SessionEnd = "expired" | "idle";
+
+export async function createSession(db: Db, options: { userAgent?: string; now?: Date } = {}) {
+  const now = options.now ?? new Date();
+  const secret = randomBytes(32).toString("base64url");
+  const session = await db.session.create({
+    data: {
+      id: sessionIdOf(secret),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + sessionLifetimeMs),
+      userAgent: options.userAgent?.slice(0, 300) ?? null,
+    },
+  });
+  return { secret, session };
+}
+
+export type SessionLookup =
+  | { status: "valid"; sessionId: string }
+  | { status: "ended"; sessionId: string; reason: SessionEnd }
+  | { status: "unknown" };
+
+/** Finds the session for a cookie secret; an ended one is deleted here, once. */
+export async function findSession(db: Db, secret: string, now = new Date()): Promise<SessionLookup> {
+  const id = sessionIdOf(secret);
+  const session = await db.session.findUnique({ where: { id } });
+  if (!session) return { status: "unknown" };
+  const reason: SessionEnd | undefined =
+    session.expiresAt.getTime() <= now.getTime()
+      ? "expired"
+      : now.getTime() - session.lastSeenAt.getTime() > sessionIdleMs
+        ? "idle"
+        : undefined;
+  if (reason) {
+    await db.session.deleteMany({ where: { id } });
+    return { status: "ended", sessionId: id, reason };
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() > touchEveryMs) {
+    await db.session.update({ where: { id }, data: { lastSeenAt: now } });
+  }
+  return { status: "valid", sessionId: id };
+}
+
+export async function deleteSession(db: Db, secret: string): Promise<void> {
+  await db.session.deleteMany({ where: { id: sessionIdOf(secret) } });
+}
+
+export async function deleteEndedSessions(db: Db, now = new Date()): Promise<number> {
+  const { count } = await db.session.deleteMany({
+    where: {
+      OR: [{ expiresAt: { lte: now } }, { lastSeenAt: { lt: new Date(now.getTime() - sessionIdleMs) } }],
+    },
+  });
+  return count;
+}
+
+export async function listSessions(db: Db, now = new Date()) {
+  const sessions = await db.session.findMany({
+    where: { expiresAt: { gt: now }, lastSeenAt: { gte: new Date(now.getTime() - sessionIdleMs) } },
+    orderBy: { lastSeenAt: "desc" },
+  });
+  return sessions.map((session) => ({
+    id: session.id,
+    createdAt: session.createdAt.toISOString(),
+    lastSeenAt: session.lastSeenAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    userAgent: session.userAgent,
+  }));
+}
+
+/** Ends a session by its id (the hash the list shows); true when one was there. */
+export async function revokeSession(db: Db, id: string): Promise<boolean> {
+  const { count } = await db.session.deleteMany({ where: { id } });
+  return count > 0;
+}

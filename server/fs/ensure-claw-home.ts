@@ -1,0 +1,11 @@
+import { chmod, mkdir, stat } from "node:fs/promises";
+import type { ClawPaths } from "../config";
+
+/** CLAW_HOME holds keys, tokens and the DB: only its owner may enter it. */
+export async function ensureClawHome(paths: ClawPaths): Promise<void> {
+  await mkdir(paths.home, { recursive: true, mode: 0o700 });
+  const info = await stat(paths.home);
+  if (!info.isDirectory()) throw new Error(`CLAW_HOME ${paths.home} is not a directory`);
+  if ((info.mode & 0o077) !== 0) await chmod(paths.home, 0o700);
+  await mkdir(paths.run, { recursive: true, mode: 0o700 });
+}

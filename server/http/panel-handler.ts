@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import type { LoginRateLimiter } from "../auth/login-rate-limiter";
+import { AppError, httpStatusOf, isAppError } from "../errors";
+import type { PanelServices } from "../panel/panel-services";
+import { appRouter } from "../routers/root";
+import { checkApiRead, checkHost, checkStateChangingRequest, csrfHeader } from "../security/request-gate";
+import { contentSecurityPolicy, createNonce, staticSecurityHeaders } from "../security/security-headers";
+import { type AuthDeps, authenticateRequest } from "./authenticate-request";
+import { handleLogin, handleLogout } from "./login-routes";
+import { headerValue, sendError, sendJson } from "./respond";
+import { createWebSocketRoutes, type WebSocketRoutes } from "./websocket-routes";
+
+export type NextHandlers = {
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+};
+
+export type PanelHandlerDeps = {
+  services: PanelServices;
+  panelToken: string;
+  limiter: LoginRateLimiter;
+  next: NextHandlers;
+};
+
+const trpcPrefix = "/api/trpc/";
+
+/** Paths a browser needs before it has a session: the login page and the static build output it loads. */
+function isPublicPage(path: string): boolean {
+  return (
+    path === "/login" || path.startsWith("/_next/static/") || path === "/favicon.ico" || path === "/icon.svg"
+  );
+}
+
+export function createPanelHandler(deps: PanelHandlerDeps) {
+  const { services } = deps;
+  const port = services.config.port;
+  const auth: AuthDeps = { db: services.db, port, panelToken: deps.panelToken, limiter: deps.limiter };
+  const webSockets: WebSocketRoutes = createWebSocketRoutes({ services, auth });
+
+  async function handleTrpc(req: IncomingMessage, res: ServerResponse, path: string) {
+    const browser = {
+      origin: headerValue(req.headers.origin),
+      secFetchSite: headerValue(req.headers["sec-fetch-site"]),
+      csrfHeader: headerValue(req.headers[csrfHeader]),
+    };
+    const method = req.method ?? "GET";
+    // tRPC refuses a mutation over GET by itself; the gate makes it explicit and adds the CSRF rules.
+    const verdict =
+      method === "GET"
+        ? checkApiRead(browser, port)
+        : checkStateChangingRequest({ ...browser, method }, port);
+    if (!verdict.ok) return sendError(res, verdict.status, verdict.reason);
+    const authResult = await authenticateRequest(req, auth);
+    if (!authResult.ok) {
+      const headers: Record<string, string> = authResult.retryAfterSeconds
+        ? { "Retry-After": String(authResult.retryAfterSeconds) }
+        : {};
+      return sendError(res, authResult.status, authResult.reason, headers);
+    }
+    res.setHeader("Cache-Control", "no-store");
+    await nodeHTTPRequestHandler({
+      router: appRouter,
+      req,
+      res,
+      path,
+      maxBodySize: 1_000_000,
+      createContext: () => ({ ...services, actor: authResult.actor }),
+      onError: ({ error, path: procedure }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR" && !isAppError(error.cause)) {
+          console.error(`[trpc] ${procedure ?? "?"} failed:`, error.cause ?? error);
+        }
+      },
+    });
+  }
+
+  async function handlePage(req: IncomingMessage, res: ServerResponse, path: string) {
+    if (!isPublicPage(path)) {
+      const authResult = await authenticateRequest(req, auth);
+      if (!authResult.ok) {
+        if (req.method === "GET" || req.method === "HEAD") {
+          res.writeHead(303, { Location: "/login", "Cache-Control": "no-store" });
+          res.end();
+          return;
+        }
+        return sendError(res, authResult.status, authResult.reason);
+      }
+    }
+    // Next reads the nonce from the request's CSP header and stamps it on every script it emits.
+    const nonce = createNonce();
+    const csp = contentSecurityPolicy(nonce, { dev: services.config.dev });
+    req.headers["content-security-policy"] = csp;
+    req.headers["x-claw-nonce"] = nonce; // for the root layout's own inline script
+    res.setHeader("Content-Security-Policy", csp);
+    await deps.next.handle(req, res);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const host = checkHost(headerValue(req.headers.host), port);
+    if (!host.ok) {
+      res.writeHead(host.status, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+      res.end(host.reason);
+      return;
+    }
+    for (const [name, value] of Object.entries(staticSecurityHeaders)) res.setHeader(name, value);
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+
+    if (path === "/api/health") {
+      if (req.method !== "GET" && req.method !== "HEAD")
+        return sendError(res, 405, "Use GET", { Allow: "GET" });
+      return sendJson(res, 200, { ok: true });
+    }
+    if (path === "/api/login") return handleLogin(req, res, auth);
+    if (path === "/api/logout") return handleLogout(req, res, auth);
+    if (path.startsWith(trpcPrefix))
+      return handleTrpc(req, res, decodeURIComponent(path.slice(trpcPrefix.length)));
+    if (path.startsWith("/api/") || path === "/api") return sendError(res, 404, "No such endpoint");
+    return handlePage(req, res, path);
+  }
+
+  return {
+    async handleRequest(req: IncomingMessage, res: ServerResponse) {
+      try {
+        await route(req, res);
+      } catch (error) {
+        const app = isAppError(error) ? error : undefined;
+        if (!app) console.error("[http] request failed:", error);
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        sendError(res, app ? httpStatusOf[app.code] : 500, app ? app.message : "Internal error");
+      }
+    },
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+      webSockets.handleUpgrade(req, socket, head).catch((error: unknown) => {
+        console.error("[ws] upgrade failed:", error);
+        socket.destroy();
+      });
+    },
+    close: () => webSockets.close(),
+  };
+}
+
+export { AppError };
