@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { Logo } from "./logo";
 import { LogoutButton } from "./logout-button";
 import { ThemeToggle } from "./theme-toggle";
 
@@ -26,12 +27,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <div className="mx-auto flex h-14 max-w-6xl items-center gap-6 px-4">
           <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
-            <span
-              aria-hidden
-              className="grid h-7 w-7 place-items-center rounded-md bg-emerald-600 text-sm text-white"
-            >
-              ⟋
-            </span>
+            <Logo className="h-7 w-7" />
             claw
           </Link>
           <nav aria-label="Main" className="flex gap-1">

@@ -42,6 +42,13 @@ test.describe("login", () => {
     await expect(page).toHaveURL(`${origin}/login`);
   });
 
+  test("the login URL opened in a tab that already shows the login page logs in", async ({ page }) => {
+    await page.goto("/login");
+    await expect(page.getByRole("heading", { name: "Log in to the panel" })).toBeVisible();
+    await page.goto(`/login#token=${panelToken()}`); // same document: only the hash changes
+    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  });
+
   test("pasting the whole login URL works too", async ({ page }) => {
     await new LoginPage(page).loginWithPaste(`${origin}/login#token=${panelToken()}`);
     await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();

@@ -27,8 +27,9 @@ export class LoginPage {
     await this.page.getByRole("button", { name: "Log in" }).click();
   }
 
+  /** The form's own alert (Next's route announcer is an alert too). */
   error() {
-    return this.page.getByRole("alert");
+    return this.page.locator("form").getByRole("alert");
   }
 }
 

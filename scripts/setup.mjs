@@ -110,9 +110,10 @@ async function ensureNodeModules() {
   const env = { ...process.env };
   // better-sqlite3 compiles from source here; the local Node headers avoid a download.
   if (!env.npm_config_nodedir && existsSync("/usr/include/node/node.h")) env.npm_config_nodedir = "/usr";
-  const lock = existsSync(join(root, "package-lock.json"));
-  log(`installing npm dependencies (${lock ? "npm ci" : "npm install"}; a few minutes on a fresh machine)…`);
-  await run("npm", [lock ? "ci" : "install", "--no-audit", "--no-fund"], { env });
+  // `npm install` rather than `npm ci`: the lockfile npm 11 writes here leaves out other
+  // platforms' optional packages, and `npm ci` then refuses it as out of sync.
+  log("installing npm dependencies (a few minutes on a fresh machine)…");
+  await run("npm", ["install", "--no-audit", "--no-fund"], { env });
   writeFileSync(stampPath, stamp);
 }
 

@@ -51,7 +51,9 @@ describe("the panel process", () => {
     expect(panel.output()).toContain(`http://127.0.0.1:${panel.port}/login#token=${await panel.token()}`);
     const db = new Database(join(panel.home, "claw.db"), { readonly: true });
     try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+        name: string;
+      }[];
       expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(["sessions", "_prisma_migrations"]));
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     } finally {
@@ -105,7 +107,9 @@ describe("the panel process", () => {
     expect(await fetch(`${panel.url}/api/health`).catch(() => "down")).toBe("down");
 
     panel = await startPanel({ home: panel.home, port: panel.port });
-    const whoami = await fetch(`${panel.url}/api/trpc/auth.whoami`, { headers: { cookie, "x-claw-csrf": "1" } });
+    const whoami = await fetch(`${panel.url}/api/trpc/auth.whoami`, {
+      headers: { cookie, "x-claw-csrf": "1" },
+    });
     expect(whoami.status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 "use client";
 
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { Logo } from "@/components/logo";
 
 type State = { kind: "idle" } | { kind: "busy" } | { kind: "error"; message: string };
 
@@ -36,12 +37,17 @@ export default function LoginPage() {
 
   useEffect(() => {
     setLoggedOut(new URLSearchParams(window.location.search).has("logged-out"));
-    const token = tokenFrom(window.location.hash);
-    if (window.location.hash.includes("token=") && token) {
+    // The URL may arrive with the page, or later into an already open tab (a hash change only).
+    const loginFromHash = () => {
+      if (!window.location.hash.includes("token=")) return;
+      const token = tokenFrom(window.location.hash);
       // The token leaves the address bar (and history) before anything else happens.
       window.history.replaceState(null, "", "/login");
-      void login(token);
-    }
+      if (token) void login(token);
+    };
+    loginFromHash();
+    window.addEventListener("hashchange", loginFromHash);
+    return () => window.removeEventListener("hashchange", loginFromHash);
   }, [login]);
 
   const submit = (event: FormEvent) => {
@@ -58,9 +64,7 @@ export default function LoginPage() {
     <main className="grid min-h-screen place-items-center px-4">
       <div className="w-full max-w-md rounded-lg border border-zinc-200 bg-white p-8 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
         <div className="mb-6 flex items-center gap-2 text-lg font-semibold">
-          <span aria-hidden className="grid h-8 w-8 place-items-center rounded-md bg-emerald-600 text-white">
-            ⟋
-          </span>
+          <Logo className="h-8 w-8" />
           claw
         </div>
         <h1 className="text-xl font-semibold tracking-tight">Log in to the panel</h1>

@@ -157,7 +157,7 @@ export function verdictCgroups(facts: CgroupFacts, status: PodmanStatus): Doctor
   }
   const layout = facts.layout === "v1-hybrid" ? "v1 (hybrid)" : "v1 (legacy)";
   if (!facts.rootless) {
-    return { ...base, status: "ok", detail: `cgroups ${layout}${reported}: limits are enforced (rootful).` };
+    return { ...base, status: "ok", detail: `cgroups ${layout}: limits are enforced (rootful).` };
   }
   return {
     ...base,

@@ -56,7 +56,10 @@ export function parseSocketUrl(value: string, variable = "CONTAINER_HOST"): Pars
 }
 
 /** Pure: the sockets to try, in order: CONTAINER_HOST, DOCKER_HOST, the user's socket, the system socket. */
-export function listSocketCandidates(env: NodeJS.ProcessEnv, uid: number): SocketCandidate[] {
+export function listSocketCandidates(
+  env: Record<string, string | undefined>,
+  uid: number,
+): SocketCandidate[] {
   const candidates: SocketCandidate[] = [];
   for (const variable of ["CONTAINER_HOST", "DOCKER_HOST"] as const) {
     const value = env[variable];

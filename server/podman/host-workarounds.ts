@@ -1,7 +1,7 @@
 import { readFile, rm, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import type { ClawPaths } from "../config";
-import { writeFileAtomic } from "./write-file-atomic";
+import { writeFileAtomic } from "../fs/write-file-atomic";
 
 /** How /sys/fs/cgroup is mounted: pure v2, v1 with a v2 "unified" side mount, v1 only. */
 export type CgroupLayout = "v2" | "v1-hybrid" | "v1-legacy" | "unknown";

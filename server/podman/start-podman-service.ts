@@ -3,8 +3,8 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors";
+import { writeFileAtomic } from "../fs/write-file-atomic";
 import { pingPodmanSocket } from "./ping-podman-socket";
-import { writeFileAtomic } from "./write-file-atomic";
 
 export const INSTALL_PODMAN_FIX =
   "apt-get install -y podman runc uidmap slirp4netns fuse-overlayfs catatonit";
