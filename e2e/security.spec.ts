@@ -121,6 +121,7 @@ test.describe("security gate", () => {
     expect(home.status).toBe(303);
     expect(home.headers.location).toBe("/login");
     expect((await rawRequest("/doctor")).status).toBe(303);
+    expect((await rawRequest("/", { method: "POST", headers: { "Next-Action": "x" } })).status).toBe(405);
     expect((await rawRequest("/api/trpc/system.status", { headers: { "x-claw-csrf": "1" } })).status).toBe(
       401,
     );

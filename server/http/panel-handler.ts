@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import type { LoginRateLimiter } from "../auth/login-rate-limiter";
-import { AppError, httpStatusOf, isAppError } from "../errors";
+import { httpStatusOf, isAppError } from "../errors";
 import type { PanelServices } from "../panel/panel-services";
 import { appRouter } from "../routers/root";
 import { checkApiRead, checkHost, checkStateChangingRequest, csrfHeader } from "../security/request-gate";
@@ -75,15 +75,17 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
   }
 
   async function handlePage(req: IncomingMessage, res: ServerResponse, path: string) {
+    // Pages only render: claw uses no server actions, so nothing reaches Next except reads
+    // (Next's development overlay posts to its own endpoints, so `npm run dev` lets those through).
+    if (req.method !== "GET" && req.method !== "HEAD" && !services.config.dev) {
+      return sendError(res, 405, "Pages only answer GET", { Allow: "GET, HEAD" });
+    }
     if (!isPublicPage(path)) {
       const authResult = await authenticateRequest(req, auth);
       if (!authResult.ok) {
-        if (req.method === "GET" || req.method === "HEAD") {
-          res.writeHead(303, { Location: "/login", "Cache-Control": "no-store" });
-          res.end();
-          return;
-        }
-        return sendError(res, authResult.status, authResult.reason);
+        res.writeHead(303, { Location: "/login", "Cache-Control": "no-store" });
+        res.end();
+        return;
       }
     }
     // Next reads the nonce from the request's CSP header and stamps it on every script it emits.
@@ -141,5 +143,3 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     close: () => webSockets.close(),
   };
 }
-
-export { AppError };
