@@ -6,14 +6,17 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { createAuditLog } from "./server/audit/audit-log";
+import { createAuditTail } from "./server/audit/audit-tail";
+import { sweepEndedSessions } from "./server/auth/end-session";
 import { createLoginRateLimiter } from "./server/auth/login-rate-limiter";
 import { ensurePanelToken, loginUrl } from "./server/auth/panel-token";
-import { deleteEndedSessions } from "./server/auth/sessions";
 import { clawPaths, loadConfig } from "./server/config";
 import { createDb } from "./server/db/client";
 import { applyMigrations } from "./server/db/migrate";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
+import { loadOrCreateHostKey } from "./server/keys/host-key";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
 
@@ -43,6 +46,9 @@ async function main() {
   if (applied.length > 0) console.log(`claw: database migrated (${applied.join(", ")})`);
   const db = createDb(paths.db);
   const panelToken = await ensurePanelToken(paths.panelToken);
+  const hostKey = await loadOrCreateHostKey(paths.keys);
+  const audit = createAuditLog({ db, hostKey, checkpointsPath: paths.auditCheckpoints });
+  const auditTail = createAuditTail({ db, audit });
   const podman = createPodmanService(paths);
   const version = (
     JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string }
@@ -52,7 +58,17 @@ async function main() {
   const app = next({ dev: config.dev, dir: projectRoot, hostname: "127.0.0.1", port: config.port });
   await app.prepare();
 
-  const services: PanelServices = { config, paths, db, podman, startedAt: new Date(), version };
+  const services: PanelServices = {
+    config,
+    paths,
+    db,
+    podman,
+    hostKey,
+    audit,
+    auditTail,
+    startedAt: new Date(),
+    version,
+  };
   const handler = createPanelHandler({
     services,
     panelToken,
@@ -63,12 +79,25 @@ async function main() {
   server.on("upgrade", handler.handleUpgrade);
   await listen(server, config.port);
 
+  await audit.record({
+    category: "panel",
+    action: "panel_started",
+    actor: "system",
+    outcome: "ok",
+    details: { version, port: config.port, pid: process.pid, keyId: hostKey.keyId },
+  });
   console.log(`claw ${version}: panel on http://127.0.0.1:${config.port} (state in ${paths.home})`);
   console.log(`claw: log in at ${loginUrl(config.port, panelToken)}`);
 
   // Connect to Podman in the background: the panel serves (and the doctor explains) even without it.
   podman.get().catch((error: Error) => console.warn(`claw: Podman not available yet: ${error.message}`));
-  const sweep = setInterval(() => void deleteEndedSessions(db).catch(() => {}), 3600_000);
+  const sweep = setInterval(
+    () =>
+      void sweepEndedSessions(db, audit).catch((error: Error) =>
+        console.error(`claw: session sweep failed: ${error.message}`),
+      ),
+    3600_000,
+  );
   sweep.unref();
 
   let stopping = false;
@@ -83,9 +112,22 @@ async function main() {
     force.unref();
     clearInterval(sweep);
     handler.close();
+    auditTail.close();
     server.close();
     server.closeIdleConnections();
     await Promise.allSettled([podman.close(), app.close()]);
+    const uptimeSeconds = Math.round((Date.now() - services.startedAt.getTime()) / 1000);
+    // The last event, then a checkpoint over it: a clean stop leaves nothing uncovered.
+    await audit
+      .record({
+        category: "panel",
+        action: "panel_stopped",
+        actor: "system",
+        outcome: "ok",
+        details: { signal, uptimeSeconds },
+      })
+      .then(() => audit.close())
+      .catch((error: Error) => console.error(`claw: could not close the audit log: ${error.message}`));
     await db.$disconnect();
     server.closeAllConnections();
     console.log("claw: stopped");

@@ -37,6 +37,9 @@ export function clawPaths(home: string) {
     db: join(home, "claw.db"),
     panelToken: join(home, "panel-token"),
     keys: join(home, "keys"),
+    audit: join(home, "audit"),
+    /** Signed audit checkpoints, outside the DB (see server/audit/audit-log.ts). */
+    auditCheckpoints: join(home, "audit", "checkpoints.log"),
     run: join(home, "run"),
     /** Written only when the host needs the runtime/ulimit workaround (see server/podman). */
     containersConf: join(home, "containers.conf"),

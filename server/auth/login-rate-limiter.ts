@@ -5,7 +5,8 @@
 export type LoginRateLimiter = {
   /** Seconds until the next attempt is allowed, or 0 when one may be made now. */
   retryAfterSeconds(now?: number): number;
-  recordFailure(now?: number): void;
+  /** Returns true when this failure is the one that closes the window. */
+  recordFailure(now?: number): boolean;
   reset(): void;
 };
 
@@ -24,6 +25,7 @@ export function createLoginRateLimiter(options = { maxFailures: 5, windowMs: 60_
     recordFailure(now = Date.now()) {
       prune(now);
       failures.push(now);
+      return failures.length === options.maxFailures;
     },
     reset() {
       failures = [];

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Db } from "../db/client";
+import type { DbTransaction } from "../db/client";
 
 /** A session ends 7 days after login, or after 24 hours without use, whichever comes first. */
 export const sessionLifetimeMs = 7 * 24 * 3600_000;
@@ -19,7 +19,7 @@ export function sessionIdOf(secret: string): string {
 
 export type SessionEnd = "expired" | "idle";
 
-export async function createSession(db: Db, options: { userAgent?: string; now?: Date } = {}) {
+export async function createSession(db: DbTransaction, options: { userAgent?: string; now?: Date } = {}) {
   const now = options.now ?? new Date();
   const secret = randomBytes(32).toString("base64url");
   const session = await db.session.create({
@@ -39,8 +39,12 @@ export type SessionLookup =
   | { status: "ended"; sessionId: string; reason: SessionEnd }
   | { status: "unknown" };
 
-/** Finds the session for a cookie secret; an ended one is deleted here, once. */
-export async function findSession(db: Db, secret: string, now = new Date()): Promise<SessionLookup> {
+/** Finds the session for a cookie secret. An ended one is reported, not removed: see endSession. */
+export async function findSession(
+  db: DbTransaction,
+  secret: string,
+  now = new Date(),
+): Promise<SessionLookup> {
   const id = sessionIdOf(secret);
   const session = await db.session.findUnique({ where: { id } });
   if (!session) return { status: "unknown" };
@@ -50,30 +54,34 @@ export async function findSession(db: Db, secret: string, now = new Date()): Pro
       : now.getTime() - session.lastSeenAt.getTime() > sessionIdleMs
         ? "idle"
         : undefined;
-  if (reason) {
-    await db.session.deleteMany({ where: { id } });
-    return { status: "ended", sessionId: id, reason };
-  }
+  if (reason) return { status: "ended", sessionId: id, reason };
   if (now.getTime() - session.lastSeenAt.getTime() > touchEveryMs) {
     await db.session.update({ where: { id }, data: { lastSeenAt: now } });
   }
   return { status: "valid", sessionId: id };
 }
 
-export async function deleteSession(db: Db, secret: string): Promise<void> {
-  await db.session.deleteMany({ where: { id: sessionIdOf(secret) } });
+/** Removes a session by id; true when this call removed it (so its end is recorded once). */
+export async function endSession(db: DbTransaction, id: string): Promise<boolean> {
+  const { count } = await db.session.deleteMany({ where: { id } });
+  return count > 0;
 }
 
-export async function deleteEndedSessions(db: Db, now = new Date()): Promise<number> {
-  const { count } = await db.session.deleteMany({
+/** Sessions past their end that nobody has touched since: the hourly sweep ends them. */
+export async function listEndedSessions(db: DbTransaction, now = new Date()) {
+  const sessions = await db.session.findMany({
     where: {
       OR: [{ expiresAt: { lte: now } }, { lastSeenAt: { lt: new Date(now.getTime() - sessionIdleMs) } }],
     },
+    select: { id: true, expiresAt: true },
   });
-  return count;
+  return sessions.map((session) => ({
+    id: session.id,
+    reason: (session.expiresAt.getTime() <= now.getTime() ? "expired" : "idle") as SessionEnd,
+  }));
 }
 
-export async function listSessions(db: Db, now = new Date()) {
+export async function listSessions(db: DbTransaction, now = new Date()) {
   const sessions = await db.session.findMany({
     where: { expiresAt: { gt: now }, lastSeenAt: { gte: new Date(now.getTime() - sessionIdleMs) } },
     orderBy: { lastSeenAt: "desc" },
@@ -85,10 +93,4 @@ export async function listSessions(db: Db, now = new Date()) {
     expiresAt: session.expiresAt.toISOString(),
     userAgent: session.userAgent,
   }));
-}
-
-/** Ends a session by its id (the hash the list shows); true when one was there. */
-export async function revokeSession(db: Db, id: string): Promise<boolean> {
-  const { count } = await db.session.deleteMany({ where: { id } });
-  return count > 0;
 }

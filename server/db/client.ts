@@ -1,6 +1,6 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { SqlDriverAdapterFactory } from "@prisma/client/runtime/client";
-import { PrismaClient } from "./generated/client";
+import { type Prisma, PrismaClient } from "./generated/client";
 
 export type Db = PrismaClient;
 
@@ -33,3 +33,6 @@ export function createDb(dbPath: string): Db {
   const adapter = new PrismaBetterSqlite3({ url: dbPath, timeout: 5000 });
   return new PrismaClient({ adapter: withPragmas(adapter) });
 }
+
+/** The client inside `db.$transaction(async (tx) => …)`: what services take to join a caller's transaction. */
+export type DbTransaction = Prisma.TransactionClient;

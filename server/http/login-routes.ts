@@ -1,10 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
+import { panelActor } from "../auth/actor";
 import { clearedCookie, parseCookies, sessionCookie } from "../auth/cookies";
 import { tokensEqual } from "../auth/panel-token";
-import { createSession, deleteSession, sessionCookieName, sessionLifetimeMs } from "../auth/sessions";
+import {
+  createSession,
+  endSession,
+  sessionCookieName,
+  sessionIdOf,
+  sessionLifetimeMs,
+} from "../auth/sessions";
 import { checkStateChangingRequest, csrfHeader } from "../security/request-gate";
-import type { AuthDeps } from "./authenticate-request";
+import { type AuthDeps, recordFailedLogin } from "./authenticate-request";
 import { headerValue, readJsonBody, sendError, sendJson } from "./respond";
 
 const loginBody = z.object({ token: z.string().min(1).max(512) });
@@ -35,8 +42,9 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, dep
     return;
   }
   const parsed = loginBody.safeParse(await readJsonBody(req));
+  const userAgent = headerValue(req.headers["user-agent"]);
   if (!parsed.success || !tokensEqual(parsed.data.token.trim(), deps.panelToken)) {
-    deps.limiter.recordFailure();
+    await recordFailedLogin(deps, "panel:anonymous", { via: "browser", reason: "wrong panel token" });
     sendError(
       res,
       401,
@@ -44,7 +52,17 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, dep
     );
     return;
   }
-  const { secret } = await createSession(deps.db, { userAgent: headerValue(req.headers["user-agent"]) });
+  const { secret } = await deps.audit.transaction(async (tx, record) => {
+    const created = await createSession(tx, { userAgent });
+    await record({
+      category: "access",
+      action: "login_succeeded",
+      actor: panelActor(created.session.id),
+      outcome: "ok",
+      details: { via: "browser", userAgent: userAgent?.slice(0, 200) ?? null },
+    });
+    return created;
+  });
   sendJson(
     res,
     200,
@@ -59,6 +77,19 @@ export async function handleLogout(req: IncomingMessage, res: ServerResponse, de
   if (refuseForeign(req, res, deps.port)) return;
   const name = sessionCookieName(deps.port);
   const secret = parseCookies(headerValue(req.headers.cookie)).get(name);
-  if (secret) await deleteSession(deps.db, secret);
+  if (secret) {
+    const id = sessionIdOf(secret);
+    await deps.audit.transaction(async (tx, record) => {
+      if (await endSession(tx, id)) {
+        await record({
+          category: "access",
+          action: "logout",
+          actor: panelActor(id),
+          outcome: "ok",
+          details: {},
+        });
+      }
+    });
+  }
   sendJson(res, 200, { ok: true }, { "Set-Cookie": clearedCookie(name) });
 }

@@ -5,8 +5,15 @@ import type { LoginRateLimiter } from "../auth/login-rate-limiter";
 import { httpStatusOf, isAppError } from "../errors";
 import type { PanelServices } from "../panel/panel-services";
 import { appRouter } from "../routers/root";
-import { checkApiRead, checkHost, checkStateChangingRequest, csrfHeader } from "../security/request-gate";
+import {
+  checkApiRead,
+  checkDownload,
+  checkHost,
+  checkStateChangingRequest,
+  csrfHeader,
+} from "../security/request-gate";
 import { contentSecurityPolicy, createNonce, staticSecurityHeaders } from "../security/security-headers";
+import { handleAuditExport } from "./audit-export-route";
 import { type AuthDeps, authenticateRequest } from "./authenticate-request";
 import { handleLogin, handleLogout } from "./login-routes";
 import { headerValue, sendError, sendJson } from "./respond";
@@ -35,7 +42,13 @@ function isPublicPage(path: string): boolean {
 export function createPanelHandler(deps: PanelHandlerDeps) {
   const { services } = deps;
   const port = services.config.port;
-  const auth: AuthDeps = { db: services.db, port, panelToken: deps.panelToken, limiter: deps.limiter };
+  const auth: AuthDeps = {
+    db: services.db,
+    audit: services.audit,
+    port,
+    panelToken: deps.panelToken,
+    limiter: deps.limiter,
+  };
   const webSockets: WebSocketRoutes = createWebSocketRoutes({ services, auth });
 
   async function handleTrpc(req: IncomingMessage, res: ServerResponse, path: string) {
@@ -72,6 +85,18 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
         }
       },
     });
+  }
+
+  async function handleDownload(req: IncomingMessage, res: ServerResponse) {
+    if (req.method !== "GET") return sendError(res, 405, "Use GET", { Allow: "GET" });
+    const verdict = checkDownload(
+      { origin: headerValue(req.headers.origin), secFetchSite: headerValue(req.headers["sec-fetch-site"]) },
+      port,
+    );
+    if (!verdict.ok) return sendError(res, verdict.status, verdict.reason);
+    const authResult = await authenticateRequest(req, auth);
+    if (!authResult.ok) return sendError(res, authResult.status, authResult.reason);
+    await handleAuditExport(req, res, services, authResult.actor);
   }
 
   async function handlePage(req: IncomingMessage, res: ServerResponse, path: string) {
@@ -114,6 +139,7 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     }
     if (path === "/api/login") return handleLogin(req, res, auth);
     if (path === "/api/logout") return handleLogout(req, res, auth);
+    if (path === "/api/audit/export") return handleDownload(req, res);
     if (path.startsWith(trpcPrefix))
       return handleTrpc(req, res, decodeURIComponent(path.slice(trpcPrefix.length)));
     if (path.startsWith("/api/") || path === "/api") return sendError(res, 404, "No such endpoint");

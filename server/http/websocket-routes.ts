@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
+import { auditFilterSchema } from "../audit/query-audit-log";
 import { getPanelStatus } from "../panel/get-panel-status";
 import type { PanelServices } from "../panel/panel-services";
 import { checkHost, checkWebSocketOrigin } from "../security/request-gate";
@@ -8,6 +9,8 @@ import { type AuthDeps, authenticateRequest } from "./authenticate-request";
 import { headerValue } from "./respond";
 
 const statusIntervalMs = 5_000;
+/** A live view that cannot keep up is closed rather than buffered without end. */
+const maxBufferedBytes = 8 * 1024 * 1024;
 
 export type WebSocketRoutes = {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
@@ -47,9 +50,31 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
     void push();
   }
 
+  /** `/ws/audit?category=…`: events matching the filter, as they are committed. */
+  async function serveAudit(ws: WebSocket, query: URLSearchParams) {
+    const parsed = auditFilterSchema.safeParse(
+      Object.fromEntries([...query].filter(([, value]) => value !== "")),
+    );
+    if (!parsed.success) {
+      ws.close(1008, "Invalid filter");
+      return;
+    }
+    const unsubscribe = await deps.services.auditTail.subscribe(parsed.data, (events) => {
+      if (ws.bufferedAmount > maxBufferedBytes) {
+        ws.close(1013, "Too slow; reload to catch up");
+        return;
+      }
+      ws.send(JSON.stringify({ type: "events", events }));
+    });
+    ws.on("close", unsubscribe);
+    if (ws.readyState !== WebSocket.OPEN) unsubscribe();
+    else ws.send(JSON.stringify({ type: "ready" }));
+  }
+
   return {
     async handleUpgrade(req, socket, head) {
-      const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const path = url.pathname;
       const host = checkHost(headerValue(req.headers.host), port);
       if (!host.ok) return refuse(socket, 403, host.reason);
       const origin = checkWebSocketOrigin(headerValue(req.headers.origin), port);
@@ -58,8 +83,13 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
       if (!path.startsWith("/ws/")) return refuse(socket, 404, "No such socket");
       const authResult = await authenticateRequest(req, deps.auth);
       if (!authResult.ok || authResult.actor.kind !== "panel") return refuse(socket, 401, "Log in first");
-      if (path !== "/ws/status") return refuse(socket, 404, "No such socket");
-      wss.handleUpgrade(req, socket, head, (ws) => serveStatus(ws));
+      if (path === "/ws/status") return wss.handleUpgrade(req, socket, head, (ws) => serveStatus(ws));
+      if (path === "/ws/audit") {
+        return wss.handleUpgrade(req, socket, head, (ws) => {
+          serveAudit(ws, url.searchParams).catch(() => ws.close(1011, "Internal error"));
+        });
+      }
+      return refuse(socket, 404, "No such socket");
     },
     close() {
       for (const client of wss.clients) client.close(1001, "Panel shutting down");

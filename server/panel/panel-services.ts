@@ -1,5 +1,8 @@
+import type { AuditLog } from "../audit/audit-log";
+import type { AuditTail } from "../audit/audit-tail";
 import type { ClawPaths, Config } from "../config";
 import type { Db } from "../db/client";
+import type { HostKey } from "../keys/host-key";
 import type { PodmanService } from "../podman/podman-service";
 
 /** What every handler may use: built once at start in server.ts, closed once at shutdown. */
@@ -8,6 +11,9 @@ export type PanelServices = {
   paths: ClawPaths;
   db: Db;
   podman: PodmanService;
+  hostKey: HostKey;
+  audit: AuditLog;
+  auditTail: AuditTail;
   startedAt: Date;
   version: string;
 };

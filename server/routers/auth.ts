@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { actorLabel } from "../auth/actor";
-import { listSessions, revokeSession } from "../auth/sessions";
+import { endSession, listSessions } from "../auth/sessions";
 import { AppError } from "../errors";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -17,9 +17,18 @@ export const authRouter = router({
   }),
 
   revokeSession: protectedProcedure.input(z.object({ id: sessionId })).mutation(async ({ ctx, input }) => {
-    if (!(await revokeSession(ctx.db, input.id))) {
-      throw new AppError("NOT_FOUND", "That session has already ended");
-    }
+    const revoked = await ctx.audit.transaction(async (tx, record) => {
+      if (!(await endSession(tx, input.id))) return false;
+      await record({
+        category: "access",
+        action: "session_revoked",
+        actor: actorLabel(ctx.actor),
+        outcome: "ok",
+        details: { session: input.id.slice(0, 12) },
+      });
+      return true;
+    });
+    if (!revoked) throw new AppError("NOT_FOUND", "That session has already ended");
     return { revoked: input.id, wasCurrent: ctx.actor.kind === "panel" && ctx.actor.sessionId === input.id };
   }),
 });

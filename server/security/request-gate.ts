@@ -60,6 +60,20 @@ export function checkStateChangingRequest(req: StateChangingRequest, port: numbe
   return allow;
 }
 
+/**
+ * A download the browser starts from a link (no custom header possible): it must come from our
+ * own pages or be typed in, never from another site or another port of localhost.
+ */
+export function checkDownload(req: { origin?: string; secFetchSite?: string }, port: number): GateVerdict {
+  if (req.secFetchSite && req.secFetchSite !== "same-origin" && req.secFetchSite !== "none") {
+    return deny(403, `Cross-site download refused (Sec-Fetch-Site: ${req.secFetchSite})`);
+  }
+  if (req.origin !== undefined && !allowedOrigins(port).has(req.origin.toLowerCase())) {
+    return deny(403, `Request from Origin "${req.origin}" is refused`);
+  }
+  return allow;
+}
+
 /** Reads of the API still need the custom header and a same-origin fetch, so no page elsewhere can embed them. */
 export function checkApiRead(req: Omit<StateChangingRequest, "method">, port: number): GateVerdict {
   return checkStateChangingRequest({ ...req, method: "POST" }, port);

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { canonicalJson } from "./canonical-json";
+
+export const auditCategories = [
+  "lifecycle",
+  "policy",
+  "access",
+  "terminal",
+  "job",
+  "egress",
+  "panel",
+] as const;
+export const auditOutcomes = ["ok", "denied", "error"] as const;
+export type AuditCategory = (typeof auditCategories)[number];
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+/** What a caller records; the log adds id, time and the hashes. */
+export const auditEventInput = z.object({
+  category: z.enum(auditCategories),
+  action: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, "action must be snake_case"),
+  actor: z
+    .string()
+    .regex(/^(system|cli|panel:([0-9a-f]{1,64}|anonymous)|telegram:\d{1,20})$/, "unknown actor form"),
+  agent: z.string().min(1).max(64).nullish(),
+  outcome: z.enum(auditOutcomes),
+  details: z.record(z.string(), z.json()).default({}),
+});
+export type AuditEventInput = z.input<typeof auditEventInput>;
+
+/** The hashed part of a row: everything but the hashes themselves. */
+export type AuditEventContent = {
+  id: number;
+  time: string;
+  category: string;
+  action: string;
+  actor: string;
+  agent: string | null;
+  outcome: string;
+  details: unknown;
+};
+
+export type AuditEventRow = AuditEventContent & { prevHash: string; hash: string };
+
+export const genesisHash = "0".repeat(64);
+export const maxDetailsBytes = 16 * 1024;
+
+/** hash = SHA-256(prevHash ‖ JCS(content)), hex. The id inside the content makes order part of the hash. */
+export function hashEvent(prevHash: string, content: AuditEventContent): string {
+  return createHash("sha256").update(prevHash).update(canonicalJson(content)).digest("hex");
+}
+
+export type Checkpoint = { treeSize: number; headHash: string; time: string; keyId: string };
+export type SignedCheckpoint = Checkpoint & { signature: string };
+
+/** The exact bytes a checkpoint signature covers. */
+export function checkpointStatement(checkpoint: Checkpoint): Uint8Array {
+  return new TextEncoder().encode(
+    canonicalJson({
+      type: "claw.audit.checkpoint.v1",
+      treeSize: checkpoint.treeSize,
+      headHash: checkpoint.headHash,
+      time: checkpoint.time,
+      keyId: checkpoint.keyId,
+    }),
+  );
+}

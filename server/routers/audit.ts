@@ -1,0 +1,58 @@
+import { z } from "zod";
+import {
+  auditFilterSchema,
+  getAuditEventOrThrow,
+  getAuditSummary,
+  listAuditEvents,
+  listAuditFacets,
+} from "../audit/query-audit-log";
+import { verifyAuditLog } from "../audit/verify-audit-log";
+import { actorLabel } from "../auth/actor";
+import { protectedProcedure, router } from "../trpc/init";
+
+export const auditRouter = router({
+  list: protectedProcedure
+    .input(
+      z.object({
+        filter: auditFilterSchema.default({}),
+        before: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(({ ctx, input }) => listAuditEvents(ctx.db, input)),
+
+  get: protectedProcedure
+    .input(z.object({ id: z.number().int().positive() }))
+    .query(({ ctx, input }) => getAuditEventOrThrow(ctx.db, input.id)),
+
+  facets: protectedProcedure.query(({ ctx }) => listAuditFacets(ctx.db)),
+
+  summary: protectedProcedure.query(async ({ ctx }) => ({
+    ...(await getAuditSummary(ctx.db)),
+    keyId: ctx.hostKey.keyId,
+    checkpointsPath: ctx.paths.auditCheckpoints,
+  })),
+
+  /** Recomputes the whole chain from disk; the verdict is itself recorded. */
+  verify: protectedProcedure.mutation(async ({ ctx }) => {
+    const result = await verifyAuditLog({
+      dbPath: ctx.paths.db,
+      checkpointsPath: ctx.paths.auditCheckpoints,
+      publicKey: ctx.hostKey.publicKey,
+    });
+    await ctx.audit.record({
+      category: "panel",
+      action: "audit_verified",
+      actor: actorLabel(ctx.actor),
+      outcome: result.ok ? "ok" : "error",
+      details: {
+        rows: result.rows,
+        checkpoints: result.checkpoints,
+        problems: result.problems.length,
+        firstProblem: result.problems[0]?.message ?? null,
+        durationMs: result.durationMs,
+      },
+    });
+    return result;
+  }),
+});
