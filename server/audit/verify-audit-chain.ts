@@ -107,34 +107,34 @@ export function verifyAuditChain(input: {
   // 1. The checkpoint file: every line parses, is ours, is signed, and sizes only grow.
   const fromFile = new Map<number, SignedCheckpoint>();
   let lastFileSize = 0;
-  input.fileLines.forEach((text, index) => {
+  for (const [index, text] of input.fileLines.entries()) {
     const line = index + 1;
-    if (text.trim() === "") return;
+    if (text.trim() === "") continue;
     const checkpoint = parseCheckpointLine(text);
-    if (!checkpoint)
-      return report({
-        kind: "bad_checkpoint",
-        line,
-        message: `checkpoints.log line ${line} is not a checkpoint`,
-      });
+    if (!checkpoint) {
+      report({ kind: "bad_checkpoint", line, message: `checkpoints.log line ${line} is not a checkpoint` });
+      continue;
+    }
     if (checkpoint.keyId !== keyId || !signatureValid(checkpoint, input.publicKey)) {
-      return report({
+      report({
         kind: "bad_checkpoint",
         line,
         treeSize: checkpoint.treeSize,
         message: `checkpoints.log line ${line} (size ${checkpoint.treeSize}) has no valid signature by this host's key: it was edited or forged`,
       });
+      continue;
     }
     if (checkpoint.treeSize <= lastFileSize) {
-      return report({
+      report({
         kind: "bad_checkpoint",
         line,
         message: `checkpoints.log line ${line} is out of order (size ${checkpoint.treeSize} after ${lastFileSize})`,
       });
+      continue;
     }
     lastFileSize = checkpoint.treeSize;
     fromFile.set(checkpoint.treeSize, checkpoint);
-  });
+  }
 
   // 2. The database's copies must be validly signed and agree with the file, both ways.
   const anchors = new Map(fromFile);
