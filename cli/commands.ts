@@ -1,9 +1,29 @@
+import { createWriteStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
-import { exitCodes, type PanelClient } from "./panel-client";
+import { CliError, exitCodes, type PanelConnection } from "./panel-client";
 
 type Outputs = inferRouterOutputs<AppRouter>;
-export type CommandResult = { exitCode: number; json: unknown; text: string };
+type AuditEvent = Outputs["audit"]["list"]["events"][number];
+
+export type CommandOptions = {
+  json: boolean;
+  follow: boolean;
+  lines?: string;
+  since?: string;
+  agent?: string;
+  category?: string;
+  output?: string;
+};
+
+export type Command = {
+  usage: string;
+  summary: string;
+  run(panel: PanelConnection, options: CommandOptions): Promise<number>;
+};
 
 const mark = { ok: " ok ", warn: "WARN", fail: "FAIL" } as const;
 
@@ -41,27 +61,111 @@ export function formatStatus(status: Outputs["system"]["status"]): string {
   return lines.join("\n");
 }
 
-export const commands: Record<
-  string,
-  { summary: string; run: (client: PanelClient) => Promise<CommandResult> }
-> = {
+export function formatAuditEvent(event: AuditEvent): string {
+  const details = JSON.stringify(event.details);
+  return [
+    event.time,
+    `#${event.id}`,
+    `${event.category}/${event.action}`,
+    event.actor,
+    event.agent ?? "-",
+    event.outcome,
+    details === "{}" ? "" : details,
+  ]
+    .join("  ")
+    .trimEnd();
+}
+
+function print(options: CommandOptions, json: unknown, text: string) {
+  console.log(options.json ? JSON.stringify(json, null, 2) : text);
+}
+
+function auditFilter(options: CommandOptions) {
+  const categories = ["lifecycle", "policy", "access", "terminal", "job", "egress", "panel"] as const;
+  const category = options.category as (typeof categories)[number] | undefined;
+  if (category !== undefined && !categories.includes(category)) {
+    throw new CliError(`--category must be one of ${categories.join(", ")}`, exitCodes.usage);
+  }
+  return { category, agent: options.agent };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const commands: Record<string, Command> = {
   status: {
+    usage: "status",
     summary: "the panel and Podman at a glance",
-    async run(client) {
+    async run({ client }, options) {
       const status = await client.system.status.query();
-      return {
-        exitCode: status.podman.reachable ? exitCodes.ok : exitCodes.failed,
-        json: status,
-        text: formatStatus(status),
-      };
+      print(options, status, formatStatus(status));
+      return status.podman.reachable ? exitCodes.ok : exitCodes.failed;
     },
   },
   doctor: {
+    usage: "doctor",
     summary: "check this host; exits 1 when a check fails",
-    async run(client) {
+    async run({ client }, options) {
       const checks = await client.doctor.run.query();
-      const failed = checks.some((check) => check.status === "fail");
-      return { exitCode: failed ? exitCodes.failed : exitCodes.ok, json: checks, text: formatDoctor(checks) };
+      print(options, checks, formatDoctor(checks));
+      return checks.some((check) => check.status === "fail") ? exitCodes.failed : exitCodes.ok;
+    },
+  },
+  "audit tail": {
+    usage: "audit tail [-n N] [-f] [--category C] [--agent NAME]",
+    summary: "the latest audit events (-f keeps following)",
+    async run({ client }, options) {
+      const count = Number(options.lines ?? 20);
+      if (!Number.isInteger(count) || count < 1 || count > 200)
+        throw new CliError("-n takes 1 to 200", exitCodes.usage);
+      const filter = auditFilter(options);
+      const show = (event: AuditEvent) =>
+        console.log(options.json ? JSON.stringify(event) : formatAuditEvent(event));
+      const latest = await client.audit.list.query({ filter, limit: count });
+      for (const event of [...latest.events].reverse()) show(event);
+      if (!options.follow) return exitCodes.ok;
+      let after = latest.events[0]?.id ?? (await client.audit.summary.query()).events;
+      for (;;) {
+        await sleep(1000);
+        const next = await client.audit.list.query({ filter, after, limit: 200 });
+        for (const event of next.events) show(event);
+        after = next.events.at(-1)?.id ?? after;
+      }
+    },
+  },
+  "audit verify": {
+    usage: "audit verify",
+    summary: "recompute the hash chain and check every signed checkpoint; exits 1 on tampering",
+    async run({ client }, options) {
+      const result = await client.audit.verify.mutate();
+      const text = result.ok
+        ? `ok: ${result.rows} events, ${result.checkpoints} signed checkpoints (last at ${result.lastCheckpointSize}; ${result.uncoveredRows} newer events covered by the chain only), verified in ${result.durationMs} ms\nkey ${result.keyId}`
+        : `TAMPERED: ${result.problems[0]?.message}\n${result.problems
+            .slice(1)
+            .map((problem) => `  also: ${problem.message}`)
+            .join("\n")}`.trimEnd();
+      print(options, result, text);
+      return result.ok ? exitCodes.ok : exitCodes.failed;
+    },
+  },
+  "audit export": {
+    usage: "audit export [--since TIME] [--agent NAME] [-o FILE]",
+    summary: "the log as JSONL (events with hashes, then the checkpoints) to stdout or FILE",
+    async run(panel, options) {
+      const query = new URLSearchParams();
+      if (options.since) query.set("since", options.since);
+      if (options.agent) query.set("agent", options.agent);
+      const response = await panel.fetch(`${panel.url}/api/audit/export?${query}`);
+      if (!response.ok || !response.body) {
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        throw new CliError(`Export refused: ${body.error ?? response.statusText}`, exitCodes.failed);
+      }
+      const source = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      await pipeline(
+        source,
+        options.output ? createWriteStream(options.output, { mode: 0o600 }) : process.stdout,
+      );
+      if (options.output) console.error(`claw: audit log exported to ${options.output}`);
+      return exitCodes.ok;
     },
   },
 };

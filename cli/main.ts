@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
-import { commands } from "./commands";
-import { CliError, createPanelClient, exitCodes, toCliError } from "./panel-client";
+import { type CommandOptions, commands } from "./commands";
+import { CliError, connectToPanel, exitCodes, toCliError } from "./panel-client";
 
 const usage = `Usage: claw [--json] [--url URL] <command>
 
 Commands:
-${Object.entries(commands)
-  .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}`)
+${Object.values(commands)
+  .map((command) => `  ${command.usage.padEnd(54)}${command.summary}`)
   .join("\n")}
 
 Options:
@@ -16,32 +16,42 @@ Options:
 
 The CLI talks to the running panel (start it with \`npm start\`) using the token in CLAW_HOME/panel-token.`;
 
+const optionSpec = {
+  json: { type: "boolean" },
+  url: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  follow: { type: "boolean", short: "f" },
+  lines: { type: "string", short: "n" },
+  since: { type: "string" },
+  agent: { type: "string" },
+  category: { type: "string" },
+  output: { type: "string", short: "o" },
+} as const;
+
 async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  const options = {
-    json: { type: "boolean" },
-    url: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  } as const;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof optionSpec; allowPositionals: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true });
   } catch (error) {
     throw new CliError(`${(error as Error).message}\n\n${usage}`, exitCodes.usage);
   }
-  const [name, ...rest] = parsed.positionals;
-  if (parsed.values.help || !name || name === "help") {
+  const words = parsed.positionals;
+  if (parsed.values.help || words.length === 0 || words[0] === "help") {
     console.log(usage);
-    return name || parsed.values.help ? exitCodes.ok : exitCodes.usage;
+    return words.length > 0 || parsed.values.help ? exitCodes.ok : exitCodes.usage;
   }
-  const command = commands[name];
-  if (!command) throw new CliError(`Unknown command "${name}".\n\n${usage}`, exitCodes.usage);
-  if (rest.length > 0)
-    throw new CliError(`"${name}" takes no arguments (got: ${rest.join(" ")})`, exitCodes.usage);
+  // The longest command name the words start with: `audit tail` before `audit`.
+  const name = [words.slice(0, 2).join(" "), words[0] ?? ""].find((candidate) => candidate in commands);
+  const command = name ? commands[name] : undefined;
+  if (!name || !command)
+    throw new CliError(`Unknown command "${words.join(" ")}".\n\n${usage}`, exitCodes.usage);
+  const extra = words.slice(name.split(" ").length);
+  if (extra.length > 0)
+    throw new CliError(`"${name}" takes no arguments (got: ${extra.join(" ")})`, exitCodes.usage);
 
-  const client = await createPanelClient({ url: parsed.values.url });
-  const result = await command.run(client);
-  console.log(parsed.values.json ? JSON.stringify(result.json, null, 2) : result.text);
-  return result.exitCode;
+  const { url, help: _help, ...rest } = parsed.values;
+  const options: CommandOptions = { ...rest, json: rest.json ?? false, follow: rest.follow ?? false };
+  return command.run(await connectToPanel({ url }), options);
 }
 
 const json = process.argv.includes("--json");

@@ -15,7 +15,14 @@ export class CliError extends Error {
 
 export const exitCodes = { ok: 0, failed: 1, usage: 2, panelUnreachable: 3, refused: 4 } as const;
 
-export async function createPanelClient(options: { url?: string } = {}) {
+export type PanelConnection = {
+  url: string;
+  /** fetch with the panel token and the API header, and errors a person can act on. */
+  fetch: typeof fetch;
+  client: ReturnType<typeof createTRPCClient<AppRouter>>;
+};
+
+export async function connectToPanel(options: { url?: string } = {}): Promise<PanelConnection> {
   const config = loadConfig();
   const paths = clawPaths(config.home);
   const url = (options.url ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, "");
@@ -30,10 +37,13 @@ export async function createPanelClient(options: { url?: string } = {}) {
   );
 
   /** Turns the gate's plain HTTP refusals into messages a person can act on. */
-  const fetchWithReasons: typeof fetch = async (input, init) => {
+  const panelFetch: typeof fetch = async (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set("authorization", `Bearer ${token}`);
+    headers.set("x-claw-csrf", "1");
     let response: Response;
     try {
-      response = await fetch(input, init);
+      response = await fetch(input, { ...init, headers });
     } catch {
       throw new CliError(
         `The claw panel is not running at ${url}. Start it with \`npm start\` (or set CLAW_PORT if it uses another port).`,
@@ -50,18 +60,13 @@ export async function createPanelClient(options: { url?: string } = {}) {
     return response;
   };
 
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpLink({
-        url: `${url}/api/trpc`,
-        headers: { authorization: `Bearer ${token}`, "x-claw-csrf": "1" },
-        fetch: fetchWithReasons,
-      }),
-    ],
+  const client = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${url}/api/trpc`, fetch: panelFetch })],
   });
+  return { url, fetch: panelFetch, client };
 }
 
-export type PanelClient = Awaited<ReturnType<typeof createPanelClient>>;
+export type PanelClient = PanelConnection["client"];
 
 /** Unwraps the CliError a custom fetch threw inside tRPC's own error. */
 export function toCliError(error: unknown): CliError {

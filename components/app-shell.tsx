@@ -10,6 +10,7 @@ import { ThemeToggle } from "./theme-toggle";
 /** Only pages that work are listed; later features add theirs here. */
 const navigation = [
   { href: "/", label: "Home" },
+  { href: "/audit", label: "Audit" },
   { href: "/doctor", label: "Doctor" },
   { href: "/sessions", label: "Sessions" },
 ];

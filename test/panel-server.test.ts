@@ -1,29 +1,9 @@
-import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, projectRoot, type RunningPanel, startPanel } from "./start-panel";
-
-type CliRun = { code: number | null; stdout: string; stderr: string };
-
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(projectRoot, "bin", "claw.mjs"), ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from "./run-cli";
+import { freePort, type RunningPanel, startPanel } from "./start-panel";
 
 async function login(panel: RunningPanel, token: string) {
   return fetch(`${panel.url}/api/login`, {
@@ -47,6 +27,7 @@ describe("the panel process", () => {
 
   it("creates a private CLAW_HOME, a 0600 token and a migrated database, and prints the login URL", async () => {
     expect((await stat(panel.home)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(panel.home, "claw.db"))).mode & 0o777).toBe(0o600);
     expect((await stat(join(panel.home, "panel-token"))).mode & 0o777).toBe(0o600);
     expect(panel.output()).toContain(`http://127.0.0.1:${panel.port}/login#token=${await panel.token()}`);
     const db = new Database(join(panel.home, "claw.db"), { readonly: true });

@@ -23,7 +23,7 @@ export type AuditLog = {
    * together (or neither does). Call `committed()` once that transaction has committed.
    */
   recordIn(tx: DbTransaction, event: AuditEventInput): Promise<AuditEventRow>;
-  committed(): void;
+  committed(): Promise<void>;
   /** `db.$transaction` whose events (recorded with the given `record`) commit with its changes. */
   transaction<T>(
     work: (tx: DbTransaction, record: (event: AuditEventInput) => Promise<AuditEventRow>) => Promise<T>,
@@ -129,17 +129,22 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return checkpointing;
   }
 
+  /** Loops because a checkpoint already running when the threshold is crossed signs an older head. */
   async function maybeCheckpoint() {
-    const [head, last] = await Promise.all([
-      db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
-      db.auditCheckpoint.findFirst({ orderBy: { treeSize: "desc" }, select: { treeSize: true } }),
-    ]);
-    if (head && head.id - (last?.treeSize ?? 0) >= every) await checkpointOnce();
+    for (;;) {
+      const [head, last] = await Promise.all([
+        db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
+        db.auditCheckpoint.findFirst({ orderBy: { treeSize: "desc" }, select: { treeSize: true } }),
+      ]);
+      if (!head || head.id - (last?.treeSize ?? 0) < every) return;
+      await checkpointOnce();
+    }
   }
 
-  function committed() {
+  /** Wakes listeners, and signs a checkpoint first when this append crossed the threshold. */
+  async function committed() {
     for (const listener of listeners) listener();
-    maybeCheckpoint().catch((error: unknown) => console.error("[audit] checkpoint failed:", error));
+    await maybeCheckpoint().catch((error: unknown) => console.error("[audit] checkpoint failed:", error));
   }
 
   const timer = setInterval(() => {
@@ -153,7 +158,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async record(event) {
       if (closed) throw new AppError("UNAVAILABLE", "The audit log is closed");
       const row = await db.$transaction((tx) => append(tx, event));
-      committed();
+      await committed();
       return row;
     },
     recordIn: (tx, event) => append(tx, event),
@@ -161,7 +166,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async transaction(work) {
       if (closed) throw new AppError("UNAVAILABLE", "The audit log is closed");
       const result = await db.$transaction((tx) => work(tx, (event) => append(tx, event)));
-      committed();
+      await committed();
       return result;
     },
     checkpoint: checkpointOnce,

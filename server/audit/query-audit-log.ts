@@ -68,14 +68,25 @@ export function matchesAuditFilter(row: AuditEventRow, filter: AuditFilter): boo
   return true;
 }
 
-/** Newest first, keyset-paged on id: page N costs what page 1 costs, at any size. */
+/**
+ * Newest first, keyset-paged on id: page N costs what page 1 costs, at any size. With `after`,
+ * oldest first from that id on (for followers such as `claw audit tail -f`).
+ */
 export async function listAuditEvents(
   db: Db,
-  options: { filter: AuditFilter; before?: number; limit: number },
+  options: { filter: AuditFilter; before?: number; after?: number; limit: number },
 ) {
   const rows = await db.auditEvent.findMany({
-    where: { ...whereOf(options.filter), id: options.before ? { lt: options.before } : undefined },
-    orderBy: { id: "desc" },
+    where: {
+      ...whereOf(options.filter),
+      id:
+        options.after !== undefined
+          ? { gt: options.after }
+          : options.before
+            ? { lt: options.before }
+            : undefined,
+    },
+    orderBy: { id: options.after !== undefined ? "asc" : "desc" },
     take: options.limit + 1,
   });
   const page = rows.slice(0, options.limit).map(auditRowFromDb);

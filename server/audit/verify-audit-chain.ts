@@ -180,6 +180,7 @@ export function verifyAuditChain(input: {
   let previousHash = genesisHash;
   let anchorIndex = 0;
   let lastGoodAnchor = 0;
+  let lastRowProblem = 0;
   let rows = 0;
   for (const row of input.rows) {
     rows += 1;
@@ -209,12 +210,15 @@ export function verifyAuditChain(input: {
     while (anchorIndex < sortedAnchors.length && (sortedAnchors[anchorIndex]?.treeSize ?? 0) < row.id)
       anchorIndex += 1;
     const anchor = sortedAnchors[anchorIndex];
+    if (problems.length > 0) lastRowProblem = Math.max(lastRowProblem, problems.at(-1)?.row ?? 0);
     if (anchor && anchor.treeSize === row.id) {
       if (anchor.headHash === row.hash) lastGoodAnchor = row.id;
       else {
+        // A bad row already found in this stretch explains the mismatch and leads the report.
+        const explained = lastRowProblem > lastGoodAnchor;
         report({
           kind: "rewritten_chain",
-          row: lastGoodAnchor + 1,
+          row: explained ? anchor.treeSize : lastGoodAnchor + 1,
           treeSize: anchor.treeSize,
           message: `rows ${lastGoodAnchor + 1}–${anchor.treeSize} were rewritten: row ${anchor.treeSize}'s hash differs from the signed checkpoint at that size`,
         });
@@ -237,6 +241,8 @@ export function verifyAuditChain(input: {
   }
 
   const lastCheckpointSize = last?.treeSize ?? 0;
+  // The first bad row leads; problems with no row (checkpoint files) follow in the order found.
+  problems.sort((a, b) => (a.row ?? Number.POSITIVE_INFINITY) - (b.row ?? Number.POSITIVE_INFINITY));
   return {
     ok: problems.length === 0,
     rows,

@@ -15,11 +15,21 @@ export const auditRouter = router({
     .input(
       z.object({
         filter: auditFilterSchema.default({}),
-        before: z.number().int().positive().optional(),
+        /** Keyset cursor: events older than this id (the name tRPC's infinite queries use). */
+        cursor: z.number().int().positive().nullish(),
+        /** Events newer than this id, oldest first (followers). */
+        after: z.number().int().min(0).optional(),
         limit: z.number().int().min(1).max(200).default(50),
       }),
     )
-    .query(({ ctx, input }) => listAuditEvents(ctx.db, input)),
+    .query(({ ctx, input }) =>
+      listAuditEvents(ctx.db, {
+        filter: input.filter,
+        before: input.cursor ?? undefined,
+        after: input.after,
+        limit: input.limit,
+      }),
+    ),
 
   get: protectedProcedure
     .input(z.object({ id: z.number().int().positive() }))
