@@ -14,6 +14,7 @@ import { ensurePanelToken, loginUrl } from "./server/auth/panel-token";
 import { clawPaths, loadConfig } from "./server/config";
 import { createDb } from "./server/db/client";
 import { applyMigrations } from "./server/db/migrate";
+import { optimizeDatabase } from "./server/db/optimize-database";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
@@ -44,6 +45,7 @@ async function main() {
   await ensureClawHome(paths);
   const { applied } = applyMigrations({ dbPath: paths.db });
   if (applied.length > 0) console.log(`claw: database migrated (${applied.join(", ")})`);
+  optimizeDatabase(paths.db);
   const db = createDb(paths.db);
   const panelToken = await ensurePanelToken(paths.panelToken);
   const hostKey = await loadOrCreateHostKey(paths.keys);

@@ -21,6 +21,12 @@ export class LoginPage {
     await this.page.goto(`/login#token=${token}`);
   }
 
+  /** Logs in with the panel token and waits until the home page has loaded. */
+  async login() {
+    await this.openWithToken(panelToken());
+    await this.page.waitForURL(`${origin}/`);
+  }
+
   async loginWithPaste(text: string) {
     await this.page.goto("/login");
     await this.page.getByLabel("Login URL or token").fill(text);

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { keyIdOf, loadOrCreateHostKey, verifySignature } from "../keys/host-key";
-import { type AuditEventContent, checkpointStatement, genesisHash, hashEvent } from "./audit-chain";
+import {
+  type AuditEventContent,
+  canonicalContent,
+  checkpointStatement,
+  genesisHash,
+  hashEvent,
+} from "./audit-chain";
 import { canonicalJson } from "./canonical-json";
 import { type StoredAuditRow, verifyAuditChain } from "./verify-audit-chain";
 
@@ -109,5 +115,20 @@ describe("verifyAuditChain", () => {
       publicKey: key.publicKey,
     });
     expect(report.problems[0]).toMatchObject({ kind: "bad_checkpoint", line: 1 });
+  });
+});
+
+describe("canonicalContent", () => {
+  it("is exactly the RFC 8785 text of the content", () => {
+    const samples: AuditEventContent[] = [
+      content(1),
+      {
+        ...content(2),
+        agent: "coder-1",
+        details: { z: [1, "two", { b: null, a: true }], é: '\u2028"quoted"\n' },
+      },
+      { ...content(3), action: "egress_denied", actor: "telegram:12345", details: {} },
+    ];
+    for (const sample of samples) expect(canonicalContent(sample)).toBe(canonicalJson(sample));
   });
 });

@@ -45,9 +45,23 @@ export type AuditEventRow = AuditEventContent & { prevHash: string; hash: string
 export const genesisHash = "0".repeat(64);
 export const maxDetailsBytes = 16 * 1024;
 
+/**
+ * RFC 8785 text of a row's content, written out in JCS key order. `detailsJson` is the details'
+ * own canonical text, as stored: verify splices the stored bytes in unparsed, so any edit to them
+ * changes the hash (and a million rows verify without a million JSON round trips).
+ */
+export function canonicalContent(
+  content: AuditEventContent,
+  detailsJson = canonicalJson(content.details),
+): string {
+  if (!Number.isSafeInteger(content.id)) throw new TypeError("audit ids are integers");
+  const text = JSON.stringify;
+  return `{"action":${text(content.action)},"actor":${text(content.actor)},"agent":${content.agent === null ? "null" : text(content.agent)},"category":${text(content.category)},"details":${detailsJson},"id":${content.id},"outcome":${text(content.outcome)},"time":${text(content.time)}}`;
+}
+
 /** hash = SHA-256(prevHash ‖ JCS(content)), hex. The id inside the content makes order part of the hash. */
-export function hashEvent(prevHash: string, content: AuditEventContent): string {
-  return createHash("sha256").update(prevHash).update(canonicalJson(content)).digest("hex");
+export function hashEvent(prevHash: string, content: AuditEventContent, detailsJson?: string): string {
+  return createHash("sha256").update(prevHash).update(canonicalContent(content, detailsJson)).digest("hex");
 }
 
 export type Checkpoint = { treeSize: number; headHash: string; time: string; keyId: string };

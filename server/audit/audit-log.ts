@@ -65,6 +65,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const every = options.checkpointEvery ?? 100;
   const listeners = new Set<() => void>();
   let checkpointing: Promise<SignedCheckpoint | undefined> | undefined;
+  /** Size of the last checkpoint, once read: most appends then need no query to know they are under the threshold. */
+  let lastCheckpointSize: number | undefined;
   let closed = false;
 
   async function append(tx: DbTransaction, event: AuditEventInput): Promise<AuditEventRow> {
@@ -94,7 +96,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       outcome: input.outcome,
       details: JSON.parse(details) as unknown,
     };
-    const hash = hashEvent(prevHash, content);
+    const hash = hashEvent(prevHash, content, details);
     await tx.auditEvent.create({
       data: { ...content, time, details, prevHash, hash },
     });
@@ -118,6 +120,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     // File first: a checkpoint the DB has but the file lacks would look like a deleted file line.
     await appendDurably(checkpointsPath, `${canonicalJson(signed)}\n`);
     await db.auditCheckpoint.create({ data: { ...signed, time: new Date(signed.time) } });
+    lastCheckpointSize = signed.treeSize;
     return signed;
   }
 
@@ -129,22 +132,34 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return checkpointing;
   }
 
-  /** Loops because a checkpoint already running when the threshold is crossed signs an older head. */
-  async function maybeCheckpoint() {
+  /**
+   * `appendedId` (when known) settles most calls without a query. Loops because a checkpoint
+   * already running when the threshold is crossed signs an older head.
+   */
+  async function maybeCheckpoint(appendedId?: number) {
+    if (
+      appendedId !== undefined &&
+      lastCheckpointSize !== undefined &&
+      appendedId - lastCheckpointSize < every
+    )
+      return;
     for (;;) {
       const [head, last] = await Promise.all([
         db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
         db.auditCheckpoint.findFirst({ orderBy: { treeSize: "desc" }, select: { treeSize: true } }),
       ]);
-      if (!head || head.id - (last?.treeSize ?? 0) < every) return;
+      lastCheckpointSize = Math.max(lastCheckpointSize ?? 0, last?.treeSize ?? 0);
+      if (!head || head.id - lastCheckpointSize < every) return;
       await checkpointOnce();
     }
   }
 
   /** Wakes listeners, and signs a checkpoint first when this append crossed the threshold. */
-  async function committed() {
+  async function committed(appendedId?: number) {
     for (const listener of listeners) listener();
-    await maybeCheckpoint().catch((error: unknown) => console.error("[audit] checkpoint failed:", error));
+    await maybeCheckpoint(appendedId).catch((error: unknown) =>
+      console.error("[audit] checkpoint failed:", error),
+    );
   }
 
   const timer = setInterval(() => {
@@ -158,15 +173,22 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async record(event) {
       if (closed) throw new AppError("UNAVAILABLE", "The audit log is closed");
       const row = await db.$transaction((tx) => append(tx, event));
-      await committed();
+      await committed(row.id);
       return row;
     },
     recordIn: (tx, event) => append(tx, event),
-    committed,
+    committed: () => committed(),
     async transaction(work) {
       if (closed) throw new AppError("UNAVAILABLE", "The audit log is closed");
-      const result = await db.$transaction((tx) => work(tx, (event) => append(tx, event)));
-      await committed();
+      let lastId: number | undefined;
+      const result = await db.$transaction((tx) =>
+        work(tx, async (event) => {
+          const row = await append(tx, event);
+          lastId = row.id;
+          return row;
+        }),
+      );
+      await committed(lastId);
       return result;
     },
     checkpoint: checkpointOnce,

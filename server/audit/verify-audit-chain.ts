@@ -76,13 +76,12 @@ function sameCheckpoint(a: SignedCheckpoint, b: SignedCheckpoint): boolean {
   );
 }
 
-/** Re-hashes a stored row; undefined when its stored fields cannot even be read back. */
+/** Re-hashes a stored row from its stored bytes; undefined when its fields cannot be read back. */
 function recomputeHash(row: StoredAuditRow): string | undefined {
   try {
     const time = new Date(row.time).toISOString();
-    const details = JSON.parse(row.details) as unknown;
-    const { prevHash, hash: _stored, ...rest } = row;
-    return hashEvent(prevHash, { ...rest, time, details });
+    const { prevHash, hash: _stored, details, ...rest } = row;
+    return hashEvent(prevHash, { ...rest, time, details: undefined }, details);
   } catch {
     return undefined;
   }

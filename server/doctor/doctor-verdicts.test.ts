@@ -4,6 +4,7 @@ import {
   shellQuote,
   verdictCgroups,
   verdictClawHome,
+  verdictHostKey,
   verdictHostWorkaround,
   verdictOciRuntime,
   verdictPanelToken,
@@ -258,6 +259,12 @@ describe("verdictClawHome and verdictPanelToken", () => {
     expect(verdictPanelToken({ ...token, exists: false })).toMatchObject({
       status: "ok",
       detail: /Not created yet/,
+    });
+    const key = { ...token, path: "/home/alice/.claw/keys/host-ed25519.key" };
+    expect(verdictHostKey(key)).toMatchObject({ id: "host-key", status: "ok" });
+    expect(verdictHostKey({ ...key, mode: 0o640 })).toMatchObject({
+      status: "fail",
+      fix: "chmod 600 /home/alice/.claw/keys/host-ed25519.key",
     });
     expect(verdictPanelToken({ ...token, mode: 0o644 })).toMatchObject({
       status: "fail",

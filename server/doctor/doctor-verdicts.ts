@@ -346,11 +346,14 @@ export function verdictClawHome(facts: FileFacts): DoctorCheck {
   };
 }
 
-export function verdictPanelToken(facts: FileFacts): DoctorCheck {
-  const base = { id: "panel-token", title: "Panel token file" };
+/** A secret that must be the panel user's alone, readable by nobody else. */
+function verdictPrivateFile(
+  facts: FileFacts,
+  about: { id: string; title: string; missing: string; risk: string },
+): DoctorCheck {
+  const base = { id: about.id, title: about.title };
   const path = shellQuote(facts.path);
-  if (!facts.exists)
-    return { ...base, status: "ok", detail: "Not created yet (the panel writes it when it starts)." };
+  if (!facts.exists) return { ...base, status: "ok", detail: about.missing };
   if (facts.ownerUid !== facts.uid) {
     return {
       ...base,
@@ -363,11 +366,29 @@ export function verdictPanelToken(facts: FileFacts): DoctorCheck {
     return {
       ...base,
       status: "fail",
-      detail: `${facts.path} has mode ${formatMode(facts.mode)}; anyone who reads it can log in to the panel.`,
+      detail: `${facts.path} has mode ${formatMode(facts.mode)}; ${about.risk}.`,
       fix: `chmod 600 ${path}`,
     };
   }
   return { ...base, status: "ok", detail: `${facts.path}: mode 0600.` };
+}
+
+export function verdictPanelToken(facts: FileFacts): DoctorCheck {
+  return verdictPrivateFile(facts, {
+    id: "panel-token",
+    title: "Panel token file",
+    missing: "Not created yet (the panel writes it when it starts).",
+    risk: "anyone who reads it can log in to the panel",
+  });
+}
+
+export function verdictHostKey(facts: FileFacts): DoctorCheck {
+  return verdictPrivateFile(facts, {
+    id: "host-key",
+    title: "Host signing key",
+    missing: "Not created yet (the panel makes it at its first start).",
+    risk: "anyone who reads it can sign forged audit checkpoints and policy locks",
+  });
 }
 
 function describeSource(source: PodmanStatus["source"]): string {

@@ -5,6 +5,7 @@ import { userInfo } from "node:os";
 import { delimiter, isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
 import type { ClawPaths } from "../config";
+import { hostKeyPath } from "../keys/host-key";
 import { gatherHostFacts, type HostFacts } from "../podman/host-workarounds";
 import type { PodmanService } from "../podman/podman-service";
 import {
@@ -13,6 +14,7 @@ import {
   type PodmanBinaryFacts,
   verdictCgroups,
   verdictClawHome,
+  verdictHostKey,
   verdictHostWorkaround,
   verdictOciRuntime,
   verdictPanelToken,
@@ -26,7 +28,7 @@ import { parseSubIdFile } from "./parse-subids";
 export type { DoctorCheck } from "./doctor-verdicts";
 
 export type RunDoctorChecksInput = {
-  paths: Pick<ClawPaths, "home" | "panelToken">;
+  paths: Pick<ClawPaths, "home" | "panelToken" | "keys">;
   podman: Pick<PodmanService, "status">;
   env?: NodeJS.ProcessEnv;
   /** Overrides for tests; default to this process and the real files. */
@@ -86,6 +88,11 @@ export async function runDoctorChecks(input: RunDoctorChecksInput): Promise<Doct
       "panel-token",
       "Panel token file",
       async () => verdictPanelToken(await readFileFacts(input.paths.panelToken, uid, userName)),
+    ],
+    [
+      "host-key",
+      "Host signing key",
+      async () => verdictHostKey(await readFileFacts(hostKeyPath(input.paths.keys), uid, userName)),
     ],
   ];
 

@@ -19,6 +19,11 @@ export type HostKey = {
 const secretFile = "host-ed25519.key";
 const publicFile = "host-ed25519.pub";
 
+/** Where the secret half lives (the doctor checks its mode). */
+export function hostKeyPath(keysDir: string): string {
+  return join(keysDir, secretFile);
+}
+
 export function keyIdOf(publicKey: Uint8Array): string {
   return createHash("sha256").update(publicKey).digest("hex");
 }
@@ -35,7 +40,7 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
 export async function loadOrCreateHostKey(keysDir: string): Promise<HostKey> {
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   await chmod(keysDir, 0o700);
-  const secretPath = join(keysDir, secretFile);
+  const secretPath = hostKeyPath(keysDir);
   const existing = await readFile(secretPath, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return undefined;
     throw error;
