@@ -93,11 +93,13 @@ async function main() {
 
   // Connect to Podman in the background: the panel serves (and the doctor explains) even without it.
   podman.get().catch((error: Error) => console.warn(`claw: Podman not available yet: ${error.message}`));
+  const hourly = async () => {
+    await sweepEndedSessions(db, audit);
+    optimizeDatabase(paths.db);
+  };
   const sweep = setInterval(
     () =>
-      void sweepEndedSessions(db, audit).catch((error: Error) =>
-        console.error(`claw: session sweep failed: ${error.message}`),
-      ),
+      void hourly().catch((error: Error) => console.error(`claw: hourly upkeep failed: ${error.message}`)),
     3600_000,
   );
   sweep.unref();
