@@ -3,15 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli";
-import { type RunningPanel, startPanel } from "./start-panel";
-
-async function login(panel: RunningPanel, token: string) {
-  return fetch(`${panel.url}/api/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
-    body: JSON.stringify({ token }),
-  });
-}
+import { loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 
 describe("the audit log through the panel and the CLI", () => {
   let panel: RunningPanel;
@@ -26,8 +18,8 @@ describe("the audit log through the panel and the CLI", () => {
   });
 
   it("records logins, failed logins and logouts, and `claw audit tail` shows them", async () => {
-    expect((await login(panel, "wrong")).status).toBe(401);
-    const ok = await login(panel, await panel.token());
+    expect((await loginToPanel(panel, "wrong")).status).toBe(401);
+    const ok = await loginToPanel(panel, await panel.token());
     const cookie = ok.headers.get("set-cookie")?.split(";")[0] ?? "";
     await fetch(`${panel.url}/api/logout`, { method: "POST", headers: { cookie, "x-claw-csrf": "1" } });
 

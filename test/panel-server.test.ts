@@ -3,15 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli";
-import { freePort, type RunningPanel, startPanel } from "./start-panel";
-
-async function login(panel: RunningPanel, token: string) {
-  return fetch(`${panel.url}/api/login`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
-    body: JSON.stringify({ token }),
-  });
-}
+import { freePort, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 
 describe("the panel process", () => {
   let panel: RunningPanel;
@@ -79,7 +71,7 @@ describe("the panel process", () => {
   });
 
   it("keeps sessions across a restart, then shuts down cleanly on SIGTERM", async () => {
-    const response = await login(panel, await panel.token());
+    const response = await loginToPanel(panel, await panel.token());
     const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? "";
     expect(response.status).toBe(200);
 
@@ -105,8 +97,8 @@ describe("login rate limiting", () => {
   });
 
   it("refuses even the right token after five wrong ones, and says when to retry", async () => {
-    for (let i = 0; i < 5; i++) expect((await login(panel, `wrong-${i}`)).status).toBe(401);
-    const blocked = await login(panel, await panel.token());
+    for (let i = 0; i < 5; i++) expect((await loginToPanel(panel, `wrong-${i}`)).status).toBe(401);
+    const blocked = await loginToPanel(panel, await panel.token());
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
     const bearer = await fetch(`${panel.url}/api/trpc/auth.whoami`, {

@@ -77,3 +77,12 @@ export async function startPanel(options: { home?: string; port?: number } = {})
     },
   };
 }
+
+/** POST /api/login as the login page does; the response carries the session cookie on success. */
+export function loginToPanel(panel: RunningPanel, token: string): Promise<Response> {
+  return fetch(`${panel.url}/api/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
+    body: JSON.stringify({ token }),
+  });
+}

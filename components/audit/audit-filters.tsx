@@ -71,44 +71,26 @@ export function AuditFilters({
     set("text", text.trim());
   };
   const active = Object.values(filter).some(Boolean);
+  const selects: [string, "category" | "outcome" | "action" | "actor" | "agent", readonly string[]][] = [
+    ["Category", "category", categories],
+    ["Outcome", "outcome", outcomes],
+    ["Action", "action", facets.data?.actions ?? []],
+    ["Actor", "actor", facets.data?.actors ?? []],
+    ["Agent", "agent", facets.data?.agents ?? []],
+  ];
 
   return (
     <search className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-8" aria-label="Filters">
-      <Select
-        label="Category"
-        name="category"
-        value={filter.category}
-        options={categories}
-        onChange={(v) => set("category", v)}
-      />
-      <Select
-        label="Outcome"
-        name="outcome"
-        value={filter.outcome}
-        options={outcomes}
-        onChange={(v) => set("outcome", v)}
-      />
-      <Select
-        label="Action"
-        name="action"
-        value={filter.action}
-        options={facets.data?.actions ?? []}
-        onChange={(v) => set("action", v)}
-      />
-      <Select
-        label="Actor"
-        name="actor"
-        value={filter.actor}
-        options={facets.data?.actors ?? []}
-        onChange={(v) => set("actor", v)}
-      />
-      <Select
-        label="Agent"
-        name="agent"
-        value={filter.agent}
-        options={facets.data?.agents ?? []}
-        onChange={(v) => set("agent", v)}
-      />
+      {selects.map(([label, key, options]) => (
+        <Select
+          key={key}
+          label={label}
+          name={key}
+          value={filter[key]}
+          options={options}
+          onChange={(v) => set(key, v)}
+        />
+      ))}
       <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
         From
         <input

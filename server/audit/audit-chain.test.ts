@@ -132,3 +132,16 @@ describe("canonicalContent", () => {
     for (const sample of samples) expect(canonicalContent(sample)).toBe(canonicalJson(sample));
   });
 });
+
+describe("verifySignature", () => {
+  it("accepts noble's signatures with Node's native Ed25519 and rejects a flipped bit", async () => {
+    const key = await loadOrCreateHostKey(join(await mkdtemp(join(tmpdir(), "claw-key-")), "keys"));
+    const message = new TextEncoder().encode("claw");
+    const signature = key.sign(message);
+    expect(verifySignature(key.publicKey, message, signature)).toBe(true);
+    const flipped = Uint8Array.from(signature);
+    flipped[5] = (flipped[5] ?? 0) ^ 1;
+    expect(verifySignature(key.publicKey, message, flipped)).toBe(false);
+    expect(verifySignature(new Uint8Array(32), message, signature)).toBe(false);
+  });
+});

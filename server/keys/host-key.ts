@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, verify } from "node:crypto";
 import { chmod, mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import * as ed from "@noble/ed25519";
@@ -28,9 +28,26 @@ export function keyIdOf(publicKey: Uint8Array): string {
   return createHash("sha256").update(publicKey).digest("hex");
 }
 
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
+const ed25519SpkiPrefix = Buffer.from("302a300506032b6570032100", "hex");
+const publicKeyObjects = new WeakMap<Uint8Array, KeyObject>();
+
+/**
+ * Checks with Node's native Ed25519 (the same standard noble signs with): verify walks every
+ * checkpoint, and native is ~30 times faster than pure JS there.
+ */
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return ed.verify(signature, message, publicKey);
+    let key = publicKeyObjects.get(publicKey);
+    if (!key) {
+      key = createPublicKey({
+        key: Buffer.concat([ed25519SpkiPrefix, publicKey]),
+        format: "der",
+        type: "spki",
+      });
+      publicKeyObjects.set(publicKey, key);
+    }
+    return verify(null, message, key, signature);
   } catch {
     return false;
   }
