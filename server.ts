@@ -15,6 +15,8 @@ import { clawPaths, loadConfig } from "./server/config";
 import { createDb } from "./server/db/client";
 import { applyMigrations } from "./server/db/migrate";
 import { optimizeDatabase } from "./server/db/optimize-database";
+import { AppError } from "./server/errors";
+import { claimClawHome } from "./server/fs/claim-claw-home";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
@@ -43,6 +45,7 @@ async function main() {
   const config = loadConfig();
   const paths = clawPaths(config.home);
   await ensureClawHome(paths);
+  const claim = await claimClawHome(paths.run);
   const { applied } = applyMigrations({ dbPath: paths.db });
   if (applied.length > 0) console.log(`claw: database migrated (${applied.join(", ")})`);
   optimizeDatabase(paths.db);
@@ -50,6 +53,8 @@ async function main() {
   const panelToken = await ensurePanelToken(paths.panelToken);
   const hostKey = await loadOrCreateHostKey(paths.keys);
   const audit = createAuditLog({ db, hostKey, checkpointsPath: paths.auditCheckpoints });
+  const recovered = await audit.recover();
+  if (recovered) console.log(`claw: audit log: ${recovered}`);
   const auditTail = createAuditTail({ db, audit });
   const podman = createPodmanService(paths);
   const version = (
@@ -133,6 +138,7 @@ async function main() {
       .then(() => audit.close())
       .catch((error: Error) => console.error(`claw: could not close the audit log: ${error.message}`));
     await db.$disconnect();
+    await claim.release();
     server.closeAllConnections();
     console.log("claw: stopped");
     process.exit(0);
@@ -142,6 +148,7 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`claw: failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  const fix = error instanceof AppError && error.fix ? `\n  fix: ${error.fix}` : "";
+  console.error(`claw: failed to start: ${error instanceof Error ? error.message : String(error)}${fix}`);
   process.exit(1);
 });

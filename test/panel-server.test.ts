@@ -34,6 +34,12 @@ describe("the panel process", () => {
     }
   });
 
+  it("refuses a second panel on the same CLAW_HOME, saying which one runs", async () => {
+    await expect(startPanel({ home: panel.home })).rejects.toThrow(
+      /Another claw panel \(pid \d+\) is running with this CLAW_HOME/,
+    );
+  });
+
   it("binds to 127.0.0.1 only", async () => {
     const other = await fetch(`http://[::1]:${panel.port}/api/health`).catch(() => undefined);
     expect(other).toBeUndefined();

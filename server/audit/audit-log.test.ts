@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, sampleEvent, type TestAuditLog } from "./audit-test-log";
 import { verifyAuditLog } from "./verify-audit-log";
@@ -51,6 +51,23 @@ describe("createAuditLog", () => {
       log.audit.record({ ...sampleEvent(1), details: { blob: "x".repeat(20_000) } }),
     ).rejects.toThrow(/bytes/);
     expect(await log.db.auditEvent.count()).toBe(0);
+  });
+
+  it("finishes a checkpoint a crash interrupted, and nothing else", async () => {
+    log = await createTestAuditLog();
+    for (let i = 0; i < 3; i++) await log.audit.record(sampleEvent(i));
+    await log.audit.checkpoint();
+    // The crash fell between the file and the DB: the DB lost its copy.
+    await log.db.auditCheckpoint.deleteMany({});
+    expect((await verify(log)).problems[0]?.kind).toBe("checkpoint_mismatch");
+    expect(await log.audit.recover()).toBe("restored checkpoint 3 to the database");
+    expect((await verify(log)).ok).toBe(true);
+    expect(await log.audit.recover()).toBeUndefined();
+
+    // The crash fell mid-write: a torn last line.
+    await appendFile(log.checkpointsPath, '{"treeSize":4,"headHa');
+    expect(await log.audit.recover()).toContain("half written");
+    expect((await verify(log)).ok).toBe(true);
   });
 
   it("signs a checkpoint every N events, in the DB and the file alike, and one more on close", async () => {

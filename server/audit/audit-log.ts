@@ -1,8 +1,8 @@
-import { appendFile, mkdir, open } from "node:fs/promises";
+import { appendFile, mkdir, open, readFile, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Db, DbTransaction } from "../db/client";
 import { AppError } from "../errors";
-import type { HostKey } from "../keys/host-key";
+import { type HostKey, verifySignature } from "../keys/host-key";
 import {
   type AuditEventInput,
   type AuditEventRow,
@@ -14,6 +14,7 @@ import {
   type SignedCheckpoint,
 } from "./audit-chain";
 import { canonicalJson } from "./canonical-json";
+import { parseCheckpointLine } from "./verify-audit-chain";
 
 export type AuditLog = {
   /** Appends one event in its own transaction. */
@@ -32,6 +33,11 @@ export type AuditLog = {
   checkpoint(): Promise<SignedCheckpoint | undefined>;
   /** Called after each append that has committed (the live tail wakes on it). */
   onAppend(listener: () => void): () => void;
+  /**
+   * At start: finishes a checkpoint a crash interrupted. A torn last line of the file is cut off;
+   * a signed last line the DB lacks (the crash fell between file and DB) is copied into the DB.
+   */
+  recover(): Promise<string | undefined>;
   /** Final checkpoint, then stops the timer. */
   close(): Promise<void>;
   readonly keyId: string;
@@ -167,8 +173,32 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }, options.checkpointIntervalMs ?? 10_000);
   timer.unref();
 
+  async function recover(): Promise<string | undefined> {
+    const text = await readFile(checkpointsPath, "utf8").catch(() => "");
+    if (text === "") return undefined;
+    if (!text.endsWith("\n")) {
+      const keep = text.slice(0, text.lastIndexOf("\n") + 1);
+      await truncate(checkpointsPath, Buffer.byteLength(keep));
+      return "cut off a checkpoint line a crash left half written";
+    }
+    const lastLine = text.trimEnd().split("\n").at(-1) ?? "";
+    const filed = parseCheckpointLine(lastLine);
+    if (!filed || filed.keyId !== hostKey.keyId) return undefined;
+    const inDb = await db.auditCheckpoint.findUnique({ where: { treeSize: filed.treeSize } });
+    const row = await db.auditEvent.findUnique({ where: { id: filed.treeSize }, select: { hash: true } });
+    const signed = verifySignature(
+      hostKey.publicKey,
+      checkpointStatement(filed),
+      Buffer.from(filed.signature, "base64"),
+    );
+    if (inDb || !signed || row?.hash !== filed.headHash) return undefined; // verify will say what is wrong
+    await db.auditCheckpoint.create({ data: { ...filed, time: new Date(filed.time) } });
+    return `restored checkpoint ${filed.treeSize} to the database`;
+  }
+
   return {
     keyId: hostKey.keyId,
+    recover,
     checkpointsPath,
     async record(event) {
       if (closed) throw new AppError("UNAVAILABLE", "The audit log is closed");
