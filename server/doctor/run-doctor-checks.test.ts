@@ -16,6 +16,7 @@ const ALL_IDS = [
   "subids",
   "claw-home",
   "panel-token",
+  "host-key",
 ];
 
 function cleanEnv(): NodeJS.ProcessEnv {
