@@ -1,5 +1,11 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { LoginPage } from "./panel";
+
+/** Opens the viewer and waits until its live tail is connected (so the page is hydrated). */
+async function openAudit(page: Page) {
+  await page.goto("/audit");
+  await expect(page.getByRole("button", { name: "● Live" })).toBeVisible();
+}
 
 test.describe("audit viewer", () => {
   test("a login shows up in the viewer and, live, in an open viewer", async ({ page, browser }) => {
@@ -23,7 +29,7 @@ test.describe("audit viewer", () => {
 
   test("filters narrow the table and live in the URL", async ({ page }) => {
     await new LoginPage(page).login();
-    await page.goto("/audit");
+    await openAudit(page);
     await page.getByLabel("Outcome").selectOption("denied");
     await expect(page).toHaveURL(/outcome=denied/);
     const rows = page.getByRole("table", { name: "Audit events" }).locator("tbody tr");
@@ -39,7 +45,7 @@ test.describe("audit viewer", () => {
 
   test("an event opens with its hashes and covering checkpoint; verify says intact", async ({ page }) => {
     await new LoginPage(page).login();
-    await page.goto("/audit");
+    await openAudit(page);
     await page.getByRole("button", { name: "Open event 1" }).click();
     const dialog = page.getByRole("dialog", { name: "Event #1" });
     await expect(dialog.getByText("panel/panel_started")).toBeVisible();
@@ -53,7 +59,7 @@ test.describe("audit viewer", () => {
 
   test("the export button downloads JSONL", async ({ page }) => {
     await new LoginPage(page).login();
-    await page.goto("/audit");
+    await openAudit(page);
     const [download] = await Promise.all([
       page.waitForEvent("download"),
       page.getByRole("link", { name: "Export JSONL" }).click(),

@@ -55,8 +55,7 @@ test.describe("login", () => {
   });
 
   test("logout ends the session", async ({ page }) => {
-    await new LoginPage(page).openWithToken(panelToken());
-    await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+    await new LoginPage(page).login();
     await page.getByRole("button", { name: "Log out" }).click();
     await expect(page.getByText("You are logged out.")).toBeVisible();
     await page.goto("/doctor");
@@ -64,7 +63,7 @@ test.describe("login", () => {
   });
 
   test("the doctor page lists every check with a verdict", async ({ page }) => {
-    await new LoginPage(page).openWithToken(panelToken());
+    await new LoginPage(page).login();
     await page.getByRole("link", { name: "Doctor" }).click();
     const checks = page.getByRole("list", { name: "Doctor checks" }).getByRole("listitem");
     await expect(checks.first()).toBeVisible({ timeout: 30_000 });
@@ -73,7 +72,7 @@ test.describe("login", () => {
   });
 
   test("the theme can be switched and is remembered", async ({ page }) => {
-    await new LoginPage(page).openWithToken(panelToken());
+    await new LoginPage(page).login();
     await page.getByRole("button", { name: "Dark" }).click();
     await expect(page.locator("html")).toHaveClass(/dark/);
     await page.reload();
@@ -88,9 +87,8 @@ test("a session revoked on the Sessions page is logged out", async ({ browser })
   const second = await browser.newContext();
   const firstPage = await first.newPage();
   const secondPage = await second.newPage();
-  await new LoginPage(firstPage).openWithToken(panelToken());
-  await new LoginPage(secondPage).openWithToken(panelToken());
-  await expect(secondPage.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await new LoginPage(firstPage).login();
+  await new LoginPage(secondPage).login();
 
   await firstPage.getByRole("link", { name: "Sessions" }).click();
   const others = firstPage.getByRole("listitem").filter({ hasNotText: "this browser" });

@@ -21,10 +21,14 @@ export class LoginPage {
     await this.page.goto(`/login#token=${token}`);
   }
 
-  /** Logs in with the panel token and waits until the home page has loaded. */
+  /**
+   * Logs in with the panel token and waits until the home page is interactive: the "live" badge
+   * is set by client code, so React has hydrated (a click before that has no handler yet).
+   */
   async login() {
     await this.openWithToken(panelToken());
     await this.page.waitForURL(`${origin}/`);
+    await this.page.getByText("● live").waitFor();
   }
 
   async loginWithPaste(text: string) {
