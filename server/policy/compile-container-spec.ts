@@ -1,0 +1,155 @@
+import type { NetworkProfile, Template } from "./template-schema";
+
+export type HostFacts = { rootless: boolean };
+export type ImageRef = { ref: string; digest: string };
+
+export type SpecMount = {
+  /** Relative to the agent's directory (CLAW_HOME/agents/<name>/), so the spec does not depend on where that is. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+  /** What it is for, in the explanation and the Policy tab. */
+  purpose: string;
+};
+
+/** Every setting the container gets; the conformance check compares the live container with it. */
+export type ContainerSpec = {
+  specVersion: 1;
+  agent: string;
+  containerName: string;
+  /** Stable: OpenClaw keys its owner lease by host name, so a restart after a crash is not refused. */
+  hostname: string;
+  image: ImageRef;
+  user: string;
+  userns: { mode: "keep-id"; uid: number; gid: number } | { mode: "auto"; size: number };
+  capDrop: ["ALL"];
+  capAdd: [];
+  noNewPrivileges: true;
+  readOnlyRootfs: true;
+  seccomp: "default";
+  tmpfs: Record<string, string>;
+  resources: { memoryBytes: number; memorySwapBytes: number; nanoCpus: number; pidsLimit: number };
+  network: {
+    profile: NetworkProfile;
+    /** Podman network mode: `none` for all but `full`. */
+    mode: "none" | "bridge" | "slirp4netns";
+    allow: string[];
+    /** The allowlist is enforced by the egress proxy (issue 7); until then `restricted` and `devops` have no way out at all. */
+    egressProxy: { socketDir: string; listen: string } | null;
+  };
+  mounts: SpecMount[];
+  env: Record<string, string>;
+  /** Names only: values are read from CLAW_HOME at start and never written into a spec or lock. */
+  secretEnv: string[];
+  labels: Record<string, string>;
+  stopTimeoutSeconds: number;
+};
+
+export const agentUid = 1000;
+const proxyListen = "127.0.0.1:3128";
+
+function podmanNetworkMode(profile: NetworkProfile, host: HostFacts): ContainerSpec["network"]["mode"] {
+  if (profile !== "full") return "none";
+  return host.rootless ? "slirp4netns" : "bridge";
+}
+
+/** A pure function of its inputs: the same template, name, image and host give the same spec. */
+export function compileContainerSpec(input: {
+  template: Template;
+  agent: string;
+  image: ImageRef;
+  host: HostFacts;
+}): ContainerSpec {
+  const { template, agent, image, host } = input;
+  const { network, resources, mounts } = template.container;
+  const proxied = network.profile === "restricted" || network.profile === "devops";
+  const proxyEnv: Record<string, string> = proxied
+    ? {
+        HTTP_PROXY: `http://${proxyListen}`,
+        HTTPS_PROXY: `http://${proxyListen}`,
+        NO_PROXY: "localhost,127.0.0.1",
+        NODE_USE_ENV_PROXY: "1",
+        OPENCLAW_PROXY_URL: `http://${proxyListen}`,
+      }
+    : {};
+  return {
+    specVersion: 1,
+    agent,
+    containerName: `claw-agent-${agent}`,
+    hostname: agent,
+    image,
+    user: `${agentUid}:${agentUid}`,
+    userns: host.rootless
+      ? { mode: "keep-id", uid: agentUid, gid: agentUid }
+      : { mode: "auto", size: 65_536 },
+    capDrop: ["ALL"],
+    capAdd: [],
+    noNewPrivileges: true,
+    readOnlyRootfs: true,
+    seccomp: "default",
+    tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m" },
+    resources: {
+      memoryBytes: resources.memory,
+      memorySwapBytes: resources.memory, // no swap beyond the memory limit
+      nanoCpus: Math.round(resources.cpus * 1e9),
+      pidsLimit: resources.pids,
+    },
+    network: {
+      profile: network.profile,
+      mode: podmanNetworkMode(network.profile, host),
+      allow: [...network.allow].sort(),
+      egressProxy: proxied ? { socketDir: "run/egress", listen: proxyListen } : null,
+    },
+    mounts: [
+      {
+        source: "workspace",
+        target: "/workspace",
+        readOnly: mounts.workspace === "ro",
+        purpose: "the agent's workspace",
+      },
+      {
+        source: "state",
+        target: "/home/agent/.openclaw",
+        readOnly: mounts.state === "ro",
+        purpose: "OpenClaw's state (sessions, memory)",
+      },
+      {
+        source: "openclaw.json",
+        target: "/etc/claw/openclaw.json",
+        readOnly: true,
+        purpose: "the compiled OpenClaw config",
+      },
+      {
+        source: "run/ingress",
+        target: "/run/claw/ingress",
+        readOnly: false,
+        purpose: "Unix socket the panel reaches the Gateway through",
+      },
+      ...(proxied
+        ? [
+            {
+              source: "run/egress",
+              target: "/run/claw/egress",
+              readOnly: true,
+              purpose: "Unix socket of the egress proxy",
+            },
+          ]
+        : []),
+    ],
+    env: {
+      ...template.container.env,
+      HOME: "/home/agent",
+      XDG_CACHE_HOME: "/tmp/.cache",
+      OPENCLAW_CONFIG_PATH: "/etc/claw/openclaw.json",
+      OPENCLAW_CONFIG_READONLY: "1",
+      ...proxyEnv,
+    },
+    secretEnv: ["OPENCLAW_GATEWAY_TOKEN", ...template.container.secrets.map((secret) => secret.env)].sort(),
+    labels: {
+      "claw.agent": agent,
+      "claw.network": network.profile,
+      "claw.template": template.metadata.name,
+    },
+    stopTimeoutSeconds: 20,
+  };
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+
+/** Lowercase DNS label: what agent and template names must be (no dots, slashes or `..`). */
+export const dnsLabel = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and '-', starting with a letter");
+
+export const networkProfiles = ["none", "restricted", "devops", "full"] as const;
+export type NetworkProfile = (typeof networkProfiles)[number];
+
+/** `host`, `*.suffix`, either with an optional `:port` (default 443 and 80). */
+export const egressRule = z
+  .string()
+  .regex(
+    /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/,
+    "an egress rule is a host name or *.suffix, with an optional :port",
+  );
+
+const byteSize = z
+  .string()
+  .regex(/^\d+(\.\d+)?[kmg]$/i, "a size like 512m or 2g")
+  .transform((value) => {
+    const unit = value.slice(-1).toLowerCase();
+    const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : 1024 ** 3;
+    return Math.round(Number.parseFloat(value) * factor);
+  });
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "environment names are UPPER_SNAKE_CASE");
+
+const openclawLayer = z.strictObject({
+  identity: z.strictObject({ name: z.string().min(1).max(60), emoji: z.string().max(8).optional() }),
+  model: z.strictObject({ provider: z.enum(["anthropic"]), id: z.string().min(1).max(100) }),
+  tools: z.strictObject({
+    profile: z.enum(["minimal", "coding", "messaging", "full"]),
+    allow: z.array(z.string().min(1).max(60)).default([]),
+    deny: z.array(z.string().min(1).max(60)).default([]),
+  }),
+  /** Whether a person must approve shell commands before they run. */
+  approvals: z.strictObject({ exec: z.enum(["always", "never"]) }).default({ exec: "always" }),
+  skills: z.array(z.string().min(1).max(80)).default([]),
+  plugins: z.array(z.string().min(1).max(80)).default([]),
+  channels: z.strictObject({ telegram: z.boolean().default(false) }).default({ telegram: false }),
+  /** Written to the agent's AGENTS.md. */
+  instructions: z.string().max(20_000).default(""),
+});
+
+const containerLayer = z.strictObject({
+  image: z.string().min(1).max(200).default("localhost/claw-openclaw-agent:latest"),
+  network: z.strictObject({
+    profile: z.enum(networkProfiles),
+    allow: z.array(egressRule).default([]),
+  }),
+  resources: z.strictObject({
+    memory: byteSize,
+    cpus: z.number().positive().max(64),
+    pids: z.number().int().min(32).max(65_536),
+  }),
+  mounts: z.strictObject({
+    workspace: z.enum(["ro", "rw"]),
+    state: z.enum(["ro", "rw"]).default("rw"),
+  }),
+  env: z.record(envName, z.string().max(4096)).default({}),
+  /** Secrets by name only; values live 0600 under CLAW_HOME and reach the container as env at start. */
+  secrets: z.array(z.strictObject({ env: envName, secret: dnsLabel })).default([]),
+});
+
+export const templateSchema = z
+  .strictObject({
+    apiVersion: z.literal("claw/v1"),
+    kind: z.literal("AgentTemplate"),
+    metadata: z.strictObject({ name: dnsLabel, description: z.string().min(1).max(300) }),
+    openclaw: openclawLayer,
+    container: containerLayer,
+  })
+  .superRefine((template, ctx) => {
+    const { profile, allow } = template.container.network;
+    if ((profile === "none" || profile === "full") && allow.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["container", "network", "allow"],
+        message: `the ${profile} profile takes no allowlist (it is ${profile === "none" ? "no network at all" : "the whole network"})`,
+      });
+    }
+    if ((profile === "restricted" || profile === "devops") && allow.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["container", "network", "allow"],
+        message: `the ${profile} profile needs at least one allowed host`,
+      });
+    }
+    const both = template.openclaw.tools.allow.filter((tool) => template.openclaw.tools.deny.includes(tool));
+    if (both.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["openclaw", "tools"],
+        message: `tools both allowed and denied: ${both.join(", ")}`,
+      });
+    }
+  });
+
+/** A template as written (sizes as text) and as parsed (sizes in bytes, defaults filled in). */
+export type TemplateInput = z.input<typeof templateSchema>;
+export type Template = z.output<typeof templateSchema>;
