@@ -5,6 +5,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
 import { CliError, exitCodes, type PanelConnection } from "./panel-client";
+import { policyCommands } from "./policy-commands";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type AuditEvent = Outputs["audit"]["list"]["events"][number];
@@ -17,12 +18,16 @@ export type CommandOptions = {
   agent?: string;
   category?: string;
   output?: string;
+  template?: string;
+  name?: string;
 };
 
 export type Command = {
   usage: string;
   summary: string;
-  run(panel: PanelConnection, options: CommandOptions): Promise<number>;
+  /** How many positional arguments follow the command words (an agent or template name). */
+  args?: number;
+  run(panel: PanelConnection, options: CommandOptions, args: string[]): Promise<number>;
 };
 
 const mark = { ok: " ok ", warn: "WARN", fail: "FAIL" } as const;
@@ -91,7 +96,7 @@ function auditFilter(options: CommandOptions) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const commands: Record<string, Command> = {
+const coreCommands: Record<string, Command> = {
   status: {
     usage: "status",
     summary: "the panel and Podman at a glance",
@@ -169,3 +174,5 @@ export const commands: Record<string, Command> = {
     },
   },
 };
+
+export const commands: Record<string, Command> = { ...coreCommands, ...policyCommands };

@@ -26,6 +26,8 @@ const optionSpec = {
   agent: { type: "string" },
   category: { type: "string" },
   output: { type: "string", short: "o" },
+  template: { type: "string", short: "t" },
+  name: { type: "string" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -45,13 +47,13 @@ async function main(argv: string[]): Promise<number> {
   const command = name ? commands[name] : undefined;
   if (!name || !command)
     throw new CliError(`Unknown command "${words.join(" ")}".\n\n${usage}`, exitCodes.usage);
-  const extra = words.slice(name.split(" ").length);
-  if (extra.length > 0)
-    throw new CliError(`"${name}" takes no arguments (got: ${extra.join(" ")})`, exitCodes.usage);
+  const args = words.slice(name.split(" ").length);
+  if (args.length !== (command.args ?? 0))
+    throw new CliError(`usage: claw ${command.usage}`, exitCodes.usage);
 
   const { url, help: _help, ...rest } = parsed.values;
   const options: CommandOptions = { ...rest, json: rest.json ?? false, follow: rest.follow ?? false };
-  return command.run(await connectToPanel({ url }), options);
+  return command.run(await connectToPanel({ url }), options, args);
 }
 
 const json = process.argv.includes("--json");

@@ -1,14 +1,18 @@
 import { router } from "../trpc/init";
+import { agentsRouter } from "./agents";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
 import { doctorRouter } from "./doctor";
 import { systemRouter } from "./system";
+import { templatesRouter } from "./templates";
 
 export const appRouter = router({
+  agents: agentsRouter,
   audit: auditRouter,
   auth: authRouter,
   doctor: doctorRouter,
   system: systemRouter,
+  templates: templatesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,38 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { AgentFiles } from "../policy/verify-policy";
+
+/** The files of one agent, under CLAW_HOME/agents/<name>/. */
+export function agentFilePaths(agentsDir: string, name: string) {
+  return agentFilesIn(join(agentsDir, name));
+}
+
+/** The same layout in any directory (creation writes it into a temp dir first). */
+export function agentFilesIn(dir: string) {
+  return {
+    dir,
+    agentYaml: join(dir, "agent.yaml"),
+    templateSnapshot: join(dir, "template.yaml"),
+    openclawJson: join(dir, "openclaw.json"),
+    containerSpecJson: join(dir, "container-spec.json"),
+    lock: join(dir, "policy.lock.json"),
+    agentsMd: join(dir, "workspace", "AGENTS.md"),
+  };
+}
+
+const readOptional = (path: string) =>
+  readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw error;
+  });
+
+export async function readAgentFiles(agentsDir: string, name: string): Promise<AgentFiles> {
+  const paths = agentFilePaths(agentsDir, name);
+  const [lock, templateSnapshot, openclawJson, containerSpecJson] = await Promise.all([
+    readOptional(paths.lock),
+    readOptional(paths.templateSnapshot),
+    readOptional(paths.openclawJson),
+    readOptional(paths.containerSpecJson),
+  ]);
+  return { lock, templateSnapshot, openclawJson, containerSpecJson };
+}

@@ -1,0 +1,127 @@
+import { writeFileAtomic } from "../fs/write-file-atomic";
+import { compilePolicy, lockPolicy } from "../policy/compile-policy";
+import { explainPolicy } from "../policy/explain-policy";
+import { getTemplateOrThrow, listTemplates } from "../policy/load-templates";
+import { openLock } from "../policy/policy-lock";
+import { verifyPolicy } from "../policy/verify-policy";
+import { agentFilePaths, readAgentFiles } from "./agent-files";
+import { type AgentDeps, templateSourceLabel, unbuiltDigest } from "./create-agent";
+import { getAgentOrThrow } from "./get-agent";
+
+/** Verifies an agent's lock against its files, its template's source now, and its image now. */
+export async function verifyAgentPolicy(deps: AgentDeps, name: string) {
+  const agent = await getAgentOrThrow(deps.db, name);
+  const files = await readAgentFiles(deps.paths.agents, name);
+  const source = (await listTemplates(deps.paths.templates)).find(
+    (template) => template.name === agent.template,
+  );
+  const verdict = verifyPolicy({
+    agent: name,
+    files,
+    publicKey: deps.hostKey.publicKey,
+    currentImageDigest: (await deps.imageDigest(agent.imageRef)) ?? unbuiltDigest,
+    sourceTemplate: source?.text,
+  });
+  return { agent: name, ...verdict, templateMissing: source === undefined };
+}
+
+/** The artifacts as stored, the opened lock, and the plain-language account of them. */
+export async function showAgentPolicy(deps: AgentDeps, name: string) {
+  await getAgentOrThrow(deps.db, name);
+  const files = await readAgentFiles(deps.paths.agents, name);
+  const parse = (text: string | undefined) => {
+    try {
+      return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      return undefined;
+    }
+  };
+  const lockEnvelope = parse(files.lock);
+  const opened = lockEnvelope === undefined ? undefined : openLock(lockEnvelope, deps.hostKey.publicKey);
+  const openclawConfig = parse(files.openclawJson);
+  const containerSpec = parse(files.containerSpecJson);
+  return {
+    agent: name,
+    templateSnapshot: files.templateSnapshot ?? null,
+    openclawJson: files.openclawJson ?? null,
+    containerSpecJson: files.containerSpecJson ?? null,
+    lock: lockEnvelope ?? null,
+    lockPayload: opened?.ok ? opened.payload : null,
+    explanation: containerSpec && openclawConfig ? explainPolicy({ containerSpec, openclawConfig }) : null,
+  };
+}
+
+/**
+ * Re-compiles from the template's source and the image as they are now, re-signs (chaining to
+ * the previous lock) and records the before/after hashes.
+ */
+export async function relockAgent(deps: AgentDeps, name: string, actor: string) {
+  const agent = await getAgentOrThrow(deps.db, name);
+  const before = await verifyAgentPolicy(deps, name);
+  const loaded = await getTemplateOrThrow(deps.paths.templates, agent.template);
+  const image = {
+    ref: loaded.template.container.image,
+    digest: (await deps.imageDigest(loaded.template.container.image)) ?? unbuiltDigest,
+  };
+  const compiled = compilePolicy({ template: loaded.template, agent: name, image, host: await deps.host() });
+  const previous = await readAgentFiles(deps.paths.agents, name);
+  const previousPayload = previous.lock
+    ? openLock(JSON.parse(previous.lock), deps.hostKey.publicKey)
+    : undefined;
+  const lock = lockPolicy({
+    agent: name,
+    templateName: loaded.name,
+    templateSource: templateSourceLabel(loaded),
+    templateText: loaded.text,
+    compiled,
+    previousLockDigest: agent.lockDigest,
+    hostKey: deps.hostKey,
+  });
+  const files = agentFilePaths(deps.paths.agents, name);
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  await writeFileAtomic(files.templateSnapshot, loaded.text);
+  await writeFileAtomic(files.openclawJson, json(compiled.openclawConfig));
+  await writeFileAtomic(files.containerSpecJson, json(compiled.containerSpec));
+  await writeFileAtomic(files.agentsMd, compiled.agentsMd);
+  // The lock last: until it lands, verify reports the new files as drift from the old lock.
+  await writeFileAtomic(files.lock, json(lock.envelope));
+  await deps.audit.transaction(async (tx, record) => {
+    await tx.agent.update({
+      where: { name },
+      data: {
+        templateSource: templateSourceLabel(loaded),
+        networkProfile: compiled.containerSpec.network.profile,
+        imageRef: image.ref,
+        imageDigest: image.digest,
+        lockDigest: lock.digest,
+        lockedAt: new Date(lock.payload.lockedAt),
+      },
+    });
+    await record({
+      category: "policy",
+      action: "policy_relocked",
+      actor,
+      agent: name,
+      outcome: "ok",
+      details: {
+        stateBefore: before.state,
+        findingsBefore: before.findings.map((finding) => finding.message),
+        before: previousPayload?.ok
+          ? {
+              lockDigest: agent.lockDigest,
+              templateHash: previousPayload.payload.template.hash,
+              image: previousPayload.payload.image.digest,
+              artifacts: previousPayload.payload.artifacts,
+            }
+          : { lockDigest: agent.lockDigest },
+        after: {
+          lockDigest: lock.digest,
+          templateHash: lock.payload.template.hash,
+          image: image.digest,
+          artifacts: lock.payload.artifacts,
+        },
+      },
+    });
+  });
+  return { agent: name, stateBefore: before.state, lockDigest: lock.digest, lockedAt: lock.payload.lockedAt };
+}

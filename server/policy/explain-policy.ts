@@ -1,0 +1,105 @@
+import type { ContainerSpec } from "./compile-container-spec";
+import { toolPolicyOf } from "./compile-openclaw-config";
+
+export type ExplanationSection = { title: string; can: string[]; cannot: string[]; warnings: string[] };
+export type PolicyExplanation = { summary: string; sections: ExplanationSection[] };
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(bytes % 1024 ** 3 === 0 ? 0 : 1)} GiB`;
+
+/** A plain-language account of what the agent can and cannot do, read from the compiled artifacts only. */
+export function explainPolicy(input: { containerSpec: unknown; openclawConfig: unknown }): PolicyExplanation {
+  const spec = input.containerSpec as ContainerSpec;
+  const tools = toolPolicyOf(input.openclawConfig);
+  const workspace = spec.mounts.find((mount) => mount.target === "/workspace");
+  const network = spec.network;
+
+  const toolSection: ExplanationSection = tools
+    ? {
+        title: "Tools",
+        can: [`use the "${tools.profile}" tool profile`, ...tools.allow.map((tool) => `use ${tool}`)],
+        cannot: tools.deny.map((tool) => `use ${tool}`),
+        warnings:
+          tools.allow.includes("exec") && tools.execApproval === "never"
+            ? ["runs shell commands without asking"]
+            : [],
+      }
+    : {
+        title: "Tools",
+        can: [],
+        cannot: [],
+        warnings: ["openclaw.json has no tools policy that claw can read"],
+      };
+
+  const files: ExplanationSection = {
+    title: "Files",
+    can: [
+      workspace?.readOnly ? "read its workspace (/workspace)" : "read and write its workspace (/workspace)",
+      "write temporary files in /tmp (in memory, gone on restart; setuid programs there gain nothing)",
+    ],
+    cannot: [
+      ...(workspace?.readOnly ? ["change anything in its workspace"] : []),
+      "change its own root filesystem (read-only)",
+      "see your home directory, SSH keys, or the Podman or Docker socket (nothing else is mounted)",
+      "change its compiled OpenClaw config (mounted read-only)",
+    ],
+    warnings: [],
+  };
+
+  const networkSection: ExplanationSection =
+    network.profile === "none"
+      ? {
+          title: "Network",
+          can: [],
+          cannot: ["reach any network: the container has no network interface (enforced by Podman)"],
+          warnings: [],
+        }
+      : network.profile === "full"
+        ? {
+            title: "Network",
+            can: ["reach any host on the internet and your local network directly"],
+            cannot: [],
+            warnings: ["full network: nothing limits where this agent connects"],
+          }
+        : {
+            title: "Network",
+            can: network.allow.map(
+              (rule) =>
+                `reach ${rule}${rule.includes(":") ? "" : " (ports 443 and 80)"} through the panel's egress proxy`,
+            ),
+            cannot: [
+              "reach any other host, any IP address directly, DNS, or this machine's services: the container has no network interface of its own",
+            ],
+            warnings: [
+              "the egress proxy arrives in a later release: until then this agent has no network at all, and the allowlist takes effect then",
+            ],
+          };
+
+  const limits: ExplanationSection = {
+    title: "Limits and isolation",
+    can: [
+      `use up to ${gib(spec.resources.memoryBytes)} of memory, ${spec.resources.nanoCpus / 1e9} CPUs and ${spec.resources.pidsLimit} processes`,
+    ],
+    cannot: [
+      "gain privileges: all Linux capabilities dropped, no-new-privileges, default seccomp filter",
+      `act as root on this machine: it runs as uid ${spec.user.split(":")[0]} in ${spec.userns.mode === "auto" ? "its own user namespace range" : "a user namespace mapped to your user"}`,
+    ],
+    warnings: [],
+  };
+
+  const reach: ExplanationSection = {
+    title: "Who can reach it",
+    can: [
+      "you, through this panel (logged in): its Gateway listens only on the container's own loopback, bridged by a Unix socket the panel owns",
+    ],
+    cannot: ["anyone on your network: no port is published"],
+    warnings: tools?.telegram ? ["Telegram users you pair can message it"] : [],
+  };
+
+  const summary =
+    network.profile === "none"
+      ? "Works offline on its workspace under strict isolation."
+      : network.profile === "full"
+        ? "Has the whole network: use only for trusted work."
+        : `Reaches only ${network.allow.length} allowlisted host${network.allow.length === 1 ? "" : "s"}, under strict isolation.`;
+  return { summary, sections: [toolSection, files, networkSection, limits, reach] };
+}
