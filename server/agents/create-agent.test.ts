@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
@@ -139,11 +139,7 @@ describe("agent policy tamper matrix (real files)", () => {
       async (f, other) => writeFile(f.lock, await readFile(other.lock, "utf8")),
       "bad_signature",
     ],
-    [
-      "lock removed",
-      async (f) => writeFile(f.lock, "").then(() => import("node:fs/promises").then((fs) => fs.rm(f.lock))),
-      "unlocked",
-    ],
+    ["lock removed", (f) => rm(f.lock), "unlocked"],
   ];
 
   async function edit(path: string, change: (text: string) => string) {
