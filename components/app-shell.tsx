@@ -10,6 +10,8 @@ import { ThemeToggle } from "./theme-toggle";
 /** Only pages that work are listed; later features add theirs here. */
 const navigation = [
   { href: "/", label: "Home" },
+  { href: "/agents", label: "Agents" },
+  { href: "/templates", label: "Templates" },
   { href: "/audit", label: "Audit" },
   { href: "/doctor", label: "Doctor" },
   { href: "/sessions", label: "Sessions" },

@@ -1,0 +1,161 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { type FormEvent, Suspense, useDeferredValue, useState } from "react";
+import { ExplanationView } from "@/components/policy/explanation-view";
+import { NetworkBadge } from "@/components/policy/network-badge";
+import { useTRPC } from "@/components/trpc";
+import { Card, Skeleton } from "@/components/ui";
+
+const namePattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+const fieldClass =
+  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-950 focus:border-emerald-600 focus:outline-none focus:ring-2 focus:ring-emerald-600/30";
+
+function CreateAgentForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const params = useSearchParams();
+  const templates = useQuery(trpc.templates.list.queryOptions());
+  const usable = templates.data?.filter((t) => t.problems.length === 0) ?? [];
+  const [template, setTemplate] = useState(params.get("template") ?? "coder");
+  const [name, setName] = useState("");
+  const nameOk = name === "" || (namePattern.test(name) && name.length <= 40);
+  const deferredName = useDeferredValue(nameOk ? name : "");
+  const preview = useQuery(trpc.templates.preview.queryOptions({ template, agent: deferredName }));
+  const create = useMutation(
+    trpc.agents.create.mutationOptions({
+      onSuccess: async (agent) => {
+        await queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() });
+        router.push(`/agents/${agent.name}`);
+      },
+    }),
+  );
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (name && nameOk) create.mutate({ name, template });
+  };
+
+  return (
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,22rem)_1fr]">
+      <form onSubmit={submit} className="space-y-4" aria-label="New agent">
+        <label className="block text-sm font-medium">
+          Template
+          <select
+            value={template}
+            onChange={(e) => setTemplate(e.target.value)}
+            className={`mt-1 ${fieldClass}`}
+          >
+            {usable.map((t) => (
+              <option key={t.name} value={t.name}>
+                {t.name} ({t.network})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="block text-sm font-medium">
+          Name
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value.trim())}
+            placeholder="my-coder"
+            autoComplete="off"
+            spellCheck={false}
+            aria-invalid={!nameOk}
+            aria-describedby="name-help"
+            className={`mt-1 font-mono ${fieldClass} aria-invalid:border-red-500`}
+          />
+          <span
+            id="name-help"
+            className={`mt-1 block text-xs ${nameOk ? "text-zinc-500" : "text-red-700 dark:text-red-400"}`}
+          >
+            Lowercase letters, digits and “-”, starting with a letter; up to 40.
+          </span>
+        </label>
+        <button
+          type="submit"
+          disabled={!name || !nameOk || create.isPending}
+          className="w-full rounded-md bg-emerald-600 px-3 py-2 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
+        >
+          {create.isPending ? "Compiling and signing…" : "Create agent"}
+        </button>
+        {create.error ? (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+            {create.error.message}
+            {create.error.data && "fix" in create.error.data && create.error.data.fix
+              ? ` ${create.error.data.fix}`
+              : ""}
+          </p>
+        ) : null}
+        <p className="text-xs text-zinc-500">
+          Creating compiles the template into openclaw.json and a container spec and signs both in a policy
+          lock. Running it comes in a later release.
+        </p>
+      </form>
+      <div aria-live="polite">
+        <h3 className="mb-2 text-sm font-semibold">Live preview</h3>
+        {preview.error ? (
+          <p className="text-sm text-red-700 dark:text-red-400">{preview.error.message}</p>
+        ) : preview.data ? (
+          <ExplanationView explanation={preview.data.explanation} />
+        ) : (
+          <Skeleton lines={8} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function AgentsList() {
+  const trpc = useTRPC();
+  const agents = useQuery(trpc.agents.list.queryOptions());
+  if (agents.error)
+    return (
+      <p className="text-sm text-red-700 dark:text-red-400">Could not load agents: {agents.error.message}</p>
+    );
+  if (!agents.data) return <Skeleton lines={3} />;
+  if (agents.data.length === 0)
+    return <p className="text-sm text-zinc-500">No agents yet. Create your first one below.</p>;
+  return (
+    <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Agents">
+      {agents.data.map((agent) => (
+        <li key={agent.name} className="flex flex-wrap items-center justify-between gap-3 py-3">
+          <div className="flex flex-wrap items-center gap-2">
+            <Link
+              href={`/agents/${agent.name}`}
+              className="font-medium text-emerald-700 hover:underline dark:text-emerald-400"
+            >
+              {agent.name}
+            </Link>
+            <span className="text-sm text-zinc-500">from {agent.template}</span>
+            <NetworkBadge profile={agent.networkProfile} />
+          </div>
+          <span className="text-xs text-zinc-500">locked {new Date(agent.lockedAt).toLocaleString()}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export default function AgentsPage() {
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Agents</h1>
+        <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+          Each agent&apos;s permissions are compiled from a template and sealed in a signed lock.
+        </p>
+      </div>
+      <Card title="Agents">
+        <AgentsList />
+      </Card>
+      <Card title="New agent">
+        <Suspense fallback={<Skeleton />}>
+          <CreateAgentForm />
+        </Suspense>
+      </Card>
+    </div>
+  );
+}
