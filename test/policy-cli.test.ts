@@ -1,0 +1,58 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./run-cli";
+import { type RunningPanel, startPanel } from "./start-panel";
+
+describe("claw agents create + claw policy validate, for every built-in", () => {
+  let panel: RunningPanel;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    panel = await startPanel();
+    env = { CLAW_HOME: panel.home, CLAW_PORT: String(panel.port) };
+  });
+  afterAll(async () => {
+    await panel?.stop();
+  });
+
+  it("lists the built-ins", async () => {
+    const list = await runCli(["templates", "list", "--json"], env);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as { name: string }[]).map((t) => t.name)).toEqual([
+      "coder",
+      "devops",
+      "reviewer",
+      "security",
+    ]);
+  });
+
+  it.each(["coder", "devops", "reviewer", "security"])(
+    "%s: create, validate ok, tamper, validate names the drift",
+    async (template) => {
+      const name = `cli-${template}`;
+      const created = await runCli(["agents", "create", "--template", template, "--name", name], env);
+      expect(created.stderr).toBe("");
+      expect(created.code).toBe(0);
+      const ok = await runCli(["policy", "validate", name], env);
+      expect(ok.stdout).toContain(`ok: ${name}'s policy matches its signed lock`);
+      expect(ok.code).toBe(0);
+
+      const snapshot = join(panel.home, "agents", name, "template.yaml");
+      await writeFile(snapshot, (await readFile(snapshot, "utf8")).replace(/pids: \d+/, "pids: 65536"));
+      const drift = await runCli(["policy", "validate", name], env);
+      expect(drift.code).toBe(1);
+      expect(drift.stdout).toContain(`TEMPLATE_DRIFT: ${name}`);
+
+      const explain = await runCli(["policy", "explain", name], env);
+      expect(explain.stdout).toMatch(/^Network:/m);
+    },
+  );
+
+  it("refuses a bad name and an unknown template with clear messages", async () => {
+    const bad = await runCli(["agents", "create", "--template", "coder", "--name", "../x"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("is not a valid agent name");
+    const unknown = await runCli(["agents", "create", "--template", "nope", "--name", "x1"], env);
+    expect(unknown.stderr).toContain('No template named "nope"');
+  });
+});
