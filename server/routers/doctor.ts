@@ -1,7 +1,13 @@
+import { agentDepsOf } from "../agents/agent-deps";
+import { checkAgentLocks, checkTemplates } from "../doctor/policy-checks";
 import { runDoctorChecks } from "../doctor/run-doctor-checks";
 import { protectedProcedure, router } from "../trpc/init";
 
 export const doctorRouter = router({
   /** Every host check with a verdict and, where one fails, how to fix it. */
-  run: protectedProcedure.query(({ ctx }) => runDoctorChecks({ paths: ctx.paths, podman: ctx.podman })),
+  run: protectedProcedure.query(async ({ ctx }) => [
+    ...(await runDoctorChecks({ paths: ctx.paths, podman: ctx.podman })),
+    await checkTemplates(ctx.paths.templates),
+    await checkAgentLocks(agentDepsOf(ctx)),
+  ]),
 });
