@@ -10,11 +10,11 @@ import { createMigration, defaultSchemaPath, diffMigrationsToSchema } from "./cr
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const extraModel = `
-model Agent {
+model TestWidget {
   id   String @id
   name String @unique
 
-  @@map("agents")
+  @@map("test_widgets")
 }
 `;
 
@@ -45,8 +45,8 @@ describe("diffMigrationsToSchema", () => {
 
   it("reports the SQL for a schema with an extra model", async () => {
     const { sql } = await diffMigrationsToSchema({ schemaPath: alteredSchemaPath });
-    expect(sql).toContain('CREATE TABLE "agents"');
-    expect(sql).toContain('CREATE UNIQUE INDEX "agents_name_key"');
+    expect(sql).toContain('CREATE TABLE "test_widgets"');
+    expect(sql).toContain('CREATE UNIQUE INDEX "test_widgets_name_key"');
     expect(sql).not.toContain('"sessions"');
   });
 });
@@ -94,7 +94,7 @@ describe("createMigration", () => {
       "20250102000000_add_agents",
     ]);
     const db = new Database(dbPath, { readonly: true });
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'agents'").all()).toHaveLength(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'test_widgets'").all()).toHaveLength(1);
     db.close();
   });
 
@@ -117,6 +117,6 @@ describe("npm run db:migration -- --check", () => {
     const result = runCli(["--check", "--schema", alteredSchemaPath]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/changes no migration covers/);
-    expect(result.stderr).toContain('CREATE TABLE "agents"');
+    expect(result.stderr).toContain('CREATE TABLE "test_widgets"');
   });
 });
