@@ -145,6 +145,9 @@ async function main() {
   if (testMode && !system.ok) throw new Error(`the tests need ${system.missing.join(", ")} (see above)`);
   ensureContainersSubids();
   await run(process.execPath, [join(root, "scripts", "db-generate.mjs")]);
+  // The real OpenClaw (Node 24 + openclaw from npm, cached under .cache/): the policy tests run
+  // its config validator. Installed here so a cold install is a visible set-up step, not a test.
+  if (testMode) await run(process.execPath, [join(root, "scripts", "install-openclaw.mjs")]);
   if (!skipBuild) await ensureBuild();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

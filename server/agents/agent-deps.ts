@@ -18,7 +18,7 @@ export function agentDepsOf(services: PanelServices): AgentDeps {
     },
     async host() {
       const status = await services.podman.status();
-      return { rootless: status.rootless ?? process.getuid?.() !== 0 };
+      return { rootless: status.rootless ?? process.getuid?.() !== 0, panelPort: services.config.port };
     },
   };
 }

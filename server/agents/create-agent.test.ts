@@ -24,7 +24,7 @@ async function setup(imageDigest?: string) {
     audit: log.audit,
     hostKey: log.hostKey,
     imageDigest: async () => digest,
-    host: async () => ({ rootless: false }),
+    host: async () => ({ rootless: false, panelPort: 7878 }),
   };
   return { deps, paths, setImageDigest: (next: string) => (digest = next) };
 }

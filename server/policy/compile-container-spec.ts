@@ -1,6 +1,10 @@
 import type { NetworkProfile, Template } from "./template-schema";
 
-export type HostFacts = { rootless: boolean };
+export type HostFacts = {
+  rootless: boolean;
+  /** The panel's port: the Gateway's Control UI accepts the panel's origin only. */
+  panelPort: number;
+};
 export type ImageRef = { ref: string; digest: string };
 
 export type SpecMount = {

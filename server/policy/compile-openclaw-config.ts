@@ -6,10 +6,45 @@ export type OpenclawConfig = Record<string, unknown>;
 /** The Gateway's port on the container's own loopback; the ingress bridge forwards to it. */
 export const gatewayPort = 18789;
 
+/** OpenClaw's secret reference: the value is read from the container's environment at run time. */
+const fromEnv = (id: string) => ({ source: "env", provider: "default", id });
+
+/**
+ * Never offered to a claw agent unless its template allows one by name: desktop and device
+ * control, self-administration of OpenClaw, and remote code runners.
+ */
+export const alwaysDeniedTools = [
+  "automations",
+  "browser",
+  "canvas",
+  "code_execution",
+  "computer",
+  "dashboard",
+  "gateway",
+  "mobile_ui",
+  "nodes",
+  "openclaw",
+  "plugins",
+  "portal",
+  "screen",
+  "secrets",
+  "show_widget",
+  "skill_workshop",
+  "terminal",
+];
+
+export type ExecMode = "full" | "ask" | "deny";
+
+export function execModeOf(template: Template): ExecMode {
+  const { allow, deny } = template.openclaw.tools;
+  if (!allow.includes("exec") || deny.includes("exec")) return "deny";
+  return template.openclaw.approvals.exec === "always" ? "ask" : "full";
+}
+
 /**
  * openclaw.json for the real OpenClaw runtime: local Gateway on loopback behind the panel, token
- * auth from the environment (never a literal), no host terminal, no update checks, no heartbeat,
- * no sandbox of its own (the container is the sandbox), and the agent's tools policy.
+ * auth from the environment (never a literal), no host terminal, no update checks or telemetry,
+ * no heartbeat, no sandbox of its own (the container is the sandbox), and the agent's tools.
  */
 export function compileOpenclawConfig(input: {
   template: Template;
@@ -17,30 +52,85 @@ export function compileOpenclawConfig(input: {
   image: ImageRef;
   host: HostFacts;
 }): OpenclawConfig {
-  const { template, agent } = input;
-  const tools = template.openclaw.tools;
+  const { template, agent, host } = input;
+  const { tools, model, identity, channels } = template.openclaw;
+  const deny = [
+    ...new Set([...alwaysDeniedTools.filter((tool) => !tools.allow.includes(tool)), ...tools.deny]),
+  ].sort();
+  const telegram = channels.telegram;
   return {
     gateway: {
       mode: "local",
       port: gatewayPort,
       bind: "loopback",
-      auth: { mode: "token", token: "${OPENCLAW_GATEWAY_TOKEN}" },
-      controlUi: { basePath: `/agents/${agent}/gateway` },
+      auth: { mode: "token", token: fromEnv("OPENCLAW_GATEWAY_TOKEN") },
+      terminal: { enabled: false },
+      controlUi: {
+        basePath: `/agents/${agent}/gateway`,
+        allowedOrigins: [`http://127.0.0.1:${host.panelPort}`, `http://localhost:${host.panelPort}`],
+      },
     },
-    update: { checkOnStart: false },
-    agents: {
-      defaults: { workspace: "/workspace", sandbox: { mode: "off" }, heartbeat: { every: "0m" } },
-      list: [
-        {
-          id: agent,
-          default: true,
-          name: template.openclaw.identity.name,
-          workspace: "/workspace",
-          model: `${template.openclaw.model.provider}/${template.openclaw.model.id}`,
-          tools: { profile: tools.profile, allow: tools.allow, deny: tools.deny },
+    update: { checkOnStart: false, auto: { enabled: false } },
+    telemetry: { enabled: false },
+    discovery: { mdns: { mode: "off" } },
+    browser: { enabled: false },
+    commands: { bash: false, config: false, mcp: false, plugins: false, debug: false, restart: false },
+    models: {
+      catalogRefresh: { enabled: false },
+      providers: {
+        [model.provider]: {
+          ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}),
+          apiKey: fromEnv("ANTHROPIC_API_KEY"),
         },
+      },
+    },
+    plugins: {
+      allow: [
+        ...new Set([
+          model.provider,
+          "memory-core",
+          ...(telegram ? ["telegram"] : []),
+          ...template.openclaw.plugins,
+        ]),
       ],
     },
+    tools: { elevated: { enabled: false } },
+    agents: {
+      defaults: { skipBootstrap: true, heartbeat: { every: "0m" }, sandbox: { mode: "off" } },
+      entries: {
+        [agent]: {
+          name: identity.name,
+          workspace: "/workspace",
+          model: `${model.provider}/${model.id}`,
+          identity: { name: identity.name, ...(identity.emoji ? { emoji: identity.emoji } : {}) },
+          sandbox: { mode: "off" },
+          heartbeat: { every: "0m" },
+          skills: template.openclaw.skills,
+          tools: {
+            profile: tools.profile,
+            allow: [...tools.allow].sort(),
+            deny,
+            exec: { mode: execModeOf(template) },
+            fs: { workspaceOnly: true },
+          },
+        },
+      },
+    },
+    ...(telegram
+      ? {
+          channels: {
+            telegram: {
+              enabled: true,
+              botToken: fromEnv("TELEGRAM_BOT_TOKEN"),
+              // Who may message the agent is decided by claw's pairing; OpenClaw gets the allowlist.
+              dmPolicy: "allowlist",
+              allowFrom: [],
+              groupPolicy: "disabled",
+            },
+          },
+          bindings: [{ agentId: agent, match: { channel: "telegram" } }],
+        }
+      : {}),
   };
 }
 
@@ -48,20 +138,28 @@ export type ToolPolicy = {
   profile: string;
   allow: string[];
   deny: string[];
-  execApproval: string;
+  execMode: ExecMode;
   telegram: boolean;
 };
 
 /** Reads the tools policy back out of a compiled config: the one other place that knows its shape. */
 export function toolPolicyOf(config: unknown): ToolPolicy | undefined {
-  const entry = (config as { agents?: { list?: { tools?: Partial<ToolPolicy> }[] } })?.agents?.list?.[0];
-  const tools = entry?.tools;
+  const typed = config as {
+    agents?: {
+      entries?: Record<
+        string,
+        { tools?: { profile?: string; allow?: string[]; deny?: string[]; exec?: { mode?: ExecMode } } }
+      >;
+    };
+    channels?: { telegram?: { enabled?: boolean } };
+  };
+  const tools = Object.values(typed?.agents?.entries ?? {})[0]?.tools;
   if (!tools?.profile) return undefined;
   return {
     profile: tools.profile,
     allow: tools.allow ?? [],
     deny: tools.deny ?? [],
-    execApproval: "always",
-    telegram: false,
+    execMode: tools.exec?.mode ?? "deny",
+    telegram: typed.channels?.telegram?.enabled === true,
   };
 }

@@ -12,7 +12,7 @@ describe("compileContainerSpec", () => {
       template: builtinTemplate(name),
       agent: `my-${name}`,
       image: testImage,
-      host: { rootless: false },
+      host: { rootless: false, panelPort: 7878 },
     });
     const path = join(goldenDir, `${name}.container-spec.json`);
     const text = `${JSON.stringify(spec, null, 2)}\n`;
@@ -26,7 +26,7 @@ describe("compileContainerSpec", () => {
         template: builtinTemplate(name),
         agent: "a",
         image: testImage,
-        host: { rootless: true },
+        host: { rootless: true, panelPort: 7878 },
       });
       expect(spec).toMatchObject({
         capDrop: ["ALL"],
@@ -49,7 +49,7 @@ describe("compileContainerSpec", () => {
         template: builtinTemplate(name),
         agent: "a",
         image: testImage,
-        host: { rootless },
+        host: { rootless, panelPort: 7878 },
       });
     expect(spec("security").network).toMatchObject({ mode: "none", egressProxy: null, allow: [] });
     expect(spec("coder").network).toMatchObject({ mode: "none", profile: "restricted" });
@@ -59,12 +59,20 @@ describe("compileContainerSpec", () => {
     const full = builtinTemplate("coder");
     full.container.network = { profile: "full", allow: [] };
     expect(
-      compileContainerSpec({ template: full, agent: "a", image: testImage, host: { rootless: false } })
-        .network.mode,
+      compileContainerSpec({
+        template: full,
+        agent: "a",
+        image: testImage,
+        host: { rootless: false, panelPort: 7878 },
+      }).network.mode,
     ).toBe("bridge");
     expect(
-      compileContainerSpec({ template: full, agent: "a", image: testImage, host: { rootless: true } }).network
-        .mode,
+      compileContainerSpec({
+        template: full,
+        agent: "a",
+        image: testImage,
+        host: { rootless: true, panelPort: 7878 },
+      }).network.mode,
     ).toBe("slirp4netns");
   });
 });

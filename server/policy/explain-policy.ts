@@ -16,12 +16,17 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
   const toolSection: ExplanationSection = tools
     ? {
         title: "Tools",
-        can: [`use the "${tools.profile}" tool profile`, ...tools.allow.map((tool) => `use ${tool}`)],
-        cannot: tools.deny.map((tool) => `use ${tool}`),
-        warnings:
-          tools.allow.includes("exec") && tools.execApproval === "never"
-            ? ["runs shell commands without asking"]
-            : [],
+        can: [
+          `use the "${tools.profile}" tool profile`,
+          ...tools.allow.filter((tool) => tool !== "exec").map((tool) => `use ${tool}`),
+          ...(tools.execMode === "ask" ? ["run shell commands, each after a person approves it"] : []),
+          ...(tools.execMode === "full" ? ["run shell commands"] : []),
+        ],
+        cannot: [
+          ...(tools.execMode === "deny" ? ["run shell commands"] : []),
+          ...tools.deny.filter((tool) => tool !== "exec").map((tool) => `use ${tool}`),
+        ],
+        warnings: tools.execMode === "full" ? ["runs shell commands without asking"] : [],
       }
     : {
         title: "Tools",
@@ -50,7 +55,9 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
       ? {
           title: "Network",
           can: [],
-          cannot: ["reach any network: the container has no network interface (enforced by Podman)"],
+          cannot: [
+            "reach any network, the model API included: the container has no network interface (enforced by Podman)",
+          ],
           warnings: [],
         }
       : network.profile === "full"

@@ -23,7 +23,7 @@ function lockedAgent(agent = "alpha", signer?: HostKey): AgentFiles {
     template: builtinTemplate("coder"),
     agent,
     image: testImage,
-    host: { rootless: false },
+    host: { rootless: false, panelPort: 7878 },
   });
   const payload: LockPayload = {
     lockVersion: 1,

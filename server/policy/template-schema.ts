@@ -31,7 +31,12 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "environment names are UP
 
 const openclawLayer = z.strictObject({
   identity: z.strictObject({ name: z.string().min(1).max(60), emoji: z.string().max(8).optional() }),
-  model: z.strictObject({ provider: z.enum(["anthropic"]), id: z.string().min(1).max(100) }),
+  model: z.strictObject({
+    provider: z.enum(["anthropic"]),
+    id: z.string().min(1).max(100),
+    /** Another endpoint for the model API (a gateway, or a fake in tests). */
+    baseUrl: z.url().optional(),
+  }),
   tools: z.strictObject({
     profile: z.enum(["minimal", "coding", "messaging", "full"]),
     allow: z.array(z.string().min(1).max(60)).default([]),

@@ -44,40 +44,43 @@ describe("templates", () => {
       "a name with path tricks",
       (t: string) => t.replace("name: coder", "name: ../../etc"),
       "metadata.name",
-      4,
+      "name: ../../etc",
     ],
     [
       "an unknown network profile",
       (t: string) => t.replace("profile: restricted", "profile: open"),
       "container.network.profile",
-      22,
+      "profile: open",
     ],
     [
       "an allowlist on the none profile",
       (t: string) => t.replace("profile: restricted", "profile: none"),
       "container.network.allow",
-      23,
+      "allow:",
     ],
     [
       "a memory size without a unit",
       (t: string) => t.replace("memory: 2g", "memory: 2"),
       "container.resources.memory",
-      29,
+      "memory: 2",
     ],
     [
       "an unknown key",
       (t: string) => t.replace("  mounts:", "  privileged: true\n  mounts:"),
       "container.privileged",
-      32,
+      "privileged: true",
     ],
     [
       "a URL where a host belongs",
       (t: string) => t.replace("- github.com", "- https://github.com"),
       "container.network.allow.1",
-      25,
+      "https://github.com",
     ],
-  ])("rejects %s, saying where", (_name, edit, path, line) => {
-    const problems = problemsOf(edit(builtinText("coder")));
+  ])("rejects %s, saying where", (_name, edit, path, marker) => {
+    const text = edit(builtinText("coder"));
+    // The line the problem is on: the last line holding the marker (the network's `allow:` comes after the tools').
+    const line = text.split("\n").findLastIndex((candidate) => candidate.includes(marker)) + 1;
+    const problems = problemsOf(text);
     expect(problems[0]).toMatchObject({ source: "t.yaml", path, line });
     expect(problems[0]?.message.length).toBeGreaterThan(5);
   });

@@ -1,0 +1,83 @@
+/**
+ * The compiled openclaw.json must pass the real OpenClaw validator (`openclaw config validate`),
+ * run with the Node 24 and OpenClaw that scripts/install-openclaw.mjs installs.
+ */
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error a plain JS module (it runs before dependencies are installed)
+import { ensureOpenClaw, runOpenClaw } from "../../scripts/install-openclaw.mjs";
+import { compileOpenclawConfig } from "./compile-openclaw-config";
+import { builtinNames, builtinTemplate, testImage } from "./policy-test-fixtures";
+
+type Validation = { valid: boolean; issues?: unknown[] };
+
+/** Vitest marks its process as a test run, and OpenClaw (tested with Vitest itself) then prints nothing. */
+const notUnderTest = Object.fromEntries(
+  [
+    "TEST",
+    "VITEST",
+    "VITEST_MODE",
+    "VITEST_POOL_ID",
+    "VITEST_WORKER_ID",
+    "NODE_ENV",
+    "MODE",
+    "PROD",
+    "DEV",
+    "SSR",
+    "BASE_URL",
+  ].map((key) => [key, undefined]),
+);
+
+async function validate(config: unknown): Promise<Validation> {
+  const dir = await mkdtemp(join(tmpdir(), "claw-openclaw-config-"));
+  const path = join(dir, "openclaw.json");
+  await writeFile(path, JSON.stringify(config, null, 2));
+  const result = (await runOpenClaw(["config", "validate", "--json"], {
+    env: { ...notUnderTest, OPENCLAW_CONFIG_PATH: path },
+    timeoutMs: 120_000,
+  })) as { stdout: string; stderr: string };
+  try {
+    return JSON.parse(result.stdout) as Validation;
+  } catch {
+    throw new Error(`openclaw config validate printed no JSON:\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+const host = { rootless: false, panelPort: 7878 };
+
+describe("compiled openclaw.json against the real OpenClaw validator", () => {
+  beforeAll(async () => {
+    await ensureOpenClaw(); // a cold install takes a minute or two; later runs reuse it
+  }, 20 * 60_000);
+
+  it.each(builtinNames)("%s passes", async (name) => {
+    const config = compileOpenclawConfig({
+      template: builtinTemplate(name),
+      agent: `my-${name}`,
+      image: testImage,
+      host,
+    });
+    expect(await validate(config)).toMatchObject({ valid: true });
+  });
+
+  it("passes with a Telegram channel and a custom model endpoint", async () => {
+    const template = builtinTemplate("coder");
+    template.openclaw.channels.telegram = true;
+    template.openclaw.model.baseUrl = "http://127.0.0.1:3129";
+    expect(
+      await validate(compileOpenclawConfig({ template, agent: "tg", image: testImage, host })),
+    ).toMatchObject({ valid: true });
+  });
+
+  it("fails for a config OpenClaw would refuse (the check can fail)", async () => {
+    const config = compileOpenclawConfig({
+      template: builtinTemplate("coder"),
+      agent: "x",
+      image: testImage,
+      host,
+    });
+    expect((await validate({ ...config, notAKey: true })).valid).toBe(false);
+  });
+});
