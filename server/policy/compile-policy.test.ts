@@ -2,22 +2,30 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileContainerSpec } from "./compile-container-spec";
+import { compilePolicy } from "./compile-policy";
 import { builtinNames, builtinTemplate, testImage } from "./policy-test-fixtures";
 
 const goldenDir = new URL("./golden/", import.meta.url).pathname;
 
 describe("compileContainerSpec", () => {
-  it.each(builtinNames)("matches the golden spec for %s (rootful)", async (name) => {
-    const spec = compileContainerSpec({
+  it.each(builtinNames)("%s compiles to the golden artifacts (rootful)", async (name) => {
+    const compiled = compilePolicy({
       template: builtinTemplate(name),
       agent: `my-${name}`,
       image: testImage,
       host: { rootless: false, panelPort: 7878 },
     });
-    const path = join(goldenDir, `${name}.container-spec.json`);
-    const text = `${JSON.stringify(spec, null, 2)}\n`;
-    if (process.env.UPDATE_GOLDEN === "1") await writeFile(path, text);
-    expect(text).toBe(await readFile(path, "utf8"));
+    for (const [suffix, value] of [
+      ["container-spec.json", compiled.containerSpec],
+      ["openclaw.json", compiled.openclawConfig],
+    ] as const) {
+      const path = join(goldenDir, `${name}.${suffix}`);
+      const text = `${JSON.stringify(value, null, 2)}\n`;
+      if (process.env.UPDATE_GOLDEN === "1") await writeFile(path, text);
+      expect(text, `${path} (run with UPDATE_GOLDEN=1 after an intended change)`).toBe(
+        await readFile(path, "utf8"),
+      );
+    }
   });
 
   it("hardens every agent the same way, whatever the template", () => {
