@@ -13,17 +13,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import {
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  utimes,
-  writeFile,
-} from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,7 +82,7 @@ function exec(command, args, { cwd, env, log, echo = false } = {}) {
       if (echo && log) {
         for (const line of String(chunk).split("\n")) {
           // npm's noise about this machine's npmrc is not progress.
-          if (line.trim() && !/Unknown user config/.test(line)) log(`  ${line.trim()}`);
+          if (line.trim() && !/Unknown (user|env) config/.test(line)) log(`  ${line.trim()}`);
         }
       }
     });
@@ -101,9 +91,7 @@ function exec(command, args, { cwd, env, log, echo = false } = {}) {
       if (code === 0) resolvePromise({ stdout, stderr });
       else {
         const tail = `${stdout}\n${stderr}`.trim().split("\n").slice(-20).join("\n");
-        reject(
-          new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${tail}`),
-        );
+        reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${tail}`));
       }
     });
   });
@@ -251,7 +239,8 @@ async function installInto(work, { log, npm }) {
         private: true,
         dependencies: { openclaw: OPENCLAW_VERSION },
         allowScripts: {
-          [`openclaw@${OPENCLAW_VERSION}`]: true,
+          // Name-only: this machine's npmrc omits "resolved" URLs, which version pins need.
+          openclaw: true,
           "@google/genai": false,
           koffi: false,
           protobufjs: false,
@@ -354,24 +343,41 @@ export async function ensureOpenClaw(options = {}) {
   }
 }
 
-let installed;
+/**
+ * Not passed on to OpenClaw unless given in `env`: its own settings (so the caller's shell cannot
+ * leak in), and test-runner markers — with VITEST set, OpenClaw prints nothing at all (the exit
+ * code stays right); NODE_OPTIONS may carry loaders meant for the host Node.
+ */
+const droppedFromEnv = /^(OPENCLAW_|VITEST|JEST_WORKER_ID$|NODE_OPTIONS$|NODE_ENV$|TEST$)/;
+
+/** One install promise per (cacheDir, npm), so repeated runOpenClaw calls check the disk once. */
+const installs = new Map();
+
+function installOnce(options = {}) {
+  const key = JSON.stringify([resolve(options.cacheDir ?? defaultCacheDir), options.npm ?? "npm"]);
+  let promise = installs.get(key);
+  if (!promise) {
+    promise = ensureOpenClaw(options);
+    installs.set(key, promise);
+    promise.catch(() => installs.delete(key));
+  }
+  return promise;
+}
 
 /**
  * Runs the OpenClaw CLI with Node 24. HOME and the XDG dirs point into a temp dir (removed
- * afterwards unless `home` is given), so nothing is written to the real home. OPENCLAW_* variables
- * of this process are not passed on: give them in `env`.
+ * afterwards unless `home` is given), so nothing is written to the real home. OPENCLAW_*, VITEST*,
+ * NODE_OPTIONS, NODE_ENV and TEST of this process are not passed on: give what is needed in `env`.
  * @param {string[]} args
  * @param {{ env?: Record<string, string | undefined>, input?: string, timeoutMs?: number,
  *   home?: string, cwd?: string, install?: Parameters<typeof ensureOpenClaw>[0] }} [options]
  * @returns {Promise<{ code: number | null, signal: string | null, timedOut: boolean, stdout: string, stderr: string }>}
  */
 export async function runOpenClaw(args, options = {}) {
-  if (options.install) installed = ensureOpenClaw(options.install);
-  else installed ??= ensureOpenClaw();
-  const { nodeBinary, openclawBin } = await installed;
+  const { nodeBinary, openclawBin } = await installOnce(options.install);
   const home = options.home ?? (await mkdtemp(join(tmpdir(), "claw-openclaw-home-")));
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith("OPENCLAW_")),
+    Object.entries(process.env).filter(([key]) => !droppedFromEnv.test(key)),
   );
   const env = {
     ...inherited,
@@ -434,8 +440,7 @@ export async function runOpenClaw(args, options = {}) {
   }
 }
 
-const invokedDirectly =
-  process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   const at = process.argv.indexOf("--cache-dir");
   ensureOpenClaw(at > 0 ? { cacheDir: process.argv[at + 1] } : {})

@@ -1,3 +1,4 @@
+import { secretEnvNames } from "./compile-openclaw-config";
 import type { NetworkProfile, Template } from "./template-schema";
 
 export type HostFacts = {
@@ -145,10 +146,16 @@ export function compileContainerSpec(input: {
       HOME: "/home/agent",
       XDG_CACHE_HOME: "/tmp/.cache",
       OPENCLAW_CONFIG_PATH: "/etc/claw/openclaw.json",
+      // Else OpenClaw writes beside the config, which is mounted read-only.
+      OPENCLAW_STATE_DIR: "/home/agent/.openclaw",
       OPENCLAW_CONFIG_READONLY: "1",
       ...proxyEnv,
     },
-    secretEnv: ["OPENCLAW_GATEWAY_TOKEN", ...template.container.secrets.map((secret) => secret.env)].sort(),
+    secretEnv: [
+      secretEnvNames.gatewayToken,
+      ...(template.openclaw.channels.telegram ? [secretEnvNames.telegramBotToken] : []),
+      ...template.container.secrets.map((secret) => secret.env),
+    ].sort(),
     labels: {
       "claw.agent": agent,
       "claw.network": network.profile,

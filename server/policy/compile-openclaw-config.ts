@@ -10,6 +10,16 @@ export const gatewayPort = 18789;
 const fromEnv = (id: string) => ({ source: "env", provider: "default", id });
 
 /**
+ * Env names for the secrets. Not the standard ANTHROPIC_API_KEY / TELEGRAM_BOT_TOKEN: OpenClaw
+ * switches a provider or channel on by itself when it sees those, whatever the config says.
+ */
+export const secretEnvNames = {
+  gatewayToken: "OPENCLAW_GATEWAY_TOKEN",
+  anthropicApiKey: "CLAW_ANTHROPIC_API_KEY",
+  telegramBotToken: "CLAW_TELEGRAM_BOT_TOKEN",
+} as const;
+
+/**
  * Never offered to a claw agent unless its template allows one by name: desktop and device
  * control, self-administration of OpenClaw, and remote code runners.
  */
@@ -63,7 +73,7 @@ export function compileOpenclawConfig(input: {
       mode: "local",
       port: gatewayPort,
       bind: "loopback",
-      auth: { mode: "token", token: fromEnv("OPENCLAW_GATEWAY_TOKEN") },
+      auth: { mode: "token", token: fromEnv(secretEnvNames.gatewayToken) },
       terminal: { enabled: false },
       controlUi: {
         basePath: `/agents/${agent}/gateway`,
@@ -80,11 +90,14 @@ export function compileOpenclawConfig(input: {
       providers: {
         [model.provider]: {
           ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}),
-          apiKey: fromEnv("ANTHROPIC_API_KEY"),
+          // Explicit: without it OpenClaw sends utility calls to an OpenAI-style endpoint.
+          api: "anthropic-messages",
+          apiKey: fromEnv(secretEnvNames.anthropicApiKey),
         },
       },
     },
     plugins: {
+      // An explicit list: otherwise some forty bundled plugins load.
       allow: [
         ...new Set([
           model.provider,
@@ -93,6 +106,8 @@ export function compileOpenclawConfig(input: {
           ...template.openclaw.plugins,
         ]),
       ],
+      // memory-core's "dreaming" schedules model calls of its own.
+      entries: { "memory-core": { config: { dreaming: { enabled: false } } } },
     },
     tools: { elevated: { enabled: false } },
     agents: {
@@ -102,6 +117,9 @@ export function compileOpenclawConfig(input: {
           name: identity.name,
           workspace: "/workspace",
           model: `${model.provider}/${model.id}`,
+          // Empty: titles go to the main model and no hidden "recap" calls go to a second one.
+          utilityModel: "",
+          decisionModel: "",
           identity: { name: identity.name, ...(identity.emoji ? { emoji: identity.emoji } : {}) },
           sandbox: { mode: "off" },
           heartbeat: { every: "0m" },
@@ -121,7 +139,7 @@ export function compileOpenclawConfig(input: {
           channels: {
             telegram: {
               enabled: true,
-              botToken: fromEnv("TELEGRAM_BOT_TOKEN"),
+              botToken: fromEnv(secretEnvNames.telegramBotToken),
               // Who may message the agent is decided by claw's pairing; OpenClaw gets the allowlist.
               dmPolicy: "allowlist",
               allowFrom: [],

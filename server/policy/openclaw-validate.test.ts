@@ -6,38 +6,20 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error a plain JS module (it runs before dependencies are installed)
 import { ensureOpenClaw, runOpenClaw } from "../../scripts/install-openclaw.mjs";
 import { compileOpenclawConfig } from "./compile-openclaw-config";
 import { builtinNames, builtinTemplate, testImage } from "./policy-test-fixtures";
 
 type Validation = { valid: boolean; issues?: unknown[] };
 
-/** Vitest marks its process as a test run, and OpenClaw (tested with Vitest itself) then prints nothing. */
-const notUnderTest = Object.fromEntries(
-  [
-    "TEST",
-    "VITEST",
-    "VITEST_MODE",
-    "VITEST_POOL_ID",
-    "VITEST_WORKER_ID",
-    "NODE_ENV",
-    "MODE",
-    "PROD",
-    "DEV",
-    "SSR",
-    "BASE_URL",
-  ].map((key) => [key, undefined]),
-);
-
 async function validate(config: unknown): Promise<Validation> {
   const dir = await mkdtemp(join(tmpdir(), "claw-openclaw-config-"));
   const path = join(dir, "openclaw.json");
   await writeFile(path, JSON.stringify(config, null, 2));
-  const result = (await runOpenClaw(["config", "validate", "--json"], {
-    env: { ...notUnderTest, OPENCLAW_CONFIG_PATH: path },
+  const result = await runOpenClaw(["config", "validate", "--json"], {
+    env: { OPENCLAW_CONFIG_PATH: path },
     timeoutMs: 120_000,
-  })) as { stdout: string; stderr: string };
+  });
   try {
     return JSON.parse(result.stdout) as Validation;
   } catch {
