@@ -11,7 +11,7 @@ test.describe("templates and agent policy", () => {
     for (const name of ["coder", "devops", "reviewer", "security"])
       await expect(list.getByText(name, { exact: true })).toBeVisible();
     await list.getByText("security", { exact: true }).click();
-    await expect(page.getByText("reach any network: the container has no network interface")).toBeVisible();
+    await expect(page.getByText("reach any network, the model API included")).toBeVisible();
     await page.getByText("container-spec.json").click();
     await expect(page.getByText('"readOnlyRootfs": true')).toBeVisible();
   });
