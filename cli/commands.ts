@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
+import { print } from "./output";
 import { CliError, exitCodes, type PanelConnection } from "./panel-client";
 import { policyCommands } from "./policy-commands";
 
@@ -79,10 +80,6 @@ export function formatAuditEvent(event: AuditEvent): string {
   ]
     .join("  ")
     .trimEnd();
-}
-
-function print(options: CommandOptions, json: unknown, text: string) {
-  console.log(options.json ? JSON.stringify(json, null, 2) : text);
 }
 
 function auditFilter(options: CommandOptions) {

@@ -1,13 +1,10 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
-import type { Command, CommandOptions } from "./commands";
+import type { Command } from "./commands";
+import { print } from "./output";
 import { CliError, exitCodes } from "./panel-client";
 
 type Outputs = inferRouterOutputs<AppRouter>;
-
-function print(options: CommandOptions, json: unknown, text: string) {
-  console.log(options.json ? JSON.stringify(json, null, 2) : text);
-}
 
 export function formatExplanation(
   explanation: NonNullable<Outputs["agents"]["policy"]["explanation"]>,

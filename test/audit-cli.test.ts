@@ -3,7 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli";
-import { loginToPanel, type RunningPanel, startPanel } from "./start-panel";
+import { cliEnvOf, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 
 describe("the audit log through the panel and the CLI", () => {
   let panel: RunningPanel;
@@ -11,7 +11,7 @@ describe("the audit log through the panel and the CLI", () => {
 
   beforeAll(async () => {
     panel = await startPanel();
-    env = { CLAW_HOME: panel.home, CLAW_PORT: String(panel.port) };
+    env = cliEnvOf(panel);
   });
   afterAll(async () => {
     await panel?.stop();

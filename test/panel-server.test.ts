@@ -3,7 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli";
-import { freePort, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
+import { cliEnvOf, freePort, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 
 describe("the panel process", () => {
   let panel: RunningPanel;
@@ -11,7 +11,7 @@ describe("the panel process", () => {
 
   beforeAll(async () => {
     panel = await startPanel();
-    cliEnv = { CLAW_HOME: panel.home, CLAW_PORT: String(panel.port) };
+    cliEnv = cliEnvOf(panel);
   });
   afterAll(async () => {
     await panel?.stop();

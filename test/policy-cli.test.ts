@@ -2,14 +2,14 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli";
-import { type RunningPanel, startPanel } from "./start-panel";
+import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
 describe("claw agents create + claw policy validate, for every built-in", () => {
   let panel: RunningPanel;
   let env: Record<string, string>;
   beforeAll(async () => {
     panel = await startPanel();
-    env = { CLAW_HOME: panel.home, CLAW_PORT: String(panel.port) };
+    env = cliEnvOf(panel);
   });
   afterAll(async () => {
     await panel?.stop();

@@ -86,3 +86,8 @@ export function loginToPanel(panel: RunningPanel, token: string): Promise<Respon
     body: JSON.stringify({ token }),
   });
 }
+
+/** The environment that points the `claw` CLI at this panel. */
+export function cliEnvOf(panel: RunningPanel): Record<string, string> {
+  return { CLAW_HOME: panel.home, CLAW_PORT: String(panel.port) };
+}

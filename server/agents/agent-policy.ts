@@ -5,7 +5,7 @@ import { getTemplateOrThrow, listTemplates } from "../policy/load-templates";
 import { openLock } from "../policy/policy-lock";
 import { verifyPolicy } from "../policy/verify-policy";
 import { agentFilePaths, readAgentFiles } from "./agent-files";
-import { type AgentDeps, templateSourceLabel, unbuiltDigest } from "./create-agent";
+import { type AgentDeps, lockedAgentFields, templateSourceLabel, unbuiltDigest } from "./create-agent";
 import { getAgentOrThrow } from "./get-agent";
 
 /** Verifies an agent's lock against its files, its template's source now, and its image now. */
@@ -86,17 +86,7 @@ export async function relockAgent(deps: AgentDeps, name: string, actor: string) 
   // The lock last: until it lands, verify reports the new files as drift from the old lock.
   await writeFileAtomic(files.lock, json(lock.envelope));
   await deps.audit.transaction(async (tx, record) => {
-    await tx.agent.update({
-      where: { name },
-      data: {
-        templateSource: templateSourceLabel(loaded),
-        networkProfile: compiled.containerSpec.network.profile,
-        imageRef: image.ref,
-        imageDigest: image.digest,
-        lockDigest: lock.digest,
-        lockedAt: new Date(lock.payload.lockedAt),
-      },
-    });
+    await tx.agent.update({ where: { name }, data: lockedAgentFields(loaded, compiled, lock) });
     await record({
       category: "policy",
       action: "policy_relocked",

@@ -8,7 +8,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import type { HostKey } from "../keys/host-key";
 import type { HostFacts } from "../policy/compile-container-spec";
-import { compilePolicy, lockPolicy } from "../policy/compile-policy";
+import { type CompiledPolicy, compilePolicy, lockPolicy } from "../policy/compile-policy";
 import { getTemplateOrThrow, type LoadedTemplate } from "../policy/load-templates";
 import { dnsLabel } from "../policy/template-schema";
 import { agentFilePaths, agentFilesIn } from "./agent-files";
@@ -28,6 +28,23 @@ export const unbuiltDigest = "unbuilt";
 
 export function templateSourceLabel(template: LoadedTemplate): string {
   return template.source.kind === "builtin" ? "builtin" : `user:${template.source.path}`;
+}
+
+/** What the agents table keeps about the current lock (the files are the source of truth). */
+export function lockedAgentFields(
+  loaded: LoadedTemplate,
+  compiled: CompiledPolicy,
+  lock: { digest: string; payload: { lockedAt: string; image: { ref: string; digest: string } } },
+) {
+  return {
+    template: loaded.name,
+    templateSource: templateSourceLabel(loaded),
+    networkProfile: compiled.containerSpec.network.profile,
+    imageRef: lock.payload.image.ref,
+    imageDigest: lock.payload.image.digest,
+    lockDigest: lock.digest,
+    lockedAt: new Date(lock.payload.lockedAt),
+  };
 }
 
 export function validateAgentName(name: string): string {
@@ -103,18 +120,7 @@ export async function createAgent(deps: AgentDeps, input: { name: string; templa
 
   try {
     return await deps.audit.transaction(async (tx, record) => {
-      const agent = await tx.agent.create({
-        data: {
-          name,
-          template: loaded.name,
-          templateSource,
-          networkProfile: compiled.containerSpec.network.profile,
-          imageRef: image.ref,
-          imageDigest: image.digest,
-          lockDigest: lock.digest,
-          lockedAt: new Date(lock.payload.lockedAt),
-        },
-      });
+      const agent = await tx.agent.create({ data: { name, ...lockedAgentFields(loaded, compiled, lock) } });
       await record({
         category: "policy",
         action: "agent_created",
