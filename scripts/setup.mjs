@@ -12,8 +12,19 @@ const args = new Set(process.argv.slice(2));
 const testMode = args.has("--test");
 const skipBuild = args.has("--no-build");
 
-/** Podman and what it needs on Debian/Ubuntu (ENVIRONMENT.md); chromium only for the e2e tests. */
-const podmanPackages = ["podman", "runc", "uidmap", "slirp4netns", "fuse-overlayfs", "catatonit"];
+/**
+ * Podman and what it needs on Debian/Ubuntu (ENVIRONMENT.md), and debootstrap, which bootstraps
+ * the agent images' base where no registry is reachable; chromium only for the e2e tests.
+ */
+const podmanPackages = [
+  "podman",
+  "runc",
+  "uidmap",
+  "slirp4netns",
+  "fuse-overlayfs",
+  "catatonit",
+  "debootstrap",
+];
 const testPackages = ["chromium"];
 
 const log = (message) => console.log(`setup: ${message}`);
@@ -74,6 +85,12 @@ async function ensureSystemPackages() {
     return { ok: missing.length === 0, missing };
   }
   const missing = missingDebianPackages(wanted);
+  // Image builds read package versions with apt-cache, which needs the package lists.
+  const listsMissing = !readdirSync("/var/lib/apt/lists").some((name) => name.endsWith("_Packages"));
+  if (listsMissing && process.getuid?.() === 0) {
+    log("fetching the Debian package lists (apt-get update)…");
+    await run("apt-get", ["update", "-qq"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  }
   if (missing.length === 0) return { ok: true, missing };
   const command = `apt-get install -y ${missing.join(" ")}`;
   if (process.getuid?.() !== 0) {
