@@ -86,7 +86,7 @@ async function ensureSystemPackages() {
   }
   const missing = missingDebianPackages(wanted);
   // Image builds read package versions with apt-cache, which needs the package lists.
-  const listsMissing = !readdirSync("/var/lib/apt/lists").some((name) => name.endsWith("_Packages"));
+  const listsMissing = !readdirSync("/var/lib/apt/lists").some((name) => name.includes("_Packages"));
   if (listsMissing && process.getuid?.() === 0) {
     log("fetching the Debian package lists (apt-get update)…");
     await run("apt-get", ["update", "-qq"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
