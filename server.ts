@@ -19,6 +19,7 @@ import { AppError } from "./server/errors";
 import { claimClawHome } from "./server/fs/claim-claw-home";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
+import { createImageBuilds } from "./server/images/image-builds";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
@@ -57,6 +58,7 @@ async function main() {
   if (recovered) console.log(`claw: audit log: ${recovered}`);
   const auditTail = createAuditTail({ db, audit });
   const podman = createPodmanService(paths);
+  const imageBuilds = createImageBuilds({ podman, audit });
   const version = (
     JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string }
   ).version;
@@ -73,6 +75,7 @@ async function main() {
     hostKey,
     audit,
     auditTail,
+    imageBuilds,
     startedAt: new Date(),
     version,
   };

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
+import { imageCommands } from "./image-commands";
 import { print } from "./output";
 import { CliError, exitCodes, type PanelConnection } from "./panel-client";
 import { policyCommands } from "./policy-commands";
@@ -21,6 +22,7 @@ export type CommandOptions = {
   output?: string;
   template?: string;
   name?: string;
+  noCache?: boolean;
 };
 
 export type Command = {
@@ -172,4 +174,4 @@ const coreCommands: Record<string, Command> = {
   },
 };
 
-export const commands: Record<string, Command> = { ...coreCommands, ...policyCommands };
+export const commands: Record<string, Command> = { ...coreCommands, ...policyCommands, ...imageCommands };

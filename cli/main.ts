@@ -28,6 +28,7 @@ const optionSpec = {
   output: { type: "string", short: "o" },
   template: { type: "string", short: "t" },
   name: { type: "string" },
+  "no-cache": { type: "boolean" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,8 +52,13 @@ async function main(argv: string[]): Promise<number> {
   if (args.length !== (command.args ?? 0))
     throw new CliError(`usage: claw ${command.usage}`, exitCodes.usage);
 
-  const { url, help: _help, ...rest } = parsed.values;
-  const options: CommandOptions = { ...rest, json: rest.json ?? false, follow: rest.follow ?? false };
+  const { url, help: _help, "no-cache": noCache, ...rest } = parsed.values;
+  const options: CommandOptions = {
+    ...rest,
+    noCache,
+    json: rest.json ?? false,
+    follow: rest.follow ?? false,
+  };
   return command.run(await connectToPanel({ url }), options, args);
 }
 

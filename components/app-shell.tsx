@@ -12,6 +12,7 @@ const navigation = [
   { href: "/", label: "Home" },
   { href: "/agents", label: "Agents" },
   { href: "/templates", label: "Templates" },
+  { href: "/images", label: "Images" },
   { href: "/audit", label: "Audit" },
   { href: "/doctor", label: "Doctor" },
   { href: "/sessions", label: "Sessions" },

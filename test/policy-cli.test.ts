@@ -56,3 +56,39 @@ describe("claw agents create + claw policy validate, for every built-in", () => 
     expect(unknown.stderr).toContain('No template named "nope"');
   });
 });
+
+describe("claw images", () => {
+  let panel: RunningPanel;
+  beforeAll(async () => {
+    panel = await startPanel();
+  });
+  afterAll(async () => {
+    await panel?.stop();
+  });
+
+  it(
+    "builds (or finds up to date) the agent image, lists it, and audits the build",
+    async () => {
+      const env = cliEnvOf(panel);
+      const build = await runCli(["images", "build"], env);
+      expect(build.code).toBe(0);
+      expect(build.stdout).toMatch(/^(built|up to date): localhost\/claw-openclaw-agent:[0-9a-f]{16}$/m);
+      const list = await runCli(["images", "list", "--json"], env);
+      expect((JSON.parse(list.stdout) as { ref: string }[]).map((image) => image.ref)).toContain(
+        "localhost/claw-openclaw-agent:latest",
+      );
+      const audit = await runCli(["audit", "tail", "--json", "--category", "lifecycle"], env);
+      expect(audit.stdout).toContain('"action":"image_build_finished"');
+
+      // An agent created now is locked to the built image's id, not "unbuilt".
+      const created = await runCli(
+        ["agents", "create", "--template", "reviewer", "--name", "img-check", "--json"],
+        env,
+      );
+      expect((JSON.parse(created.stdout) as { imageDigest: string }).imageDigest).toMatch(
+        /^sha256:[0-9a-f]{64}$/,
+      );
+    },
+    15 * 60_000,
+  );
+});

@@ -2,6 +2,7 @@ import type { AuditLog } from "../audit/audit-log";
 import type { AuditTail } from "../audit/audit-tail";
 import type { ClawPaths, Config } from "../config";
 import type { Db } from "../db/client";
+import type { ImageBuilds } from "../images/image-builds";
 import type { HostKey } from "../keys/host-key";
 import type { PodmanService } from "../podman/podman-service";
 
@@ -14,6 +15,7 @@ export type PanelServices = {
   hostKey: HostKey;
   audit: AuditLog;
   auditTail: AuditTail;
+  imageBuilds: ImageBuilds;
   startedAt: Date;
   version: string;
 };

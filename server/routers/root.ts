@@ -3,6 +3,7 @@ import { agentsRouter } from "./agents";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
 import { doctorRouter } from "./doctor";
+import { imagesRouter } from "./images";
 import { systemRouter } from "./system";
 import { templatesRouter } from "./templates";
 
@@ -11,6 +12,7 @@ export const appRouter = router({
   audit: auditRouter,
   auth: authRouter,
   doctor: doctorRouter,
+  images: imagesRouter,
   system: systemRouter,
   templates: templatesRouter,
 });

@@ -1,0 +1,145 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "@/components/trpc";
+import { Badge, Card, Skeleton } from "@/components/ui";
+
+const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
+
+function age(iso: string): string {
+  const minutes = Math.round((Date.now() - new Date(iso).getTime()) / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h ago`;
+  return `${Math.round(minutes / 1440)} days ago`;
+}
+
+export default function ImagesPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [noCache, setNoCache] = useState(false);
+  // While a build runs, look every second; otherwise now and then.
+  const list = useQuery({
+    ...trpc.images.list.queryOptions(),
+    refetchInterval: (query) => (query.state.data?.running ? 1_000 : 15_000),
+  });
+  const build = useMutation(
+    trpc.images.build.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.images.list.queryKey() }),
+    }),
+  );
+  const running = list.data?.running;
+  const shown = running ?? list.data?.last;
+  const agentImages = list.data?.images.filter((image) => image.ref.includes("claw-openclaw-agent")) ?? [];
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Images</h1>
+          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+            The agent image: Debian base, Node 24 and the pinned OpenClaw, built here without a registry and
+            cached by a hash of its inputs.
+          </p>
+        </div>
+        <div className="flex items-center gap-3">
+          <label className="flex items-center gap-1.5 text-sm">
+            <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> no
+            cache
+          </label>
+          <button
+            type="button"
+            disabled={Boolean(running) || build.isPending}
+            onClick={() => build.mutate({ noCache })}
+            className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
+          >
+            {running ? "Building…" : agentImages.length ? "Rebuild" : "Build"}
+          </button>
+        </div>
+      </div>
+
+      {build.error ? (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {build.error.message}
+        </p>
+      ) : null}
+
+      {shown ? (
+        <Card
+          title={`Build #${shown.id}`}
+          action={
+            <Badge tone={shown.state === "succeeded" ? "ok" : shown.state === "failed" ? "fail" : "neutral"}>
+              {shown.state === "succeeded" && shown.result?.cached ? "up to date" : shown.state}
+            </Badge>
+          }
+        >
+          <div
+            role="progressbar"
+            aria-label="Build progress"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={shown.percent}
+            className="h-2 overflow-hidden rounded bg-zinc-200 dark:bg-zinc-800"
+          >
+            <div className="h-full bg-emerald-600 transition-all" style={{ width: `${shown.percent}%` }} />
+          </div>
+          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+            {shown.state === "running" ? `${shown.step}…` : shown.result ? shown.result.ref : null}
+          </p>
+          {shown.error ? (
+            <div role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">
+              <p>{shown.error.message}</p>
+              {shown.error.fix ? <p className="mt-1 font-mono text-xs">fix: {shown.error.fix}</p> : null}
+            </div>
+          ) : null}
+          {shown.lines.length > 0 ? (
+            <pre
+              data-testid="build-output"
+              className="mt-3 max-h-72 overflow-auto rounded-md bg-zinc-950 p-3 font-mono text-xs text-zinc-200"
+            >
+              {shown.lines.slice(-80).join("\n")}
+            </pre>
+          ) : null}
+        </Card>
+      ) : null}
+
+      <Card title="Images in Podman">
+        {list.error ? (
+          <p className="text-sm text-red-700 dark:text-red-400">
+            Could not list images: {list.error.message}
+          </p>
+        ) : !list.data ? (
+          <Skeleton lines={3} />
+        ) : list.data.images.length === 0 ? (
+          <p className="text-sm text-zinc-500">
+            No claw images yet. Build the agent image (about a minute the first time).
+          </p>
+        ) : (
+          <table className="w-full text-left text-sm" aria-label="Images">
+            <thead className="text-xs uppercase tracking-wide text-zinc-500">
+              <tr>
+                <th className="py-2 pr-3 font-medium">Image</th>
+                <th className="py-2 pr-3 font-medium">Id</th>
+                <th className="py-2 pr-3 font-medium">Size</th>
+                <th className="py-2 font-medium">Built</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+              {list.data.images.map((image) => (
+                <tr key={image.ref}>
+                  <td className="py-2 pr-3 font-mono text-xs">{image.ref}</td>
+                  <td className="py-2 pr-3 font-mono text-xs" title={image.id}>
+                    {image.id.slice(7, 19)}
+                  </td>
+                  <td className="py-2 pr-3">{mib(image.sizeBytes)}</td>
+                  <td className="py-2">{age(image.created)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}

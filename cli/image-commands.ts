@@ -1,0 +1,52 @@
+import type { Command } from "./commands";
+import { print } from "./output";
+import { CliError, exitCodes } from "./panel-client";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
+
+export const imageCommands: Record<string, Command> = {
+  "images list": {
+    usage: "images list",
+    summary: "claw's images in Podman",
+    async run({ client }, options) {
+      const { images } = await client.images.list.query();
+      const text = images.length
+        ? images
+            .map(
+              (image) =>
+                `${image.ref.padEnd(48)} ${image.id.slice(0, 19)}  ${mib(image.sizeBytes).padStart(8)}  ${image.created}`,
+            )
+            .join("\n")
+        : "no claw images yet: claw images build";
+      print(options, images, text);
+      return exitCodes.ok;
+    },
+  },
+  "images build": {
+    usage: "images build [--no-cache]",
+    summary: "build the agent image (cached by its inputs), following its output",
+    async run({ client }, options) {
+      const started = await client.images.build.mutate({ noCache: options.noCache ?? false });
+      let shown = 0;
+      for (;;) {
+        const build = await client.images.buildStatus.query({ id: started.id });
+        if (!build) throw new CliError("The build disappeared (was the panel restarted?)", exitCodes.failed);
+        // The server keeps the last lines only; lines[i] is line number lineCount - lines.length + i.
+        const firstKept = build.lineCount - build.lines.length;
+        if (!options.json)
+          for (const line of build.lines.slice(Math.max(0, shown - firstKept))) console.error(line);
+        shown = build.lineCount;
+        if (build.state !== "running") {
+          const text =
+            build.state === "succeeded"
+              ? `${build.result?.cached ? "up to date" : "built"}: ${build.result?.ref}`
+              : `build failed: ${build.error?.message}${build.error?.fix ? `\nfix: ${build.error.fix}` : ""}`;
+          print(options, build, text);
+          return build.state === "succeeded" ? exitCodes.ok : exitCodes.failed;
+        }
+        await sleep(1000);
+      }
+    },
+  },
+};
