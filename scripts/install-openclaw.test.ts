@@ -14,50 +14,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-// install-openclaw.mjs is plain JavaScript (it runs before node_modules exists); these are its types.
-interface Installed {
-  nodeBinary: string;
-  openclawBin: string;
-  version: string;
-  nodeVersion: string;
-  dir: string;
-}
-interface InstallOptions {
-  cacheDir?: string;
-  log?: (line: string) => void;
-  npm?: string;
-  lockTimeoutMs?: number;
-}
-interface RunResult {
-  code: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-}
-interface InstallModule {
-  OPENCLAW_VERSION: string;
-  NODE_VERSION: string;
-  installDir(cacheDir?: string): string;
-  ensureOpenClaw(options?: InstallOptions): Promise<Installed>;
-  runOpenClaw(
-    args: string[],
-    options?: {
-      env?: Record<string, string | undefined>;
-      input?: string;
-      timeoutMs?: number;
-      home?: string;
-      cwd?: string;
-      install?: InstallOptions;
-    },
-  ): Promise<RunResult>;
-}
-
 const scriptUrl = new URL("./install-openclaw.mjs", import.meta.url);
 const scriptPath = fileURLToPath(scriptUrl);
 const { OPENCLAW_VERSION, NODE_VERSION, installDir, ensureOpenClaw, runOpenClaw } = (await import(
   scriptUrl.href
-)) as InstallModule;
+)) as typeof import("./install-openclaw.mjs");
 
 /**
  * A stand-in for npm that makes `pack` produce a "Node" (a wrapper around this Node that reports

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { PageHeader } from "@/components/page-header";
 import { Badge, Card, Facts, Fix, Skeleton } from "@/components/ui";
 import { type PanelStatus, useLiveStatus } from "@/components/use-live-status";
 
@@ -60,17 +61,15 @@ export default function HomePage() {
   const { status, error, connection, refetch } = useLiveStatus();
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
-          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-            The panel and the Podman engine your agents will run on.
-          </p>
-        </div>
-        <Badge tone={connection === "live" ? "ok" : "neutral"}>
-          {connection === "live" ? "● live" : connection === "connecting" ? "connecting…" : "reconnecting…"}
-        </Badge>
-      </div>
+      <PageHeader
+        title="Overview"
+        description="The panel and the Podman engine your agents will run on."
+        actions={
+          <Badge tone={connection === "live" ? "ok" : "neutral"}>
+            {connection === "live" ? "● live" : connection === "connecting" ? "connecting…" : "reconnecting…"}
+          </Badge>
+        }
+      />
       {error && !status ? (
         <Card title="Status">
           <p className="text-sm text-red-700 dark:text-red-400">Could not load the status: {error.message}</p>

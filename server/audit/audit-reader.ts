@@ -3,7 +3,8 @@ import Database from "better-sqlite3";
 import type { SignedCheckpoint } from "./audit-chain";
 import type { StoredAuditRow } from "./verify-audit-chain";
 
-type RawRow = Omit<StoredAuditRow, "prevHash"> & { prev_hash: string };
+/** A row of audit_events as SQLite returns it (column names, not the model's). */
+export type RawAuditRow = Omit<StoredAuditRow, "prevHash"> & { prev_hash: string };
 type RawCheckpoint = {
   tree_size: number;
   head_hash: string;
@@ -45,7 +46,7 @@ export function openAuditReader(dbPath: string): AuditReader {
       const sql = `SELECT id, time, category, action, actor, agent, outcome, details, prev_hash, hash FROM audit_events ${
         where.length ? `WHERE ${where.join(" AND ")}` : ""
       } ORDER BY id`;
-      for (const raw of db.prepare(sql).iterate(params) as IterableIterator<RawRow>) {
+      for (const raw of db.prepare(sql).iterate(params) as IterableIterator<RawAuditRow>) {
         const { prev_hash, ...rest } = raw;
         yield { ...rest, prevHash: prev_hash };
       }

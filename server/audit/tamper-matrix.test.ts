@@ -6,7 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { hashEvent } from "./audit-chain";
-import { isoTime } from "./audit-reader";
+import { isoTime, type RawAuditRow } from "./audit-reader";
 import { createTestAuditLog, sampleEvent, type TestAuditLog } from "./audit-test-log";
 import { verifyAuditLog } from "./verify-audit-log";
 
@@ -42,19 +42,6 @@ const verify = (log: TestAuditLog) =>
     checkpointsPath: log.checkpointsPath,
     publicKey: log.hostKey.publicKey,
   });
-
-type Row = {
-  id: number;
-  time: string;
-  category: string;
-  action: string;
-  actor: string;
-  agent: string | null;
-  outcome: string;
-  details: string;
-  prev_hash: string;
-  hash: string;
-};
 
 describe("audit tamper matrix", () => {
   it("an untouched log verifies", async () => {
@@ -107,7 +94,7 @@ describe("audit tamper matrix", () => {
   it("detects a chain rewritten with recomputed hashes", async () => {
     const log = await sealedLog();
     await tamperDb(log, (db) => {
-      const rows = db.prepare("SELECT * FROM audit_events WHERE id >= 15 ORDER BY id").all() as Row[];
+      const rows = db.prepare("SELECT * FROM audit_events WHERE id >= 15 ORDER BY id").all() as RawAuditRow[];
       let previous = (db.prepare("SELECT hash FROM audit_events WHERE id = 14").get() as { hash: string })
         .hash;
       const update = db.prepare("UPDATE audit_events SET details = ?, prev_hash = ?, hash = ? WHERE id = ?");

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, Suspense, useDeferredValue, useState } from "react";
+import { PageHeader } from "@/components/page-header";
 import { ExplanationView } from "@/components/policy/explanation-view";
 import { NetworkBadge } from "@/components/policy/network-badge";
 import { useTRPC } from "@/components/trpc";
@@ -142,12 +143,12 @@ function AgentsList() {
 export default function AgentsPage() {
   return (
     <div className="space-y-6">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Agents</h1>
-        <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-          Each agent&apos;s permissions are compiled from a template and sealed in a signed lock.
-        </p>
-      </div>
+      <PageHeader
+        title="Agents"
+        description={
+          <>Each agent&apos;s permissions are compiled from a template and sealed in a signed lock.</>
+        }
+      />
       <Card title="Agents">
         <AgentsList />
       </Card>

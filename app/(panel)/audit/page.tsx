@@ -9,6 +9,7 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { type AuditFilter, filterFromParams } from "@/components/audit/audit-types";
 import { AuditVerifyReport } from "@/components/audit/audit-verify";
 import { useAuditLive } from "@/components/audit/use-audit-live";
+import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, Skeleton } from "@/components/ui";
 
@@ -60,10 +61,10 @@ function AuditView() {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Audit log</h1>
-          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+      <PageHeader
+        title="Audit log"
+        description={
+          <>
             Every event, hash-chained and covered by checkpoints signed with this host&apos;s key.
             {summary.data ? (
               <>
@@ -78,25 +79,27 @@ function AuditView() {
                 </code>
               </>
             ) : null}
-          </p>
-        </div>
-        <div className="flex flex-wrap items-center gap-2">
-          <button type="button" className={buttonClass} aria-pressed={live} onClick={() => setLive(!live)}>
-            {live ? (liveFeed.state === "live" ? "● Live" : "Connecting…") : "Live off"}
-          </button>
-          <a className={buttonClass} href={`/api/audit/export?${exportQuery}`} download>
-            Export JSONL
-          </a>
-          <button
-            type="button"
-            className={buttonClass}
-            onClick={() => verify.mutate()}
-            disabled={verify.isPending}
-          >
-            {verify.isPending ? "Verifying…" : "Verify"}
-          </button>
-        </div>
-      </div>
+          </>
+        }
+        actions={
+          <div className="flex flex-wrap items-center gap-2">
+            <button type="button" className={buttonClass} aria-pressed={live} onClick={() => setLive(!live)}>
+              {live ? (liveFeed.state === "live" ? "● Live" : "Connecting…") : "Live off"}
+            </button>
+            <a className={buttonClass} href={`/api/audit/export?${exportQuery}`} download>
+              Export JSONL
+            </a>
+            <button
+              type="button"
+              className={buttonClass}
+              onClick={() => verify.mutate()}
+              disabled={verify.isPending}
+            >
+              {verify.isPending ? "Verifying…" : "Verify"}
+            </button>
+          </div>
+        }
+      />
 
       {verify.data ? <AuditVerifyReport result={verify.data} /> : null}
       {verify.error ? (

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, Fix, Skeleton, type Tone } from "@/components/ui";
 
@@ -14,22 +15,24 @@ export default function DoctorPage() {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Doctor</h1>
-          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+      <PageHeader
+        title="Doctor"
+        description={
+          <>
             Checks of this host. Each one that fails says how to fix it. Same as <code>npx claw doctor</code>.
-          </p>
-        </div>
-        <button
-          type="button"
-          onClick={() => checks.refetch()}
-          disabled={checks.isFetching}
-          className="rounded-md bg-zinc-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
-        >
-          {checks.isFetching ? "Checking…" : "Run again"}
-        </button>
-      </div>
+          </>
+        }
+        actions={
+          <button
+            type="button"
+            onClick={() => checks.refetch()}
+            disabled={checks.isFetching}
+            className="rounded-md bg-zinc-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-60 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300"
+          >
+            {checks.isFetching ? "Checking…" : "Run again"}
+          </button>
+        }
+      />
       {checks.error ? (
         <Card title="Checks">
           <p className="text-sm text-red-700 dark:text-red-400">

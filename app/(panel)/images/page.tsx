@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, Skeleton } from "@/components/ui";
 
@@ -35,29 +36,27 @@ export default function ImagesPage() {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold tracking-tight">Images</h1>
-          <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-            The agent image: Debian base, Node 24 and the pinned OpenClaw, built here without a registry and
-            cached by a hash of its inputs.
-          </p>
-        </div>
-        <div className="flex items-center gap-3">
-          <label className="flex items-center gap-1.5 text-sm">
-            <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> no
-            cache
-          </label>
-          <button
-            type="button"
-            disabled={Boolean(running) || build.isPending}
-            onClick={() => build.mutate({ noCache })}
-            className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
-          >
-            {running ? "Building…" : agentImages.length ? "Rebuild" : "Build"}
-          </button>
-        </div>
-      </div>
+      <PageHeader
+        title="Images"
+        description="The agent image: Debian base, Node 24 and the pinned OpenClaw, built here without a registry and
+            cached by a hash of its inputs."
+        actions={
+          <>
+            <label className="flex items-center gap-1.5 text-sm">
+              <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> no
+              cache
+            </label>
+            <button
+              type="button"
+              disabled={Boolean(running) || build.isPending}
+              onClick={() => build.mutate({ noCache })}
+              className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
+            >
+              {running ? "Building…" : agentImages.length ? "Rebuild" : "Build"}
+            </button>
+          </>
+        }
+      />
 
       {build.error ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">

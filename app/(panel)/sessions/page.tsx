@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, Skeleton } from "@/components/ui";
 
@@ -29,13 +30,11 @@ export default function SessionsPage() {
 
   return (
     <div className="space-y-6">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Sessions</h1>
-        <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-          Browsers logged in to this panel. A session ends 7 days after login or after 24 hours unused; revoke
-          one to end it now.
-        </p>
-      </div>
+      <PageHeader
+        title="Sessions"
+        description="Browsers logged in to this panel. A session ends 7 days after login or after 24 hours unused; revoke
+          one to end it now."
+      />
       <Card title="Active sessions">
         {sessions.error ? (
           <p className="text-sm text-red-700 dark:text-red-400">

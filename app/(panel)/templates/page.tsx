@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { PageHeader } from "@/components/page-header";
 import { NetworkBadge } from "@/components/policy/network-badge";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, Skeleton } from "@/components/ui";
@@ -11,14 +12,16 @@ export default function TemplatesPage() {
   const templates = useQuery(trpc.templates.list.queryOptions());
   return (
     <div className="space-y-6">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Templates</h1>
-        <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-          What an agent may do, in two layers: OpenClaw&apos;s tools and the container around it. Your own
-          templates go in <code className="font-mono">CLAW_HOME/templates/NAME.yaml</code> and replace a
-          built-in of the same name.
-        </p>
-      </div>
+      <PageHeader
+        title="Templates"
+        description={
+          <>
+            What an agent may do, in two layers: OpenClaw&apos;s tools and the container around it. Your own
+            templates go in <code className="font-mono">CLAW_HOME/templates/NAME.yaml</code> and replace a
+            built-in of the same name.
+          </>
+        }
+      />
       {templates.error ? (
         <p className="text-sm text-red-700 dark:text-red-400">
           Could not load templates: {templates.error.message}

@@ -1,9 +1,9 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useParams } from "next/navigation";
 import { useState } from "react";
+import { PageHeader } from "@/components/page-header";
 import { ArtifactView } from "@/components/policy/artifact-view";
 import { ExplanationView } from "@/components/policy/explanation-view";
 import { useTRPC } from "@/components/trpc";
@@ -32,35 +32,30 @@ export default function AgentPage() {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <p className="text-sm text-zinc-500">
-            <Link href="/agents" className="hover:underline">
-              Agents
-            </Link>{" "}
-            /
-          </p>
-          <h1 className="text-2xl font-semibold tracking-tight">{name}</h1>
-        </div>
-        <div className="flex gap-2">
-          <button
-            type="button"
-            className={buttonClass}
-            onClick={() => validate.mutate({ name })}
-            disabled={validate.isPending}
-          >
-            {validate.isPending ? "Validating…" : "Validate"}
-          </button>
-          <button
-            type="button"
-            className={buttonClass}
-            onClick={() => setConfirmRelock(true)}
-            disabled={relock.isPending}
-          >
-            Re-lock
-          </button>
-        </div>
-      </div>
+      <PageHeader
+        title={name}
+        parent={{ href: "/agents", label: "Agents" }}
+        actions={
+          <div className="flex gap-2">
+            <button
+              type="button"
+              className={buttonClass}
+              onClick={() => validate.mutate({ name })}
+              disabled={validate.isPending}
+            >
+              {validate.isPending ? "Validating…" : "Validate"}
+            </button>
+            <button
+              type="button"
+              className={buttonClass}
+              onClick={() => setConfirmRelock(true)}
+              disabled={relock.isPending}
+            >
+              Re-lock
+            </button>
+          </div>
+        }
+      />
 
       {policy.error ? <p className="text-sm text-red-700 dark:text-red-400">{policy.error.message}</p> : null}
 

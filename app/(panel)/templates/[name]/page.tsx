@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
+import { PageHeader } from "@/components/page-header";
 import { ArtifactView } from "@/components/policy/artifact-view";
 import { ExplanationView } from "@/components/policy/explanation-view";
 import { useTRPC } from "@/components/trpc";
@@ -20,25 +21,20 @@ export default function TemplatePage() {
 
   return (
     <div className="space-y-6">
-      <div className="flex flex-wrap items-end justify-between gap-3">
-        <div>
-          <p className="text-sm text-zinc-500">
-            <Link href="/templates" className="hover:underline">
-              Templates
-            </Link>{" "}
-            /
-          </p>
-          <h1 className="text-2xl font-semibold tracking-tight">{name}</h1>
-        </div>
-        {!broken ? (
-          <Link
-            href={`/agents?template=${name}`}
-            className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
-          >
-            Create an agent from it
-          </Link>
-        ) : null}
-      </div>
+      <PageHeader
+        title={name}
+        parent={{ href: "/templates", label: "Templates" }}
+        actions={
+          !broken ? (
+            <Link
+              href={`/agents?template=${name}`}
+              className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
+            >
+              Create an agent from it
+            </Link>
+          ) : null
+        }
+      />
       {template.error ? (
         <p className="text-sm text-red-700 dark:text-red-400">{template.error.message}</p>
       ) : null}
