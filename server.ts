@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { type AgentRuntime, homeIdOf } from "./server/agents/agent-runtime";
+import { createAgentStatusTracker } from "./server/agents/agent-status";
+import { createGatewayProxies, hasPanelSession } from "./server/agents/gateway-proxy";
 import { createAuditLog } from "./server/audit/audit-log";
 import { createAuditTail } from "./server/audit/audit-tail";
 import { sweepEndedSessions } from "./server/auth/end-session";
@@ -67,6 +70,22 @@ async function main() {
   const app = next({ dev: config.dev, dir: projectRoot, hostname: "127.0.0.1", port: config.port });
   await app.prepare();
 
+  const homeId = homeIdOf(paths.home);
+  const agents: AgentRuntime = {
+    homeId,
+    status: createAgentStatusTracker({
+      db,
+      audit,
+      agentsDir: paths.agents,
+      homeId,
+      docker: async () => (await podman.get()).docker,
+    }),
+    gateways: createGatewayProxies({
+      agentsDir: paths.agents,
+      panelPort: config.port,
+      isLoggedIn: hasPanelSession(db, config.port),
+    }),
+  };
   const services: PanelServices = {
     config,
     paths,
@@ -76,6 +95,7 @@ async function main() {
     audit,
     auditTail,
     imageBuilds,
+    agents,
     startedAt: new Date(),
     version,
   };
@@ -125,6 +145,9 @@ async function main() {
     clearInterval(sweep);
     handler.close();
     auditTail.close();
+    // Agents keep running: the next start of the panel picks them up by their labels.
+    agents.status.close();
+    agents.gateways.closeAll();
     server.close();
     server.closeIdleConnections();
     await Promise.allSettled([podman.close(), app.close()]);

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
+import { agentCommands } from "./agent-commands";
 import { imageCommands } from "./image-commands";
 import { print } from "./output";
 import { CliError, exitCodes, type PanelConnection } from "./panel-client";
@@ -23,6 +24,8 @@ export type CommandOptions = {
   template?: string;
   name?: string;
   noCache?: boolean;
+  noWait?: boolean;
+  force?: boolean;
 };
 
 export type Command = {
@@ -174,4 +177,9 @@ const coreCommands: Record<string, Command> = {
   },
 };
 
-export const commands: Record<string, Command> = { ...coreCommands, ...policyCommands, ...imageCommands };
+export const commands: Record<string, Command> = {
+  ...coreCommands,
+  ...policyCommands,
+  ...agentCommands,
+  ...imageCommands,
+};

@@ -29,6 +29,8 @@ const optionSpec = {
   template: { type: "string", short: "t" },
   name: { type: "string" },
   "no-cache": { type: "boolean" },
+  "no-wait": { type: "boolean" },
+  force: { type: "boolean" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -52,10 +54,11 @@ async function main(argv: string[]): Promise<number> {
   if (args.length !== (command.args ?? 0))
     throw new CliError(`usage: claw ${command.usage}`, exitCodes.usage);
 
-  const { url, help: _help, "no-cache": noCache, ...rest } = parsed.values;
+  const { url, help: _help, "no-cache": noCache, "no-wait": noWait, ...rest } = parsed.values;
   const options: CommandOptions = {
     ...rest,
     noCache,
+    noWait,
     json: rest.json ?? false,
     follow: rest.follow ?? false,
   };

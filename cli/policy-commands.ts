@@ -76,23 +76,6 @@ export const policyCommands: Record<string, Command> = {
       return exitCodes.ok;
     },
   },
-  "agents list": {
-    usage: "agents list",
-    summary: "the agents and their templates",
-    async run({ client }, options) {
-      const agents = await client.agents.list.query();
-      const text = agents.length
-        ? agents
-            .map(
-              (a) =>
-                `${a.name.padEnd(20)} ${a.template.padEnd(10)} ${a.networkProfile.padEnd(10)} locked ${new Date(a.lockedAt).toISOString()}`,
-            )
-            .join("\n")
-        : "no agents yet: claw agents create --template coder --name my-coder";
-      print(options, agents, text);
-      return exitCodes.ok;
-    },
-  },
   "policy show": {
     usage: "policy show NAME",
     summary: "the agent's compiled artifacts and signed lock",

@@ -15,7 +15,7 @@ export const agentRepo = "localhost/claw-openclaw-agent";
 export const defaultAgentContextDir = fileURLToPath(new URL("../../container/agent", import.meta.url));
 
 export type BuildAgentImageOptions = {
-  /** Holds Containerfile and claw-agent-init; defaults to container/agent of this repo. */
+  /** Holds Containerfile, claw-agent-init and claw-ingress.mjs; defaults to container/agent of this repo. */
   contextDir?: string;
   /** Rebuild even when the inputs-hash tag exists (podman build --no-cache too). */
   noCache?: boolean;
@@ -91,9 +91,11 @@ export async function buildAgentImage(
     await mkdir(join(work, "debs"));
     await mkdir(join(work, "node", "bin"), { recursive: true });
     await copyFile(join(contextDir, "Containerfile"), join(work, "Containerfile"));
-    await runCommand("cp", ["-p", join(contextDir, "claw-agent-init"), join(work, "claw-agent-init")], {
-      fix: `Check that ${contextDir} is readable.`,
-    });
+    for (const file of ["claw-agent-init", "claw-ingress.mjs"]) {
+      await runCommand("cp", ["-p", join(contextDir, file), join(work, file)], {
+        fix: `Check that ${contextDir} is readable.`,
+      });
+    }
     report({ step: "download debs", line: Object.keys(debVersions).join(", ") });
     await downloadDebs(debVersions, join(work, "debs"));
     await linkOrCopy(install.nodeBinary, join(work, "node", "bin", "node"));

@@ -1,3 +1,4 @@
+import type { AgentRuntime } from "../agents/agent-runtime";
 import type { AuditLog } from "../audit/audit-log";
 import type { AuditTail } from "../audit/audit-tail";
 import type { ClawPaths, Config } from "../config";
@@ -16,6 +17,7 @@ export type PanelServices = {
   audit: AuditLog;
   auditTail: AuditTail;
   imageBuilds: ImageBuilds;
+  agents: AgentRuntime;
   startedAt: Date;
   version: string;
 };

@@ -1,7 +1,19 @@
 import { z } from "zod";
 import { agentDepsOf } from "../agents/agent-deps";
+import {
+  deleteAgent,
+  ensureGatewayToken,
+  inspectAgent,
+  restartAgent,
+  startAgent,
+  stopAgent,
+} from "../agents/agent-lifecycle";
+import { readAgentLogs } from "../agents/agent-logs";
+import { removeOrphan } from "../agents/agent-orphans";
 import { relockAgent, showAgentPolicy, verifyAgentPolicy } from "../agents/agent-policy";
+import { lifecycleDepsOf } from "../agents/agent-runtime";
 import { createAgent } from "../agents/create-agent";
+import { getAgentOrThrow } from "../agents/get-agent";
 import { actorLabel } from "../auth/actor";
 import { dnsLabel } from "../policy/template-schema";
 import { protectedProcedure, router } from "../trpc/init";
@@ -10,7 +22,71 @@ import { protectedProcedure, router } from "../trpc/init";
 const agentName = z.object({ name: z.string().min(1).max(64) });
 
 export const agentsRouter = router({
-  list: protectedProcedure.query(({ ctx }) => ctx.db.agent.findMany({ orderBy: { name: "asc" } })),
+  /** The agents with their live status (Podman is asked every few seconds, and on its events). */
+  list: protectedProcedure.query(async ({ ctx }) => {
+    const rows = await ctx.db.agent.findMany({ orderBy: { name: "asc" } });
+    const snapshot = ctx.agents.status.snapshot();
+    return {
+      agents: rows.map((row) => ({ ...row, live: snapshot.agents[row.name] ?? null })),
+      podman: snapshot.podman,
+      orphans: snapshot.orphans,
+      sweptAt: snapshot.sweptAt,
+    };
+  }),
+
+  /** Looks at Podman now rather than waiting for the next sweep. */
+  refresh: protectedProcedure.mutation(async ({ ctx }) => {
+    await ctx.agents.status.refresh();
+    return { ok: true };
+  }),
+
+  inspect: protectedProcedure.input(agentName).query(async ({ ctx, input }) => ({
+    ...(await inspectAgent(lifecycleDepsOf(ctx), input.name)),
+    live: ctx.agents.status.snapshot().agents[input.name] ?? null,
+  })),
+
+  start: protectedProcedure
+    .input(agentName)
+    .mutation(({ ctx, input }) => startAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor))),
+
+  stop: protectedProcedure
+    .input(agentName.extend({ timeoutSeconds: z.number().int().min(0).max(600).optional() }))
+    .mutation(({ ctx, input }) =>
+      stopAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor), {
+        timeoutSeconds: input.timeoutSeconds,
+      }),
+    ),
+
+  restart: protectedProcedure
+    .input(agentName)
+    .mutation(({ ctx, input }) => restartAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor))),
+
+  delete: protectedProcedure
+    .input(agentName.extend({ force: z.boolean().default(false) }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await deleteAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor), {
+        force: input.force,
+      });
+      ctx.agents.gateways.close(input.name);
+      return result;
+    }),
+
+  /** The last lines of the agent's container output (the live tail is /ws/agents/NAME/logs). */
+  logs: protectedProcedure
+    .input(agentName.extend({ tail: z.number().int().min(1).max(10_000).default(1000) }))
+    .query(({ ctx, input }) => readAgentLogs(lifecycleDepsOf(ctx), input.name, { tail: input.tail })),
+
+  /** Where the browser opens the agent's Control UI: its own loopback port, with the token in the fragment. */
+  gateway: protectedProcedure.input(agentName).mutation(async ({ ctx, input }) => {
+    await getAgentOrThrow(ctx.db, input.name);
+    const port = await ctx.agents.gateways.open(input.name);
+    const token = await ensureGatewayToken(ctx.paths.agents, input.name);
+    return { port, path: `/agents/${input.name}/gateway/`, token };
+  }),
+
+  removeOrphan: protectedProcedure
+    .input(z.object({ id: z.string().regex(/^[0-9a-f]{12,64}$/) }))
+    .mutation(({ ctx, input }) => removeOrphan(lifecycleDepsOf(ctx), input.id, actorLabel(ctx.actor))),
 
   create: protectedProcedure
     .input(z.object({ name: z.string().min(1).max(64), template: dnsLabel }))

@@ -1,0 +1,186 @@
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "../server/routers/root";
+import type { Command } from "./commands";
+import { print } from "./output";
+import { CliError, exitCodes, type PanelClient } from "./panel-client";
+
+type Outputs = inferRouterOutputs<AppRouter>;
+type ListedAgent = Outputs["agents"]["list"]["agents"][number];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const name = (args: string[]) => args[0] ?? "";
+const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
+
+export function formatUptime(startedAt: string | null, now = Date.now()): string {
+  if (!startedAt) return "";
+  const seconds = Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
+}
+
+/** "running, ready" / "running, starting" / "stopped" / "missing: …" */
+export function stateText(live: ListedAgent["live"]): string {
+  if (!live) return "unknown";
+  if (live.state === "running") return live.ready ? "ready" : "starting";
+  if (live.state === "exited") return `exited ${live.exitCode ?? ""}`.trim();
+  return live.state;
+}
+
+function formatAgents(list: Outputs["agents"]["list"]): string {
+  if (list.agents.length === 0) return "no agents yet: claw agents create --template coder --name my-coder";
+  const rows = list.agents.map((agent) => {
+    const live = agent.live;
+    const usage =
+      live?.state === "running" && live.memoryBytes !== null
+        ? `${(live.cpuPercent ?? 0).toFixed(1)}% ${mib(live.memoryBytes)}`
+        : "";
+    return `${agent.name.padEnd(20)} ${stateText(live).padEnd(10)} ${agent.template.padEnd(10)} ${agent.networkProfile.padEnd(10)} ${formatUptime(live?.state === "running" ? live.startedAt : null).padEnd(8)} ${usage}`;
+  });
+  const lines = [
+    `${"NAME".padEnd(20)} ${"STATUS".padEnd(10)} ${"TEMPLATE".padEnd(10)} ${"NETWORK".padEnd(10)} ${"UPTIME".padEnd(8)} CPU/MEM`,
+    ...rows,
+  ];
+  if (!list.podman.reachable)
+    lines.push(`Podman is not reachable (${list.podman.error}); states are the last known.`);
+  for (const orphan of list.orphans) {
+    lines.push(`orphan container ${orphan.name} (${orphan.state}) of no agent: remove it on the Agents page`);
+  }
+  return lines.join("\n");
+}
+
+/** Pure: the index in `batch` after the last lines already printed (the whole batch when none match). */
+export function continuationIndex(printed: string[], batch: string[]): number {
+  if (printed.length === 0) return 0;
+  for (let end = batch.length; end >= printed.length; end--) {
+    if (printed.every((line, i) => batch[end - printed.length + i] === line)) return end;
+  }
+  return 0;
+}
+
+/** Waits until the Gateway answers through the panel, or the container stops. */
+async function waitReady(client: PanelClient, agent: string, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await client.agents.refresh.mutate();
+    const live = (await client.agents.list.query()).agents.find((a) => a.name === agent)?.live;
+    if (live?.state === "running" && live.ready) return live;
+    if (live && live.state !== "running") {
+      throw new CliError(
+        `${agent} stopped before its Gateway was ready (${stateText(live)}); see claw agents logs ${agent}`,
+        exitCodes.failed,
+      );
+    }
+    await sleep(1000);
+  }
+  throw new CliError(
+    `${agent}'s Gateway did not answer within ${timeoutMs / 1000} s; see claw agents logs ${agent}`,
+    exitCodes.failed,
+  );
+}
+
+export const agentCommands: Record<string, Command> = {
+  "agents list": {
+    usage: "agents list",
+    summary: "the agents with live status, uptime, CPU and memory",
+    async run({ client }, options) {
+      const list = await client.agents.list.query();
+      print(options, list, formatAgents(list));
+      return exitCodes.ok;
+    },
+  },
+  "agents start": {
+    usage: "agents start NAME [--no-wait]",
+    summary: "verify the lock, start the hardened container, wait for the Gateway",
+    args: 1,
+    async run({ client }, options, args) {
+      const result = await client.agents.start.mutate({ name: name(args) });
+      if (!options.json)
+        console.error(
+          `started ${result.name} (container ${result.containerId?.slice(0, 12)}, conformance passed); waiting for the Gateway…`,
+        );
+      const live = options.noWait ? null : await waitReady(client, name(args));
+      print(options, { ...result, live }, live ? `${result.name} is ready` : `${result.name} started`);
+      return exitCodes.ok;
+    },
+  },
+  "agents stop": {
+    usage: "agents stop NAME",
+    summary: "stop gracefully (killed after the spec's timeout)",
+    args: 1,
+    async run({ client }, options, args) {
+      const result = await client.agents.stop.mutate({ name: name(args) });
+      print(options, result, `stopped ${result.name} (exit code ${result.exitCode ?? "?"})`);
+      return exitCodes.ok;
+    },
+  },
+  "agents restart": {
+    usage: "agents restart NAME",
+    summary: "stop, then start from the locked spec again",
+    args: 1,
+    async run({ client }, options, args) {
+      const result = await client.agents.restart.mutate({ name: name(args) });
+      const live = options.noWait ? null : await waitReady(client, name(args));
+      print(options, { ...result, live }, `restarted ${result.name}${live ? "; ready" : ""}`);
+      return exitCodes.ok;
+    },
+  },
+  "agents delete": {
+    usage: "agents delete NAME [--force]",
+    summary: "remove the container and move the agent's files to the trash",
+    args: 1,
+    async run({ client }, options, args) {
+      const result = await client.agents.delete.mutate({ name: name(args), force: options.force ?? false });
+      print(options, result, `deleted ${result.name}; its files are in ${result.trash}`);
+      return exitCodes.ok;
+    },
+  },
+  "agents inspect": {
+    usage: "agents inspect NAME",
+    summary: "the live container: state, security settings, mounts, limits",
+    args: 1,
+    async run({ client }, options, args) {
+      const info = await client.agents.inspect.query({ name: name(args) });
+      const c = info.container;
+      const text = c
+        ? [
+            `${info.agent.name}: ${c.state}${c.running ? ` since ${c.startedAt}` : ` (exit code ${c.exitCode})`}, ${info.live?.ready ? "ready" : "not ready"}`,
+            `container ${c.name} ${c.id.slice(0, 12)}  image ${c.image} (${c.imageId.slice(0, 12)})`,
+            `user ${c.user}  userns ${c.security.usernsMode || "private"} ${c.security.idMappings?.UidMap?.join(",") ?? ""}`,
+            `read-only root ${c.security.readOnlyRootfs}  cap-add ${c.security.capAdd.join(",") || "none"}  ${c.security.securityOpt.join(",")}`,
+            `network ${c.network}  published ports ${c.ports.join(",") || "none"}`,
+            `memory ${mib(c.limits.memoryBytes)}  cpus ${c.limits.nanoCpus / 1e9}  pids ${c.limits.pidsLimit}`,
+            "mounts:",
+            ...c.mounts.map((m) => `  ${m.target.padEnd(28)} ${m.rw ? "rw" : "ro"}  ${m.type} ${m.source}`),
+          ].join("\n")
+        : `${info.agent.name} has no container (never started, or removed)`;
+      print(options, info, text);
+      return exitCodes.ok;
+    },
+  },
+  "agents logs": {
+    usage: "agents logs NAME [-f] [-n LINES]",
+    summary: "the container's output; -f keeps following",
+    args: 1,
+    async run({ client }, options, args) {
+      const tail = options.lines ? Number(options.lines) : 200;
+      if (!Number.isInteger(tail) || tail < 1)
+        throw new CliError("-n takes a positive number", exitCodes.usage);
+      let { lines } = await client.agents.logs.query({ name: name(args), tail });
+      if (options.json && !options.follow) {
+        print(options, lines, "");
+        return exitCodes.ok;
+      }
+      // Podman's timestamps have whole seconds only: find where the new batch continues the old one.
+      let printed: string[] = [];
+      for (;;) {
+        const fresh = lines.slice(continuationIndex(printed, lines));
+        for (const line of fresh) console.log(options.json ? JSON.stringify(line) : line);
+        printed = [...printed, ...fresh].slice(-3);
+        if (!options.follow) return exitCodes.ok;
+        await sleep(1000);
+        ({ lines } = await client.agents.logs.query({ name: name(args), tail: 500 }));
+      }
+    },
+  },
+};

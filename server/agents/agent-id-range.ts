@@ -1,0 +1,50 @@
+import { readFile } from "node:fs/promises";
+import type { Db } from "../db/client";
+import { AppError } from "../errors";
+import type { IdMapping } from "./libpod-create-body";
+
+export const agentIdRangeSize = 65_536;
+
+/** Pure: the `containers` line of /etc/subuid (the range setup adds for rootful user namespaces). */
+export function parseContainersRange(subuid: string): { start: number; count: number } | undefined {
+  for (const line of subuid.split("\n")) {
+    const [user, start, count] = line.trim().split(":");
+    if (user === "containers" && start && count) return { start: Number(start), count: Number(count) };
+  }
+  return undefined;
+}
+
+/**
+ * Pure: the highest free slot. Ranges are taken from the top of the `containers` range down, so
+ * they stay clear of Podman's own `--userns=auto`, which allocates from the bottom.
+ */
+export function pickIdBase(range: { start: number; count: number }, taken: Set<number>): number | undefined {
+  const slots = Math.floor(range.count / agentIdRangeSize);
+  for (let slot = 1; slot <= slots; slot++) {
+    const base = range.start + range.count - slot * agentIdRangeSize;
+    if (!taken.has(base)) return base;
+  }
+  return undefined;
+}
+
+/** Edge: the agent's range, allocated on its first rootful start and kept for its life. */
+export async function agentIdMapping(db: Db, name: string, subuidPath = "/etc/subuid"): Promise<IdMapping> {
+  const agent = await db.agent.findUniqueOrThrow({ where: { name } });
+  if (agent.idBase !== null) return { hostBase: agent.idBase, size: agentIdRangeSize };
+  const range = parseContainersRange(await readFile(subuidPath, "utf8").catch(() => ""));
+  if (!range) {
+    throw new AppError("PRECONDITION_FAILED", `No "containers" range in ${subuidPath}`, {
+      fix: "Run `npm start` as root once (setup adds it), or add `containers:2147483647:2147483648` to /etc/subuid and /etc/subgid.",
+    });
+  }
+  const rows = await db.agent.findMany({ where: { idBase: { not: null } }, select: { idBase: true } });
+  const base = pickIdBase(range, new Set(rows.map((row) => row.idBase as number)));
+  if (base === undefined) {
+    throw new AppError("PRECONDITION_FAILED", `The "containers" range in ${subuidPath} is full`, {
+      fix: "Delete agents you no longer need, or give the containers range more ids.",
+    });
+  }
+  // The unique index turns a race between two first starts into an error instead of a shared range.
+  await db.agent.update({ where: { name }, data: { idBase: base } });
+  return { hostBase: base, size: agentIdRangeSize };
+}

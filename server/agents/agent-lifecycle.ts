@@ -1,0 +1,396 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type Dockerode from "dockerode";
+import { AppError } from "../errors";
+import type { ContainerSpec } from "../policy/compile-container-spec";
+import { secretEnvNames } from "../policy/compile-openclaw-config";
+import {
+  createContainer,
+  inspectContainer,
+  type LibpodInspect,
+  podmanMessage,
+  removeContainer,
+  startContainer,
+  stopContainer,
+} from "./agent-containers";
+import { agentFilePaths } from "./agent-files";
+import { agentIdMapping } from "./agent-id-range";
+import { verifyAgentPolicy } from "./agent-policy";
+import { checkConformance, parseProcessFacts } from "./conformance";
+import type { AgentDeps } from "./create-agent";
+import { getAgentOrThrow } from "./get-agent";
+import { libpodCreateBody } from "./libpod-create-body";
+
+export type LifecycleDeps = AgentDeps & {
+  docker: () => Promise<Dockerode>;
+  /** Label value naming this CLAW_HOME: containers of other homes on the same Podman are not ours. */
+  homeId: string;
+  /** Marks a stop or removal as the panel's own, so the reconciler does not report it as unexpected. */
+  expectChange: (name: string) => void;
+  /** Asks the reconciler to look again now. */
+  changed: () => void;
+};
+
+export const homeLabel = "claw.home";
+
+function specOf(text: string | undefined, name: string): ContainerSpec {
+  if (!text) throw new AppError("NOT_FOUND", `${name} has no container-spec.json`);
+  return JSON.parse(text) as ContainerSpec;
+}
+
+async function readSpec(deps: LifecycleDeps, name: string): Promise<ContainerSpec> {
+  const files = agentFilePaths(deps.paths.agents, name);
+  return specOf(await readFile(files.containerSpecJson, "utf8").catch(() => undefined), name);
+}
+
+/** The agent's Gateway token, made on first use and kept 0600 beside its files. */
+export async function ensureGatewayToken(agentsDir: string, name: string): Promise<string> {
+  const path = agentFilePaths(agentsDir, name).gatewayToken;
+  const existing = await readFile(path, "utf8").catch(() => undefined);
+  if (existing?.trim()) return existing.trim();
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const token = randomBytes(32).toString("base64url");
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** The claw container of an agent in this home, or undefined; one of another home is a conflict. */
+async function ownContainer(docker: Dockerode, deps: LifecycleDeps, spec: ContainerSpec) {
+  const existing = await inspectContainer(docker, spec.containerName);
+  if (existing && existing.Config.Labels?.[homeLabel] !== deps.homeId) {
+    throw new AppError("CONFLICT", `A container named ${spec.containerName} exists and is not this panel's`, {
+      fix: `Remove it (podman rm -f ${spec.containerName}) if it is left over, or give the agent another name.`,
+    });
+  }
+  return existing;
+}
+
+async function readProcessFacts(pid: number) {
+  const proc = (file: string) => readFile(`/proc/${pid}/${file}`, "utf8");
+  return parseProcessFacts(await proc("status"), await proc("uid_map"), await proc("mountinfo"));
+}
+
+/** The last lines a container wrote, for the error of a start that failed. */
+async function tailOf(docker: Dockerode, id: string, lines = 15): Promise<string> {
+  try {
+    const buffer = (await docker
+      .getContainer(id)
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    return demuxToText(buffer).trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Pure: Docker's multiplexed log stream (8-byte frame headers) as text; plain text passes through. */
+export function demuxToText(buffer: Buffer): string {
+  let text = "";
+  let offset = 0;
+  // A frame: stream type (1 stdout, 2 stderr), three zero bytes, a big-endian length, the payload.
+  while (
+    offset + 8 <= buffer.length &&
+    (buffer.readUInt8(offset) === 1 || buffer.readUInt8(offset) === 2) &&
+    buffer.readUInt8(offset + 1) === 0
+  ) {
+    const size = buffer.readUInt32BE(offset + 4);
+    text += buffer.subarray(offset + 8, offset + 8 + size).toString("utf8");
+    offset += 8 + size;
+  }
+  return offset === 0 ? buffer.toString("utf8") : text;
+}
+
+/**
+ * Verifies the lock, creates the container exactly from the locked spec, starts it and checks the
+ * live container against the spec. Any failure removes the container again and says why.
+ */
+export async function startAgent(deps: LifecycleDeps, name: string, actor: string) {
+  const started = Date.now();
+  const agent = await getAgentOrThrow(deps.db, name);
+  const verdict = await verifyAgentPolicy(deps, name);
+  if (verdict.state !== "ok") {
+    const reasons = verdict.findings.map((finding) => finding.message);
+    await deps.audit.record({
+      category: "lifecycle",
+      action: "agent_start_refused",
+      actor,
+      agent: name,
+      outcome: "denied",
+      details: { state: verdict.state, findings: reasons },
+    });
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `${name} was not started: its policy lock does not match (${verdict.state}): ${reasons.join("; ")}`,
+      {
+        fix: `Review the change with \`claw policy show ${name}\`; if it is intended, \`claw policy relock ${name}\` signs it.`,
+      },
+    );
+  }
+  const files = agentFilePaths(deps.paths.agents, name);
+  const spec = await readSpec(deps, name);
+  const docker = await deps.docker();
+  const existing = await ownContainer(docker, deps, spec);
+  if (existing?.State.Running) {
+    throw new AppError("CONFLICT", `${name} is already running`, { fix: `claw agents restart ${name}` });
+  }
+  if (existing) {
+    deps.expectChange(name);
+    await removeContainer(docker, existing.Id, { force: true });
+  }
+
+  for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress"]) {
+    await mkdir(join(files.dir, dir), { recursive: true, mode: 0o700 });
+  }
+  // Mounted read-only for the agent's uid; the agent's dir (0700) keeps everyone else out.
+  await chmod(files.openclawJson, 0o644);
+  await chmod(join(files.dir, "run", "egress"), 0o755);
+  const secretEnv: Record<string, string> = {
+    [secretEnvNames.gatewayToken]: await ensureGatewayToken(deps.paths.agents, name),
+  };
+  const host = await deps.host();
+  const idMapping =
+    spec.userns.mode === "auto" && !host.rootless ? await agentIdMapping(deps.db, name) : undefined;
+  const body = libpodCreateBody(spec, {
+    agentDir: files.dir,
+    idMapping,
+    secretEnv,
+    runtimeLabels: { [homeLabel]: deps.homeId, "claw.lock": agent.lockDigest },
+  });
+
+  let id: string | undefined;
+  let live: LibpodInspect | undefined;
+  try {
+    id = await createContainer(docker, body).catch((error: unknown) => {
+      throw new AppError(
+        "INTERNAL",
+        `Podman refused to create ${spec.containerName}: ${podmanMessage(error)}`,
+        {
+          fix: "Check `claw doctor`; the image may need building (`claw images build`).",
+        },
+      );
+    });
+    await startContainer(docker, id).catch(async (error: unknown) => {
+      throw new AppError("INTERNAL", `Podman could not start ${spec.containerName}: ${podmanMessage(error)}`);
+    });
+    live = await inspectContainer(docker, id);
+    if (!live?.State.Running || !live.State.Pid) {
+      const tail = await tailOf(docker, id);
+      throw new AppError(
+        "INTERNAL",
+        `${name} exited right after it started (exit code ${live?.State.ExitCode ?? "?"})${tail ? `:\n${tail}` : ""}`,
+      );
+    }
+    const findings = checkConformance({
+      spec,
+      agentDir: files.dir,
+      inspect: live,
+      process: await readProcessFacts(live.State.Pid),
+      idMapping,
+    });
+    if (findings.length > 0) {
+      await deps.audit.record({
+        category: "lifecycle",
+        action: "agent_conformance_failed",
+        actor,
+        agent: name,
+        outcome: "error",
+        details: { containerId: id, findings },
+      });
+      throw new AppError(
+        "INTERNAL",
+        `${name} was stopped: the running container does not match its spec: ${findings.map((f) => `${f.setting} is ${f.actual}, expected ${f.expected}`).join("; ")}`,
+        { fix: "This is a bug in claw or a change in Podman; `claw doctor` shows the Podman version." },
+      );
+    }
+  } catch (error) {
+    if (id) {
+      deps.expectChange(name);
+      await removeContainer(docker, id, { force: true }).catch(() => {});
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    await deps.audit.record({
+      category: "lifecycle",
+      action: "agent_start_failed",
+      actor,
+      agent: name,
+      outcome: "error",
+      details: { error: message.slice(0, 2000) },
+    });
+    deps.changed();
+    throw error instanceof AppError ? error : new AppError("INTERNAL", message, { cause: error });
+  }
+
+  await deps.audit.record({
+    category: "lifecycle",
+    action: "agent_started",
+    actor,
+    agent: name,
+    outcome: "ok",
+    details: {
+      containerId: id,
+      image: spec.image,
+      lockDigest: agent.lockDigest,
+      network: spec.network.mode,
+      idBase: idMapping?.hostBase ?? null,
+      conformance: "passed",
+      durationMs: Date.now() - started,
+    },
+  });
+  deps.changed();
+  return { name, containerId: id, durationMs: Date.now() - started };
+}
+
+/** SIGTERM, then SIGKILL after the spec's stop timeout (or the one given). */
+export async function stopAgent(
+  deps: LifecycleDeps,
+  name: string,
+  actor: string,
+  options: { timeoutSeconds?: number } = {},
+) {
+  await getAgentOrThrow(deps.db, name);
+  const spec = await readSpec(deps, name);
+  const docker = await deps.docker();
+  const existing = await ownContainer(docker, deps, spec);
+  if (!existing?.State.Running) {
+    throw new AppError("CONFLICT", `${name} is not running`);
+  }
+  const started = Date.now();
+  const timeoutSeconds = options.timeoutSeconds ?? spec.stopTimeoutSeconds;
+  deps.expectChange(name);
+  await stopContainer(docker, existing.Id, timeoutSeconds);
+  const after = await inspectContainer(docker, existing.Id);
+  await deps.audit.record({
+    category: "lifecycle",
+    action: "agent_stopped",
+    actor,
+    agent: name,
+    outcome: "ok",
+    details: {
+      containerId: existing.Id,
+      exitCode: after?.State.ExitCode ?? null,
+      timeoutSeconds,
+      durationMs: Date.now() - started,
+    },
+  });
+  deps.changed();
+  return { name, exitCode: after?.State.ExitCode ?? null };
+}
+
+export async function restartAgent(deps: LifecycleDeps, name: string, actor: string) {
+  const spec = await readSpec(deps, name);
+  const existing = await ownContainer(await deps.docker(), deps, spec);
+  if (existing?.State.Running) await stopAgent(deps, name, actor);
+  return startAgent(deps, name, actor);
+}
+
+/**
+ * Removes the container and moves the agent's directory to CLAW_HOME/trash/<name>-<time>/, then
+ * drops its row with the audit event. A running agent needs `force`.
+ */
+export async function deleteAgent(
+  deps: LifecycleDeps,
+  name: string,
+  actor: string,
+  options: { force?: boolean } = {},
+) {
+  await getAgentOrThrow(deps.db, name);
+  const files = agentFilePaths(deps.paths.agents, name);
+  const spec = await readSpec(deps, name).catch(() => undefined);
+  const docker = await deps.docker();
+  const existing = spec ? await ownContainer(docker, deps, spec) : undefined;
+  if (existing?.State.Running && !options.force) {
+    throw new AppError("CONFLICT", `${name} is running`, { fix: `Stop it first, or delete with --force.` });
+  }
+  if (existing) {
+    deps.expectChange(name);
+    await removeContainer(docker, existing.Id, { force: true });
+  }
+  await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
+  const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  await rename(files.dir, trashDir);
+  try {
+    await deps.audit.transaction(async (tx, record) => {
+      await tx.agent.delete({ where: { name } });
+      await record({
+        category: "lifecycle",
+        action: "agent_deleted",
+        actor,
+        agent: name,
+        outcome: "ok",
+        details: { trash: trashDir, containerRemoved: existing?.Id ?? null, forced: options.force === true },
+      });
+    });
+  } catch (error) {
+    await rename(trashDir, files.dir);
+    throw error;
+  }
+  deps.changed();
+  return { name, trash: trashDir };
+}
+
+/** The live container's facts for the Overview tab and `claw agents inspect`; secret values left out. */
+export async function inspectAgent(deps: LifecycleDeps, name: string) {
+  const agent = await getAgentOrThrow(deps.db, name);
+  const spec = await readSpec(deps, name);
+  const docker = await deps.docker();
+  const live = await ownContainer(docker, deps, spec);
+  const secret = new Set(spec.secretEnv);
+  return {
+    agent,
+    spec: {
+      containerName: spec.containerName,
+      image: spec.image,
+      user: spec.user,
+      network: spec.network,
+      resources: spec.resources,
+      mounts: spec.mounts,
+      tmpfs: spec.tmpfs,
+      stopTimeoutSeconds: spec.stopTimeoutSeconds,
+    },
+    container: live
+      ? {
+          id: live.Id,
+          name: live.Name,
+          created: live.Created,
+          state: live.State.Status,
+          running: live.State.Running,
+          pid: live.State.Pid,
+          exitCode: live.State.ExitCode,
+          oomKilled: live.State.OOMKilled ?? false,
+          startedAt: live.State.StartedAt,
+          finishedAt: live.State.FinishedAt,
+          image: live.ImageName,
+          imageId: live.Image,
+          hostname: live.Config.Hostname,
+          user: live.Config.User,
+          env: (live.Config.Env ?? []).map((entry) => {
+            const key = entry.slice(0, entry.indexOf("="));
+            return secret.has(key) ? `${key}=(secret)` : entry;
+          }),
+          labels: live.Config.Labels ?? {},
+          mounts: live.Mounts.map((mount) => ({
+            type: mount.Type,
+            source: mount.Source,
+            target: mount.Destination,
+            rw: mount.RW,
+          })),
+          security: {
+            readOnlyRootfs: live.HostConfig.ReadonlyRootfs,
+            capAdd: live.HostConfig.CapAdd ?? [],
+            securityOpt: live.HostConfig.SecurityOpt ?? [],
+            privileged: live.HostConfig.Privileged,
+            usernsMode: live.HostConfig.UsernsMode,
+            idMappings: live.HostConfig.IDMappings ?? null,
+          },
+          limits: {
+            memoryBytes: live.HostConfig.Memory,
+            memorySwapBytes: live.HostConfig.MemorySwap,
+            nanoCpus: live.HostConfig.NanoCpus,
+            pidsLimit: live.HostConfig.PidsLimit,
+          },
+          network: live.HostConfig.NetworkMode,
+          ports: Object.keys(live.HostConfig.PortBindings ?? {}),
+        }
+      : null,
+  };
+}

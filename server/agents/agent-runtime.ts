@@ -1,0 +1,29 @@
+import { createHash } from "node:crypto";
+import type { PanelServices } from "../panel/panel-services";
+import { agentDepsOf } from "./agent-deps";
+import type { LifecycleDeps } from "./agent-lifecycle";
+import type { AgentStatusTracker } from "./agent-status";
+import type { GatewayProxies } from "./gateway-proxy";
+
+/** The running side of agents, made once at start: live status and the Gateway ports. */
+export type AgentRuntime = {
+  homeId: string;
+  status: AgentStatusTracker;
+  gateways: GatewayProxies;
+};
+
+/** Names this CLAW_HOME on its containers: several panels (tests) may share one Podman. */
+export function homeIdOf(home: string): string {
+  return createHash("sha256").update(home).digest("hex").slice(0, 12);
+}
+
+export function lifecycleDepsOf(services: PanelServices): LifecycleDeps {
+  const { agents } = services;
+  return {
+    ...agentDepsOf(services),
+    docker: async () => (await services.podman.get()).docker,
+    homeId: agents.homeId,
+    expectChange: (name) => agents.status.expectChange(name),
+    changed: () => void agents.status.refresh().catch(() => {}),
+  };
+}

@@ -1,0 +1,266 @@
+import type Dockerode from "dockerode";
+import type { AuditLog } from "../audit/audit-log";
+import type { Db } from "../db/client";
+import {
+  type ContainerSummary,
+  listLabelledContainers,
+  podmanMessage,
+  sampleUsage,
+} from "./agent-containers";
+import { agentFilePaths } from "./agent-files";
+import { homeLabel } from "./agent-lifecycle";
+import { probeGateway } from "./gateway-probe";
+
+export type AgentState = "stopped" | "running" | "exited" | "created" | "paused" | "missing" | "unknown";
+
+export type AgentLiveStatus = {
+  state: AgentState;
+  /** The Gateway answered /readyz through the ingress bridge on the last sweep. */
+  ready: boolean;
+  containerId: string | null;
+  startedAt: string | null;
+  exitCode: number | null;
+  cpuPercent: number | null;
+  memoryBytes: number | null;
+  /** Why the state is what it is, when the panel did not cause it (e.g. removed outside the panel). */
+  note: string | null;
+};
+
+export type OrphanContainer = { id: string; name: string; agent: string; state: string };
+
+export type AgentStatusSnapshot = {
+  podman: { reachable: boolean; error: string | null };
+  sweptAt: string | null;
+  agents: Record<string, AgentLiveStatus>;
+  orphans: OrphanContainer[];
+};
+
+export type AgentStatusTracker = {
+  snapshot(): AgentStatusSnapshot;
+  /** Looks again now (coalesced with a sweep already under way). */
+  refresh(): Promise<AgentStatusSnapshot>;
+  /** The panel is about to stop or remove this agent's container: not an unexpected exit. */
+  expectChange(name: string): void;
+  close(): void;
+};
+
+const stoppedStatus: AgentLiveStatus = {
+  state: "stopped",
+  ready: false,
+  containerId: null,
+  startedAt: null,
+  exitCode: null,
+  cpuPercent: null,
+  memoryBytes: null,
+  note: null,
+};
+
+function stateOf(container: ContainerSummary): AgentState {
+  const known: AgentState[] = ["running", "exited", "created", "paused"];
+  const state = container.State as AgentState;
+  return known.includes(state) ? state : state === "stopped" ? "exited" : "unknown";
+}
+
+/**
+ * Podman is the truth: a sweep lists this home's labelled containers every few seconds (every
+ * second while a Gateway is still coming up), and Podman's event stream triggers one at once.
+ * Changes the panel did not make are audited once.
+ */
+export function createAgentStatusTracker(deps: {
+  db: Db;
+  audit: AuditLog;
+  agentsDir: string;
+  homeId: string;
+  docker: () => Promise<Dockerode>;
+  intervalMs?: number;
+  fastIntervalMs?: number;
+}): AgentStatusTracker {
+  const intervalMs = deps.intervalMs ?? 5_000;
+  const fastIntervalMs = deps.fastIntervalMs ?? 1_000;
+  let current: AgentStatusSnapshot = {
+    podman: { reachable: false, error: null },
+    sweptAt: null,
+    agents: {},
+    orphans: [],
+  };
+  let sweeping: Promise<AgentStatusSnapshot> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const expected = new Map<string, number>();
+  let events: NodeJS.ReadableStream | undefined;
+
+  const isExpected = (name: string) => {
+    const at = expected.get(name);
+    return at !== undefined && Date.now() - at < 120_000;
+  };
+
+  async function sweep(): Promise<AgentStatusSnapshot> {
+    const agents = await deps.db.agent.findMany({ select: { name: true } });
+    let containers: ContainerSummary[];
+    let docker: Dockerode;
+    try {
+      docker = await deps.docker();
+      containers = await listLabelledContainers(docker, `${homeLabel}=${deps.homeId}`);
+      watchEvents(docker);
+    } catch (error) {
+      // Degraded, not broken: keep the last known states, marked as unknown, and keep trying.
+      const stale = Object.fromEntries(
+        agents.map(({ name }) => [
+          name,
+          { ...(current.agents[name] ?? stoppedStatus), state: "unknown" as const, ready: false },
+        ]),
+      );
+      return {
+        podman: { reachable: false, error: podmanMessage(error) },
+        sweptAt: new Date().toISOString(),
+        agents: stale,
+        orphans: [],
+      };
+    }
+    const names = new Set(agents.map((agent) => agent.name));
+    const byAgent = new Map<string, ContainerSummary>();
+    const orphans: OrphanContainer[] = [];
+    for (const container of containers) {
+      const agent = container.Labels?.["claw.agent"] ?? "";
+      if (names.has(agent)) byAgent.set(agent, container);
+      else
+        orphans.push({
+          id: container.Id,
+          name: container.Names[0] ?? container.Id.slice(0, 12),
+          agent,
+          state: container.State,
+        });
+    }
+    const running = [...byAgent.values()].filter((container) => container.State === "running");
+    const usage = await sampleUsage(
+      docker,
+      running.map((container) => container.Id),
+    );
+    const next: Record<string, AgentLiveStatus> = {};
+    await Promise.all(
+      agents.map(async ({ name }) => {
+        const before = current.agents[name];
+        const container = byAgent.get(name);
+        if (!container) {
+          const vanished = before?.containerId && !isExpected(name);
+          next[name] = vanished
+            ? { ...stoppedStatus, state: "missing", note: "Its container was removed outside the panel." }
+            : before?.state === "missing"
+              ? before
+              : stoppedStatus;
+          if (vanished)
+            await reportUnexpected(name, "agent_container_removed", { containerId: before.containerId });
+          return;
+        }
+        // A clean or SIGTERM exit is a stop (the panel's, or `podman stop`); anything else is a crash or a kill.
+        const exitedCleanly = container.State === "exited" && [0, 143].includes(container.ExitCode);
+        const state = exitedCleanly ? "stopped" : stateOf(container);
+        const ready =
+          state === "running" && (await probeGateway(agentFilePaths(deps.agentsDir, name).ingressSocket));
+        const sample = usage.get(container.Id);
+        let note: string | null = null;
+        if (state === "exited" && !isExpected(name)) {
+          note = `Exited on its own with code ${container.ExitCode}.`;
+          if (before?.state === "running" && before.containerId === container.Id) {
+            await reportUnexpected(name, "agent_exited", {
+              containerId: container.Id,
+              exitCode: container.ExitCode,
+            });
+          }
+        }
+        next[name] = {
+          state,
+          ready,
+          containerId: container.Id,
+          startedAt: container.StartedAt ? new Date(container.StartedAt * 1000).toISOString() : null,
+          exitCode: container.State === "exited" ? container.ExitCode : null,
+          cpuPercent: sample?.cpuPercent ?? null,
+          memoryBytes: sample?.memoryBytes ?? null,
+          note,
+        };
+        if (state === "running") expected.delete(name);
+      }),
+    );
+    return {
+      podman: { reachable: true, error: null },
+      sweptAt: new Date().toISOString(),
+      agents: next,
+      orphans,
+    };
+  }
+
+  async function reportUnexpected(
+    name: string,
+    action: string,
+    details: Record<string, string | number | null>,
+  ) {
+    await deps.audit
+      .record({ category: "lifecycle", action, actor: "system", agent: name, outcome: "error", details })
+      .catch(() => {});
+  }
+
+  function watchEvents(docker: Dockerode) {
+    if (events || closed) return;
+    docker
+      .getEvents({ filters: { type: ["container"], label: [`${homeLabel}=${deps.homeId}`] } })
+      .then((stream) => {
+        if (closed) return void (stream as unknown as { destroy(): void }).destroy();
+        events = stream;
+        stream.on("data", () => schedule(150));
+        const lost = () => {
+          events = undefined;
+          schedule(1_000);
+        };
+        stream.on("end", lost);
+        stream.on("error", lost);
+      })
+      .catch(() => {});
+  }
+
+  function schedule(delayMs: number) {
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void refresh().catch(() => {}), delayMs);
+    timer.unref();
+  }
+
+  function refresh(): Promise<AgentStatusSnapshot> {
+    if (sweeping) {
+      again = true;
+      return sweeping;
+    }
+    sweeping = sweep()
+      .then((snapshot) => {
+        current = snapshot;
+        return snapshot;
+      })
+      .finally(() => {
+        sweeping = undefined;
+        if (again) {
+          again = false;
+          void refresh().catch(() => {});
+          return;
+        }
+        const comingUp = Object.values(current.agents).some(
+          (agent) => agent.state === "running" && !agent.ready,
+        );
+        schedule(comingUp ? fastIntervalMs : intervalMs);
+      });
+    return sweeping;
+  }
+
+  schedule(0);
+  return {
+    snapshot: () => current,
+    refresh,
+    expectChange(name) {
+      expected.set(name, Date.now());
+    },
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      (events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    },
+  };
+}
