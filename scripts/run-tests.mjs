@@ -35,6 +35,11 @@ const steps = [
   { name: "lint (biome)", command: bin("biome"), args: ["check", "."] },
   { name: "typecheck (tsc)", command: bin("tsc"), args: ["--noEmit", "-p", "."] },
   {
+    name: "container images (built once, shared by the tests)",
+    command: process.execPath,
+    args: ["--import", "tsx", join(root, "scripts", "build-images.ts")],
+  },
+  {
     name: "unit + integration (vitest)",
     command: bin("vitest"),
     args: [

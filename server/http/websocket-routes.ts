@@ -1,7 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
+import { followAgentLogs } from "../agents/agent-logs";
+import { lifecycleDepsOf } from "../agents/agent-runtime";
 import { auditFilterSchema } from "../audit/query-audit-log";
+import { isAppError } from "../errors";
 import { getPanelStatus } from "../panel/get-panel-status";
 import type { PanelServices } from "../panel/panel-services";
 import { checkHost, checkWebSocketOrigin } from "../security/request-gate";
@@ -71,6 +74,34 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
     else ws.send(JSON.stringify({ type: "ready" }));
   }
 
+  /**
+   * `/ws/agents/NAME/logs?tail=N`: the container's output, `{type:"lines",lines}` as it comes,
+   * `{type:"end"}` when the container stops. A client that falls behind is closed, not buffered.
+   */
+  async function serveAgentLogs(ws: WebSocket, name: string, query: URLSearchParams) {
+    const tail = Math.min(Math.max(Number(query.get("tail") ?? 500) || 500, 1), 10_000);
+    const abort = new AbortController();
+    ws.on("close", () => abort.abort());
+    try {
+      await followAgentLogs(lifecycleDepsOf(deps.services), name, {
+        tail,
+        signal: abort.signal,
+        onLines(lines) {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          if (ws.bufferedAmount > maxBufferedBytes) return ws.close(1013, "Too slow; reload to catch up");
+          ws.send(JSON.stringify({ type: "lines", lines }));
+        },
+        onEnd() {
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "end" }));
+        },
+      });
+    } catch (error) {
+      const message = isAppError(error) ? error.message : "Could not read the logs";
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "error", message }));
+      ws.close(1011, "No logs");
+    }
+  }
+
   return {
     async handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -88,6 +119,11 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
         return wss.handleUpgrade(req, socket, head, (ws) => {
           serveAudit(ws, url.searchParams).catch(() => ws.close(1011, "Internal error"));
         });
+      }
+      const logs = /^\/ws\/agents\/([a-z][a-z0-9-]{0,39})\/logs$/.exec(path);
+      if (logs?.[1]) {
+        const name = logs[1];
+        return wss.handleUpgrade(req, socket, head, (ws) => void serveAgentLogs(ws, name, url.searchParams));
       }
       return refuse(socket, 404, "No such socket");
     },
