@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { continuationIndex } from "../../cli/agent-commands";
+import { demuxToText } from "./agent-lifecycle";
+import { splitLines } from "./agent-logs";
+import { gatewayRequestHeaders, gatewayResponseHeaders } from "./gateway-proxy";
+
+describe("the Gateway proxy's headers", () => {
+  it("never passes the panel's cookie or CSRF header to the agent, and speaks for the checked origin", () => {
+    const out = gatewayRequestHeaders(
+      {
+        cookie: "claw_session_7878=s3cret",
+        "x-claw-csrf": "1",
+        origin: "http://127.0.0.1:40111",
+        host: "127.0.0.1:40111",
+        accept: "*/*",
+      },
+      7878,
+    );
+    expect(out).toEqual({ host: "127.0.0.1:18789", origin: "http://127.0.0.1:7878", accept: "*/*" });
+  });
+
+  it("drops Set-Cookie from the agent: a cookie for 127.0.0.1 would reach the panel too", () => {
+    expect(
+      gatewayResponseHeaders({ "set-cookie": ["claw_session_7878=x"], "content-type": "text/html" }),
+    ).toEqual({
+      "content-type": "text/html",
+    });
+  });
+});
+
+describe("log plumbing", () => {
+  it("reads Docker's multiplexed frames, and plain text as is", () => {
+    const frame = (stream: number, text: string) => {
+      const header = Buffer.alloc(8);
+      header.writeUInt8(stream, 0);
+      header.writeUInt32BE(Buffer.byteLength(text), 4);
+      return Buffer.concat([header, Buffer.from(text)]);
+    };
+    expect(demuxToText(Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]))).toBe("out\nerr\n");
+    expect(demuxToText(Buffer.from("plain\n"))).toBe("plain\n");
+  });
+
+  it("splits whole lines and carries a partial one", () => {
+    expect(splitLines("par", "tial\nnext\r\nrest")).toEqual({ lines: ["partial", "next"], carry: "rest" });
+  });
+
+  it("continues a followed log after the lines already printed, even when lines repeat", () => {
+    expect(continuationIndex([], ["a", "b"])).toBe(0);
+    expect(continuationIndex(["b", "c"], ["a", "b", "c", "d"])).toBe(3);
+    expect(continuationIndex(["x", "x"], ["x", "x", "x", "y"])).toBe(3);
+    expect(continuationIndex(["gone"], ["a", "b"])).toBe(0);
+  });
+});
