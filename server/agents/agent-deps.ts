@@ -1,6 +1,9 @@
 import type { PanelServices } from "../panel/panel-services";
 import type { AgentDeps } from "./create-agent";
 
+/** Whether Podman is rootless does not change while the panel runs; asking costs a `podman info`. */
+const rootlessOf = new WeakMap<PanelServices["podman"], boolean>();
+
 /** The agent services' view of the panel: Podman answers for images and rootless-ness. */
 export function agentDepsOf(services: PanelServices): AgentDeps {
   return {
@@ -17,8 +20,13 @@ export function agentDepsOf(services: PanelServices): AgentDeps {
       }
     },
     async host() {
-      const status = await services.podman.status();
-      return { rootless: status.rootless ?? process.getuid?.() !== 0, panelPort: services.config.port };
+      let rootless = rootlessOf.get(services.podman);
+      if (rootless === undefined) {
+        const status = await services.podman.status();
+        rootless = status.rootless ?? process.getuid?.() !== 0;
+        if (status.reachable) rootlessOf.set(services.podman, rootless);
+      }
+      return { rootless, panelPort: services.config.port };
     },
   };
 }

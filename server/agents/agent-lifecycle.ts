@@ -106,6 +106,12 @@ export function demuxToText(buffer: Buffer): string {
  */
 export async function startAgent(deps: LifecycleDeps, name: string, actor: string) {
   const started = Date.now();
+  const phases: Record<string, number> = {};
+  let phaseStart = started;
+  const mark = (phase: string) => {
+    phases[phase] = Date.now() - phaseStart;
+    phaseStart = Date.now();
+  };
   const agent = await getAgentOrThrow(deps.db, name);
   const verdict = await verifyAgentPolicy(deps, name);
   if (verdict.state !== "ok") {
@@ -129,6 +135,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   const files = agentFilePaths(deps.paths.agents, name);
   const spec = await readSpec(deps, name);
   const docker = await deps.docker();
+  mark("lock verified");
   const existing = await ownContainer(docker, deps, spec);
   if (existing?.State.Running) {
     throw new AppError("CONFLICT", `${name} is already running`, { fix: `claw agents restart ${name}` });
@@ -157,6 +164,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     runtimeLabels: { [homeLabel]: deps.homeId, "claw.lock": agent.lockDigest },
   });
 
+  mark("prepared");
   let id: string | undefined;
   let live: LibpodInspect | undefined;
   try {
@@ -180,6 +188,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
         `${name} exited right after it started (exit code ${live?.State.ExitCode ?? "?"})${tail ? `:\n${tail}` : ""}`,
       );
     }
+    mark("created and started");
     const findings = checkConformance({
       spec,
       agentDir: files.dir,
@@ -220,6 +229,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     throw error instanceof AppError ? error : new AppError("INTERNAL", message, { cause: error });
   }
 
+  mark("conformance checked");
   await deps.audit.record({
     category: "lifecycle",
     action: "agent_started",
@@ -234,6 +244,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
       idBase: idMapping?.hostBase ?? null,
       conformance: "passed",
       durationMs: Date.now() - started,
+      phasesMs: phases,
     },
   });
   deps.changed();
