@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { agentDepsOf } from "./server/agents/agent-deps";
+import { lockUnbuiltAgents } from "./server/agents/agent-policy";
 import { type AgentRuntime, homeIdOf } from "./server/agents/agent-runtime";
 import { createAgentStatusTracker } from "./server/agents/agent-status";
 import { createGatewayProxies, hasPanelSession } from "./server/agents/gateway-proxy";
@@ -61,7 +63,9 @@ async function main() {
   if (recovered) console.log(`claw: audit log: ${recovered}`);
   const auditTail = createAuditTail({ db, audit });
   const podman = createPodmanService(paths);
-  const imageBuilds = createImageBuilds({ podman, audit });
+  // Services are complete only below; the first build locks agents created before any image.
+  let lockUnbuilt = async () => {};
+  const imageBuilds = createImageBuilds({ podman, audit, onBuilt: () => lockUnbuilt() });
   const version = (
     JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string }
   ).version;
@@ -98,6 +102,10 @@ async function main() {
     agents,
     startedAt: new Date(),
     version,
+  };
+  lockUnbuilt = async () => {
+    const locked = await lockUnbuiltAgents(agentDepsOf(services));
+    if (locked.length > 0) console.log(`claw: locked ${locked.join(", ")} to the new image`);
   };
   const handler = createPanelHandler({
     services,

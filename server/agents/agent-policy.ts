@@ -115,3 +115,24 @@ export async function relockAgent(deps: AgentDeps, name: string, actor: string) 
   });
   return { agent: name, stateBefore: before.state, lockDigest: lock.digest, lockedAt: lock.payload.lockedAt };
 }
+
+/**
+ * Agents created before their image existed are locked to "unbuilt"; the first build locks them
+ * to the real image (audited as a re-lock by the system). Agents locked to another image are left
+ * alone: a changed image is drift the person decides about.
+ */
+export async function lockUnbuiltAgents(deps: AgentDeps): Promise<string[]> {
+  const waiting = await deps.db.agent.findMany({
+    where: { imageDigest: unbuiltDigest },
+    select: { name: true },
+  });
+  const locked: string[] = [];
+  for (const { name } of waiting) {
+    const verdict = await verifyAgentPolicy(deps, name);
+    // Only the image may differ: anything else edited by hand must not be signed silently.
+    if (verdict.state !== "image_drift") continue;
+    await relockAgent(deps, name, "system");
+    locked.push(name);
+  }
+  return locked;
+}

@@ -31,7 +31,12 @@ export type ImageBuilds = {
 
 const keepLines = 400;
 
-export function createImageBuilds(deps: { podman: PodmanService; audit: AuditLog }): ImageBuilds {
+export function createImageBuilds(deps: {
+  podman: PodmanService;
+  audit: AuditLog;
+  /** After a successful build (e.g. to lock agents created before there was an image). */
+  onBuilt?: () => Promise<void>;
+}): ImageBuilds {
   let nextId = 1;
   let running: ImageBuild | undefined;
   let last: ImageBuild | undefined;
@@ -82,6 +87,11 @@ export function createImageBuilds(deps: { podman: PodmanService; audit: AuditLog
         error: build.error?.message.slice(0, 2000) ?? null,
       },
     });
+    if (build.state === "succeeded") {
+      await deps
+        .onBuilt?.()
+        .catch((error: Error) => console.error(`claw: after the image build: ${error.message}`));
+    }
   }
 
   return {
