@@ -46,7 +46,7 @@ test.describe("audit viewer", () => {
   test("an event opens with its hashes and covering checkpoint; verify says intact", async ({ page }) => {
     await new LoginPage(page).login();
     await openAudit(page);
-    await page.getByRole("button", { name: "Open event 1" }).click();
+    await page.getByRole("button", { name: "Open event 1", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Event #1" });
     await expect(dialog.getByText("panel/panel_started")).toBeVisible();
     await expect(dialog.getByText(/^[0-9a-f]{64}$/).first()).toBeVisible();

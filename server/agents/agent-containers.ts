@@ -171,3 +171,21 @@ export async function sampleUsage(docker: Dockerode, ids: string[]): Promise<Map
   }
   return usage;
 }
+
+/** Pure: the host id a "0:HOST:SIZE" uid map starts at. */
+export function hostBaseOf(uidMap: string[] | undefined): number | undefined {
+  const match = /^0:(\d+):\d+$/.exec(uidMap?.[0] ?? "");
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** The id ranges claw containers other than `except` hold now, across every CLAW_HOME on this Podman. */
+export async function idRangesInUse(docker: Dockerode, except: string): Promise<Set<number>> {
+  const bases = new Set<number>();
+  for (const container of await listLabelledContainers(docker, "claw.agent")) {
+    if (container.Names.includes(except)) continue;
+    const live = await inspectContainer(docker, container.Id);
+    const base = hostBaseOf(live?.HostConfig.IDMappings?.UidMap);
+    if (base !== undefined) bases.add(base);
+  }
+  return bases;
+}

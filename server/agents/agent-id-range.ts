@@ -27,10 +27,20 @@ export function pickIdBase(range: { start: number; count: number }, taken: Set<n
   return undefined;
 }
 
-/** Edge: the agent's range, allocated on its first rootful start and kept for its life. */
-export async function agentIdMapping(db: Db, name: string, subuidPath = "/etc/subuid"): Promise<IdMapping> {
+/**
+ * Edge: the agent's range, allocated on its first rootful start and kept for its life. `inUse`
+ * holds the ranges of other containers on this Podman (other panels' agents share the host's
+ * `containers` range): a range one of them holds now is given up for a free one.
+ */
+export async function agentIdMapping(
+  db: Db,
+  name: string,
+  inUse: Set<number>,
+  subuidPath = "/etc/subuid",
+): Promise<IdMapping> {
   const agent = await db.agent.findUniqueOrThrow({ where: { name } });
-  if (agent.idBase !== null) return { hostBase: agent.idBase, size: agentIdRangeSize };
+  if (agent.idBase !== null && !inUse.has(agent.idBase))
+    return { hostBase: agent.idBase, size: agentIdRangeSize };
   const range = parseContainersRange(await readFile(subuidPath, "utf8").catch(() => ""));
   if (!range) {
     throw new AppError("PRECONDITION_FAILED", `No "containers" range in ${subuidPath}`, {
@@ -38,7 +48,7 @@ export async function agentIdMapping(db: Db, name: string, subuidPath = "/etc/su
     });
   }
   const rows = await db.agent.findMany({ where: { idBase: { not: null } }, select: { idBase: true } });
-  const base = pickIdBase(range, new Set(rows.map((row) => row.idBase as number)));
+  const base = pickIdBase(range, new Set([...rows.map((row) => row.idBase as number), ...inUse]));
   if (base === undefined) {
     throw new AppError("PRECONDITION_FAILED", `The "containers" range in ${subuidPath} is full`, {
       fix: "Delete agents you no longer need, or give the containers range more ids.",

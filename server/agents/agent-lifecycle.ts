@@ -7,6 +7,7 @@ import type { ContainerSpec } from "../policy/compile-container-spec";
 import { secretEnvNames } from "../policy/compile-openclaw-config";
 import {
   createContainer,
+  idRangesInUse,
   inspectContainer,
   type LibpodInspect,
   podmanMessage,
@@ -156,7 +157,9 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   };
   const host = await deps.host();
   const idMapping =
-    spec.userns.mode === "auto" && !host.rootless ? await agentIdMapping(deps.db, name) : undefined;
+    spec.userns.mode === "auto" && !host.rootless
+      ? await agentIdMapping(deps.db, name, await idRangesInUse(docker, spec.containerName))
+      : undefined;
   const body = libpodCreateBody(spec, {
     agentDir: files.dir,
     idMapping,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileContainerSpec } from "../policy/compile-container-spec";
 import { builtinTemplate, testImage } from "../policy/policy-test-fixtures";
-import type { LibpodInspect } from "./agent-containers";
+import { hostBaseOf, type LibpodInspect } from "./agent-containers";
 import { parseContainersRange, pickIdBase } from "./agent-id-range";
 import { checkConformance, parseProcessFacts } from "./conformance";
 import { libpodCreateBody } from "./libpod-create-body";
@@ -188,5 +188,7 @@ describe("agent id ranges", () => {
     expect(pickIdBase(range, new Set([top]))).toBe(top - 65_536);
     expect(pickIdBase({ start: 0, count: 65_536 }, new Set([0]))).toBeUndefined();
     expect(parseContainersRange("root:1:2\n")).toBeUndefined();
+    expect(hostBaseOf(["0:4294901759:65536"])).toBe(4_294_901_759);
+    expect(hostBaseOf(undefined)).toBeUndefined();
   });
 });

@@ -1,12 +1,13 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, Suspense, useDeferredValue, useState } from "react";
+import { type AgentList, livePollMs } from "@/components/agents/agent-types";
+import { AgentsTable } from "@/components/agents/agents-table";
+import { OrphansCard } from "@/components/agents/orphans-card";
 import { PageHeader } from "@/components/page-header";
 import { ExplanationView } from "@/components/policy/explanation-view";
-import { NetworkBadge } from "@/components/policy/network-badge";
 import { useTRPC } from "@/components/trpc";
 import { Card, Skeleton } from "@/components/ui";
 
@@ -92,7 +93,7 @@ function CreateAgentForm() {
         ) : null}
         <p className="text-xs text-zinc-500">
           Creating compiles the template into openclaw.json and a container spec and signs both in a policy
-          lock. Running it comes in a later release.
+          lock.
         </p>
       </form>
       <div aria-live="polite">
@@ -109,34 +110,77 @@ function CreateAgentForm() {
   );
 }
 
+function PodmanBanner({ podman }: { podman: AgentList["podman"] }) {
+  if (podman.reachable) return null;
+  return (
+    <div
+      role="status"
+      className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
+    >
+      Podman is not reachable{podman.error ? `: ${podman.error}` : ""}; states shown are the last known.
+    </div>
+  );
+}
+
+/** Where a deleted agent's files went (the URL carries it, so the detail page can send you here). */
+function DeletedNotice() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const deleted = params.get("deleted");
+  if (!deleted) return null;
+  return (
+    <div
+      role="status"
+      className="flex flex-wrap items-start justify-between gap-3 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm dark:border-emerald-900 dark:bg-emerald-950/40"
+    >
+      <p>
+        Deleted <strong>{deleted}</strong>.{" "}
+        {params.get("trash") ? (
+          <>
+            Its files were moved to <code className="break-all font-mono text-xs">{params.get("trash")}</code>
+            .
+          </>
+        ) : null}
+      </p>
+      <button
+        type="button"
+        className="text-xs text-zinc-600 hover:underline dark:text-zinc-400"
+        onClick={() => router.replace("/agents", { scroll: false })}
+      >
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
 function AgentsList() {
   const trpc = useTRPC();
-  const agents = useQuery(trpc.agents.list.queryOptions());
-  if (agents.error)
+  const list = useQuery({ ...trpc.agents.list.queryOptions(), refetchInterval: livePollMs });
+  if (!list.data)
     return (
-      <p className="text-sm text-red-700 dark:text-red-400">Could not load agents: {agents.error.message}</p>
+      <Card title="Agents">
+        {list.error ? (
+          <p className="text-sm text-red-700 dark:text-red-400">
+            Could not load agents: {list.error.message}
+          </p>
+        ) : (
+          <Skeleton lines={3} />
+        )}
+      </Card>
     );
-  if (!agents.data) return <Skeleton lines={3} />;
-  if (agents.data.length === 0)
-    return <p className="text-sm text-zinc-500">No agents yet. Create your first one below.</p>;
+  const { agents, podman, orphans } = list.data;
   return (
-    <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Agents">
-      {agents.data.map((agent) => (
-        <li key={agent.name} className="flex flex-wrap items-center justify-between gap-3 py-3">
-          <div className="flex flex-wrap items-center gap-2">
-            <Link
-              href={`/agents/${agent.name}`}
-              className="font-medium text-emerald-700 hover:underline dark:text-emerald-400"
-            >
-              {agent.name}
-            </Link>
-            <span className="text-sm text-zinc-500">from {agent.template}</span>
-            <NetworkBadge profile={agent.networkProfile} />
-          </div>
-          <span className="text-xs text-zinc-500">locked {new Date(agent.lockedAt).toLocaleString()}</span>
-        </li>
-      ))}
-    </ul>
+    <div className="space-y-6">
+      <PodmanBanner podman={podman} />
+      <Card title="Agents">
+        {agents.length === 0 ? (
+          <p className="text-sm text-zinc-500">No agents yet. Create your first one below.</p>
+        ) : (
+          <AgentsTable agents={agents} podmanReachable={podman.reachable} />
+        )}
+      </Card>
+      <OrphansCard orphans={orphans} />
+    </div>
   );
 }
 
@@ -149,9 +193,10 @@ export default function AgentsPage() {
           <>Each agent&apos;s permissions are compiled from a template and sealed in a signed lock.</>
         }
       />
-      <Card title="Agents">
-        <AgentsList />
-      </Card>
+      <Suspense fallback={null}>
+        <DeletedNotice />
+      </Suspense>
+      <AgentsList />
       <Card title="New agent">
         <Suspense fallback={<Skeleton />}>
           <CreateAgentForm />

@@ -1,167 +1,152 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useParams } from "next/navigation";
-import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useParams, useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useRef } from "react";
+import { AgentActionButtons, AgentActionFeedback, useAgentActions } from "@/components/agents/agent-actions";
+import { AgentOverview } from "@/components/agents/agent-overview";
+import { AgentPolicyTab } from "@/components/agents/agent-policy-tab";
+import { Tabs } from "@/components/agents/agent-tabs";
+import { type AgentLive, livePollMs, mib, since } from "@/components/agents/agent-types";
+import { deletedHref } from "@/components/agents/agents-table";
+import { LogsView } from "@/components/agents/logs-view";
+import {
+  OpenControlUiButton,
+  OpenControlUiError,
+  useOpenControlUi,
+} from "@/components/agents/open-control-ui";
+import { StatusBadge } from "@/components/agents/status-badge";
+import { useNow } from "@/components/agents/use-now";
 import { PageHeader } from "@/components/page-header";
-import { ArtifactView } from "@/components/policy/artifact-view";
-import { ExplanationView } from "@/components/policy/explanation-view";
+import { NetworkBadge } from "@/components/policy/network-badge";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton } from "@/components/ui";
+import { Skeleton } from "@/components/ui";
 
-const buttonClass =
-  "rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-emerald-600 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-800";
+const tabs = [
+  { id: "overview", label: "Overview" },
+  { id: "policy", label: "Policy" },
+  { id: "logs", label: "Logs" },
+] as const;
+type TabId = (typeof tabs)[number]["id"];
+const isTab = (value: string | null): value is TabId => tabs.some((tab) => tab.id === value);
 
-export default function AgentPage() {
+function StatusLine({ live, now }: { live: AgentLive | null; now: number }) {
+  const running = live?.state === "running";
+  const parts = [
+    running && live?.startedAt ? `up ${since(live.startedAt, now)}` : null,
+    running && live?.cpuPercent != null ? `CPU ${live.cpuPercent.toFixed(1)} %` : null,
+    running && live?.memoryBytes != null ? `memory ${mib(live.memoryBytes)}` : null,
+    running && !live?.ready ? "the Gateway is starting (10–20 s)" : null,
+  ].filter(Boolean);
+  return (
+    <span className="inline-flex flex-wrap items-center gap-2">
+      <StatusBadge live={live} />
+      {parts.length ? <span className="text-zinc-600 dark:text-zinc-400">{parts.join(" · ")}</span> : null}
+      {live?.note ? <span className="text-zinc-600 dark:text-zinc-400">{live.note}</span> : null}
+    </span>
+  );
+}
+
+function AgentDetail() {
   const { name } = useParams<{ name: string }>();
   const trpc = useTRPC();
+  const router = useRouter();
+  const params = useSearchParams();
   const queryClient = useQueryClient();
-  const policy = useQuery(trpc.agents.policy.queryOptions({ name }));
-  const [confirmRelock, setConfirmRelock] = useState(false);
-  const validate = useMutation(trpc.agents.validate.mutationOptions());
-  const relock = useMutation(
-    trpc.agents.relock.mutationOptions({
-      onSuccess: async () => {
-        setConfirmRelock(false);
-        await queryClient.invalidateQueries({ queryKey: trpc.agents.policy.queryKey({ name }) });
-        validate.mutate({ name });
-      },
-    }),
-  );
-  const verdict = validate.data;
+  const now = useNow();
+  const list = useQuery({ ...trpc.agents.list.queryOptions(), refetchInterval: livePollMs });
+  const agent = list.data?.agents.find((candidate) => candidate.name === name);
+  const live = agent?.live ?? null;
+  const podmanReachable = list.data?.podman.reachable ?? true;
+  const inspect = useQuery(trpc.agents.inspect.queryOptions({ name }));
+  const actions = useAgentActions(name, { onDeleted: (deleted) => router.push(deletedHref(deleted)) });
+  const gateway = useOpenControlUi();
+
+  // The container's facts change when its state does (a start, a stop, a crash): look again then.
+  const liveKey = live ? `${live.state}:${live.containerId}:${live.ready}` : "";
+  useEffect(() => {
+    if (liveKey) void queryClient.invalidateQueries({ queryKey: trpc.agents.inspect.queryKey({ name }) });
+  }, [liveKey, name, queryClient, trpc]);
+
+  // Without ?tab=, an agent that has never run opens on its policy (there is nothing else to see
+  // yet) and one that has on its overview; decided once, so starting it does not switch tabs.
+  const initialTab = useRef<TabId | undefined>(undefined);
+  if (!initialTab.current && list.data) initialTab.current = live?.containerId ? "overview" : "policy";
+  const requested = params.get("tab");
+  const tab: TabId | undefined = isTab(requested) ? requested : initialTab.current;
+  const select = (id: TabId) => router.replace(`/agents/${name}?tab=${id}`, { scroll: false });
+
+  const missing = list.data && !agent && !actions.pending;
 
   return (
     <div className="space-y-6">
       <PageHeader
         title={name}
         parent={{ href: "/agents", label: "Agents" }}
+        description={
+          agent ? (
+            <span className="mt-1 inline-flex flex-wrap items-center gap-2" aria-live="polite">
+              <StatusLine live={live} now={now} />
+              <span>from {agent.template}</span>
+              <NetworkBadge profile={agent.networkProfile} />
+            </span>
+          ) : null
+        }
         actions={
-          <div className="flex gap-2">
-            <button
-              type="button"
-              className={buttonClass}
-              onClick={() => validate.mutate({ name })}
-              disabled={validate.isPending}
-            >
-              {validate.isPending ? "Validating…" : "Validate"}
-            </button>
-            <button
-              type="button"
-              className={buttonClass}
-              onClick={() => setConfirmRelock(true)}
-              disabled={relock.isPending}
-            >
-              Re-lock
-            </button>
-          </div>
+          agent ? (
+            <>
+              <OpenControlUiButton gateway={gateway} name={name} live={live} />
+              <AgentActionButtons actions={actions} live={live} podmanReachable={podmanReachable} />
+            </>
+          ) : null
         }
       />
 
-      {policy.error ? <p className="text-sm text-red-700 dark:text-red-400">{policy.error.message}</p> : null}
-
-      {confirmRelock ? (
-        <div
-          role="alertdialog"
-          aria-label="Confirm re-lock"
-          className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
-        >
-          <p>
-            Re-lock compiles the template and image <strong>as they are now</strong>, overwrites this
-            agent&apos;s artifacts and signs a new lock. Anything edited by hand is replaced. The change is
-            recorded in the audit log.
-          </p>
-          <div className="mt-3 flex gap-2">
-            <button
-              type="button"
-              className={buttonClass}
-              onClick={() => relock.mutate({ name })}
-              disabled={relock.isPending}
-            >
-              {relock.isPending ? "Re-locking…" : "Re-lock now"}
-            </button>
-            <button type="button" className={buttonClass} onClick={() => setConfirmRelock(false)}>
-              Cancel
-            </button>
-          </div>
-          {relock.error ? (
-            <p className="mt-2 text-red-700 dark:text-red-400">{relock.error.message}</p>
-          ) : null}
+      {list.data && !list.data.podman.reachable ? (
+        <div className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
+          Podman is not reachable{list.data.podman.error ? `: ${list.data.podman.error}` : ""}; the state
+          shown is the last known.
         </div>
       ) : null}
+      <AgentActionFeedback actions={actions} live={live} />
+      <OpenControlUiError gateway={gateway} />
 
-      {verdict ? (
-        <div
-          role="status"
-          className={`rounded-md border px-4 py-3 text-sm ${verdict.state === "ok" ? "border-emerald-200 bg-emerald-50 dark:border-emerald-900 dark:bg-emerald-950/40" : "border-red-200 bg-red-50 dark:border-red-900 dark:bg-red-950/40"}`}
-        >
-          <p className="font-medium">
-            <Badge tone={verdict.state === "ok" ? "ok" : "fail"}>{verdict.state}</Badge>{" "}
-            {verdict.state === "ok"
-              ? "The artifacts, template and image match the signed lock."
-              : "The policy does not match its lock."}
-          </p>
-          {verdict.findings.length > 0 ? (
-            <ul className="mt-2 list-disc space-y-1 pl-5">
-              {verdict.findings.map((finding) => (
-                <li key={finding.message}>{finding.message}</li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ) : null}
-
-      <div className="grid gap-6 lg:grid-cols-2">
-        <Card title="What it can and cannot do">
-          {policy.data?.explanation ? (
-            <ExplanationView explanation={policy.data.explanation} />
-          ) : policy.data ? (
-            <p className="text-sm">The artifacts cannot be read: validate to see what is wrong.</p>
+      {missing ? (
+        <p className="text-sm text-red-700 dark:text-red-400">
+          There is no agent named {name}.{" "}
+          <a href="/agents" className="underline">
+            Back to the agents
+          </a>
+        </p>
+      ) : tab ? (
+        <Tabs label={`${name} details`} tabs={[...tabs]} selected={tab} onSelect={select}>
+          {tab === "overview" ? (
+            inspect.error ? (
+              <p className="text-sm text-red-700 dark:text-red-400">{inspect.error.message}</p>
+            ) : (
+              <AgentOverview inspect={inspect.data} live={live} now={now} />
+            )
+          ) : tab === "policy" ? (
+            <AgentPolicyTab name={name} />
           ) : (
-            <Skeleton lines={8} />
+            <LogsView name={name} live={live} />
           )}
-        </Card>
-        <Card title="Signed lock">
-          {policy.data?.lockPayload ? (
-            <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1.5 text-sm">
-              <dt className="text-zinc-500">Template</dt>
-              <dd>
-                {policy.data.lockPayload.template.name} ({policy.data.lockPayload.template.source})
-              </dd>
-              <dt className="text-zinc-500">Image</dt>
-              <dd className="break-all font-mono text-xs">
-                {policy.data.lockPayload.image.ref} @ {policy.data.lockPayload.image.digest}
-              </dd>
-              <dt className="text-zinc-500">Locked</dt>
-              <dd>{new Date(policy.data.lockPayload.lockedAt).toLocaleString()}</dd>
-              <dt className="text-zinc-500">Previous lock</dt>
-              <dd className="break-all font-mono text-xs">
-                {policy.data.lockPayload.previousLockDigest ?? "none (first lock)"}
-              </dd>
-              <dt className="text-zinc-500">Signed by</dt>
-              <dd className="break-all font-mono text-xs">{policy.data.lockPayload.keyId}</dd>
-            </dl>
-          ) : policy.data ? (
-            <p className="text-sm text-red-700 dark:text-red-400">
-              The lock is missing or its signature does not verify.
-            </p>
-          ) : (
-            <Skeleton lines={5} />
-          )}
-        </Card>
-      </div>
-      {policy.data ? (
-        <Card title="Artifacts">
-          <div className="space-y-3">
-            <ArtifactView title="openclaw.json" value={policy.data.openclawJson ?? "(missing)"} />
-            <ArtifactView title="container-spec.json" value={policy.data.containerSpecJson ?? "(missing)"} />
-            <ArtifactView
-              title="template.yaml (snapshot)"
-              value={policy.data.templateSnapshot ?? "(missing)"}
-            />
-            <ArtifactView title="policy.lock.json" value={policy.data.lock ?? "(missing)"} />
-          </div>
-        </Card>
-      ) : null}
+        </Tabs>
+      ) : list.error ? (
+        <p className="text-sm text-red-700 dark:text-red-400">
+          Could not load the agent: {list.error.message}
+        </p>
+      ) : (
+        <Skeleton lines={6} />
+      )}
     </div>
+  );
+}
+
+export default function AgentPage() {
+  return (
+    <Suspense fallback={<Skeleton lines={6} />}>
+      <AgentDetail />
+    </Suspense>
   );
 }

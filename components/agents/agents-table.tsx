@@ -1,0 +1,131 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { NetworkBadge } from "@/components/policy/network-badge";
+import { AgentActionButtons, AgentActionFeedback, type DeletedAgent, useAgentActions } from "./agent-actions";
+import { type AgentListItem, mib, shortImage, since } from "./agent-types";
+import { StatusBadge } from "./status-badge";
+import { useNow } from "./use-now";
+
+const cell = "py-2.5 pr-3 align-middle";
+
+/** Where a deleted agent's files went is shown on the list, whichever page deleted it. */
+export function deletedHref(deleted: DeletedAgent): string {
+  return `/agents?${new URLSearchParams({ deleted: deleted.name, trash: deleted.trash })}`;
+}
+
+function AgentRow({
+  agent,
+  podmanReachable,
+  now,
+}: {
+  agent: AgentListItem;
+  podmanReachable: boolean;
+  now: number;
+}) {
+  const router = useRouter();
+  const actions = useAgentActions(agent.name, {
+    onDeleted: (deleted) => router.replace(deletedHref(deleted), { scroll: false }),
+  });
+  const live = agent.live;
+  const running = live?.state === "running";
+  const showFeedback = actions.confirmDelete || actions.error;
+  return (
+    <>
+      <tr data-agent={agent.name} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
+        <td className={cell}>
+          <Link
+            href={`/agents/${agent.name}`}
+            className="font-medium text-emerald-700 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600 dark:text-emerald-400"
+          >
+            {agent.name}
+          </Link>
+          <span className="block text-xs text-zinc-500 dark:text-zinc-400">from {agent.template}</span>
+        </td>
+        <td className={`${cell} max-w-56`}>
+          <StatusBadge live={live} showNote />
+        </td>
+        <td className={`${cell} whitespace-nowrap`}>
+          <NetworkBadge profile={agent.networkProfile} />
+        </td>
+        <td
+          className={`${cell} whitespace-nowrap font-mono text-xs`}
+          title={`${agent.imageRef} @ ${agent.imageDigest}`}
+        >
+          {shortImage(agent.imageRef)}
+        </td>
+        <td className={`${cell} whitespace-nowrap text-xs`}>
+          <Link
+            href={`/agents/${agent.name}?tab=policy`}
+            title={`Lock ${agent.lockDigest}`}
+            className="text-zinc-600 hover:underline dark:text-zinc-400"
+          >
+            signed {new Date(agent.lockedAt).toLocaleDateString()}
+          </Link>
+        </td>
+        <td className={`${cell} whitespace-nowrap tabular-nums`}>
+          {running && live?.startedAt ? since(live.startedAt, now) : "—"}
+        </td>
+        <td className={`${cell} whitespace-nowrap text-right tabular-nums`}>
+          {running && live?.cpuPercent != null ? `${live.cpuPercent.toFixed(1)} %` : "—"}
+        </td>
+        <td className={`${cell} whitespace-nowrap text-right tabular-nums`}>
+          {running && live?.memoryBytes != null ? mib(live.memoryBytes) : "—"}
+        </td>
+        <td className={`${cell} pr-0`}>
+          <AgentActionButtons
+            nowrap
+            actions={actions}
+            live={live}
+            podmanReachable={podmanReachable}
+            size="small"
+          />
+        </td>
+      </tr>
+      {showFeedback ? (
+        <tr>
+          <td colSpan={9} className="pb-3">
+            <AgentActionFeedback actions={actions} live={live} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+export function AgentsTable({
+  agents,
+  podmanReachable,
+}: {
+  agents: AgentListItem[];
+  podmanReachable: boolean;
+}) {
+  const now = useNow();
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full text-left text-sm" aria-label="Agents">
+        <thead className="border-b border-zinc-200 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+          <tr>
+            <th className="py-2 pr-3 font-medium">Name</th>
+            <th className="py-2 pr-3 font-medium">Status</th>
+            <th className="py-2 pr-3 font-medium">Network</th>
+            <th className="py-2 pr-3 font-medium">Image</th>
+            <th className="py-2 pr-3 font-medium">Lock</th>
+            <th className="py-2 pr-3 font-medium">Uptime</th>
+            <th className="py-2 pr-3 text-right font-medium">CPU</th>
+            <th className="py-2 pr-3 text-right font-medium">Memory</th>
+            <th className="py-2 font-medium">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+          {agents.map((agent) => (
+            <AgentRow key={agent.name} agent={agent} podmanReachable={podmanReachable} now={now} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
