@@ -104,10 +104,9 @@ export async function run() {
     for (let i = 0; i < runs; i++) {
       let t0 = performance.now();
       await exec("podman", bareRunArgs(spec, bareDir, bareName, bareIdBase), { env: podmanEnv });
-      bare.start.push(performance.now() - t0);
-      bare.ready.push(
-        (await untilReady(join(bareDir, "run", "ingress", "gateway.sock"))) + bare.start.at(-1)!,
-      );
+      const bareStart = performance.now() - t0;
+      bare.start.push(bareStart);
+      bare.ready.push((await untilReady(join(bareDir, "run", "ingress", "gateway.sock"))) + bareStart);
       await exec("podman", ["rm", "-f", "-t", "2", bareName], { env: podmanEnv }).catch(() => {});
 
       t0 = performance.now();
@@ -121,10 +120,9 @@ export async function run() {
         body: JSON.stringify({ name: agent }),
       });
       if (!start.ok) throw new Error(`panel start failed: ${await start.text()}`);
-      viaPanel.start.push(performance.now() - t0);
-      viaPanel.ready.push(
-        (await untilReady(join(agentDir, "run", "ingress", "gateway.sock"))) + viaPanel.start.at(-1)!,
-      );
+      const panelStart = performance.now() - t0;
+      viaPanel.start.push(panelStart);
+      viaPanel.ready.push((await untilReady(join(agentDir, "run", "ingress", "gateway.sock"))) + panelStart);
       const stop = await runCli(["agents", "stop", agent], env);
       if (stop.code !== 0) throw new Error(stop.stderr);
     }

@@ -81,27 +81,27 @@ describe("checkConformance", () => {
     expect(check()).toEqual([]);
   });
 
-  it.each([
-    ["a capability added", (i: LibpodInspect) => void (i.HostConfig.CapAdd = ["CAP_SYS_ADMIN"]), "cap-add"],
+  const changes: [string, (i: LibpodInspect) => void, string][] = [
+    ["a capability added", (i) => Object.assign(i.HostConfig, { CapAdd: ["CAP_SYS_ADMIN"] }), "cap-add"],
     [
       "a writable root",
-      (i: LibpodInspect) => void (i.HostConfig.ReadonlyRootfs = false),
+      (i) => Object.assign(i.HostConfig, { ReadonlyRootfs: false }),
       "read-only root filesystem",
     ],
-    ["a network", (i: LibpodInspect) => void (i.HostConfig.NetworkMode = "bridge"), "network"],
+    ["a network", (i) => Object.assign(i.HostConfig, { NetworkMode: "bridge" }), "network"],
     [
       "a published port",
-      (i: LibpodInspect) => void (i.HostConfig.PortBindings = { "18789/tcp": [] }),
+      (i) => Object.assign(i.HostConfig, { PortBindings: { "18789/tcp": [] } }),
       "published ports",
     ],
-    ["more memory", (i: LibpodInspect) => void (i.HostConfig.Memory *= 2), "memory"],
-    ["no pids limit", (i: LibpodInspect) => void (i.HostConfig.PidsLimit = 0), "pids"],
-    ["privileged", (i: LibpodInspect) => void (i.HostConfig.Privileged = true), "privileged"],
-    ["another user", (i: LibpodInspect) => void (i.Config.User = "0:0"), "user"],
+    ["more memory", (i) => Object.assign(i.HostConfig, { Memory: i.HostConfig.Memory * 2 }), "memory"],
+    ["no pids limit", (i) => Object.assign(i.HostConfig, { PidsLimit: 0 }), "pids"],
+    ["privileged", (i) => Object.assign(i.HostConfig, { Privileged: true }), "privileged"],
+    ["another user", (i) => Object.assign(i.Config, { User: "0:0" }), "user"],
     [
       "the Podman socket mounted",
-      (i: LibpodInspect) =>
-        void i.Mounts.push({
+      (i) =>
+        i.Mounts.push({
           Type: "bind",
           Source: "/run/podman/podman.sock",
           Destination: "/run/podman.sock",
@@ -111,11 +111,12 @@ describe("checkConformance", () => {
     ],
     [
       "the workspace mounted read-only",
-      (i: LibpodInspect) => void ((i.Mounts[0] as { RW: boolean }).RW = false),
+      (i) => Object.assign(i.Mounts[0] ?? {}, { RW: false }),
       "mount /workspace",
     ],
-    ["another image", (i: LibpodInspect) => void (i.Image = "ff".repeat(32)), "image"],
-  ])("names %s", (_, change, setting) => {
+    ["another image", (i) => Object.assign(i, { Image: "ff".repeat(32) }), "image"],
+  ];
+  it.each(changes)("names %s", (_, change, setting) => {
     const inspect = conformingInspect();
     change(inspect);
     expect(check(inspect).map((finding) => finding.setting)).toContain(setting);
