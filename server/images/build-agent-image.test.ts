@@ -119,6 +119,7 @@ describe("agent image (real Podman, real OpenClaw)", () => {
           'ARG BASE_IMAGE\nFROM $BASE_IMAGE\nRUN echo "claw-test: about to fail" && exit 3\n',
         );
         await writeFile(join(context, "claw-agent-init"), "#!/bin/sh\n", { mode: 0o755 });
+        await writeFile(join(context, "claw-ingress.mjs"), "");
         const failed = buildAgentImage(podman, { contextDir: context });
         await expect(failed).rejects.toThrow(/claw-test: about to fail/);
         await expect(failed).rejects.toMatchObject({ code: "INTERNAL", fix: expect.any(String) });
