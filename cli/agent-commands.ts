@@ -80,6 +80,23 @@ async function waitReady(client: PanelClient, agent: string, timeoutMs = 120_000
 }
 
 export const agentCommands: Record<string, Command> = {
+  exec: {
+    usage: "exec NAME -- CMD [ARG…]",
+    summary: "run one command in a running agent; its output and exit code pass through",
+    args: "rest",
+    async run({ client }, options, args) {
+      const [agent = "", ...command] = args;
+      const result = await client.terminal.exec.mutate({ agent, command });
+      if (options.json) {
+        print(options, result, "");
+      } else {
+        process.stdout.write(result.stdout);
+        process.stderr.write(result.stderr);
+        if (result.truncated) console.error("claw: output was cut at 1 MiB per stream");
+      }
+      return result.exitCode ?? exitCodes.failed;
+    },
+  },
   "agents list": {
     usage: "agents list",
     summary: "the agents with live status, uptime, CPU and memory",

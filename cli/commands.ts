@@ -31,8 +31,8 @@ export type CommandOptions = {
 export type Command = {
   usage: string;
   summary: string;
-  /** How many positional arguments follow the command words (an agent or template name). */
-  args?: number;
+  /** How many positional arguments follow the command words (an agent or template name); "rest": a name and a command. */
+  args?: number | "rest";
   run(panel: PanelConnection, options: CommandOptions, args: string[]): Promise<number>;
 };
 

@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   if (!name || !command)
     throw new CliError(`Unknown command "${words.join(" ")}".\n\n${usage}`, exitCodes.usage);
   const args = words.slice(name.split(" ").length);
-  if (args.length !== (command.args ?? 0))
+  if (command.args === "rest" ? args.length < 2 : args.length !== (command.args ?? 0))
     throw new CliError(`usage: claw ${command.usage}`, exitCodes.usage);
 
   const { url, help: _help, "no-cache": noCache, "no-wait": noWait, ...rest } = parsed.values;

@@ -254,6 +254,18 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   return { name, containerId: id, durationMs: Date.now() - started };
 }
 
+/** The id of the agent's running container; a stopped agent is a clear error. */
+export async function runningContainerId(deps: LifecycleDeps, name: string): Promise<string> {
+  await getAgentOrThrow(deps.db, name);
+  const live = await ownContainer(await deps.docker(), deps, await readSpec(deps, name));
+  if (!live?.State.Running) {
+    throw new AppError("CONFLICT", `${name} is not running`, {
+      fix: `Start it first: claw agents start ${name}`,
+    });
+  }
+  return live.Id;
+}
+
 /** SIGTERM, then SIGKILL after the spec's stop timeout (or the one given). */
 export async function stopAgent(
   deps: LifecycleDeps,

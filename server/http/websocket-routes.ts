@@ -1,17 +1,39 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
+import { z } from "zod";
+import { runningContainerId } from "../agents/agent-lifecycle";
 import { followAgentLogs } from "../agents/agent-logs";
 import { lifecycleDepsOf } from "../agents/agent-runtime";
 import { auditFilterSchema } from "../audit/query-audit-log";
+import { actorLabel } from "../auth/actor";
 import { isAppError } from "../errors";
 import { getPanelStatus } from "../panel/get-panel-status";
 import type { PanelServices } from "../panel/panel-services";
 import { checkHost, checkWebSocketOrigin } from "../security/request-gate";
+import type { TerminalClient, TerminalSession } from "../terminal/terminal-sessions";
+import type { TicketClaim } from "../terminal/terminal-tickets";
 import { type AuthDeps, authenticateRequest } from "./authenticate-request";
 import { headerValue } from "./respond";
 
 const statusIntervalMs = 5_000;
+
+const terminalMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("input"), data: z.string().max(1024 * 1024) }),
+  z.object({
+    type: z.literal("resize"),
+    cols: z.number().int().min(2).max(1000),
+    rows: z.number().int().min(2).max(500),
+  }),
+  z.object({
+    type: z.literal("ack"),
+    bytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1 << 30),
+  }),
+]);
 /** A live view that cannot keep up is closed rather than buffered without end. */
 const maxBufferedBytes = 8 * 1024 * 1024;
 
@@ -102,6 +124,68 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
     }
   }
 
+  /**
+   * `/ws/terminal?ticket=…`: binary frames carry terminal output (server → client) and input
+   * (client → server); text frames carry JSON: `input`, `resize`, `ack` from the client, `ready`
+   * and `exit` from the server. The client acks output once written, which paces the exec.
+   */
+  async function serveTerminal(ws: WebSocket, claim: TicketClaim) {
+    const client: TerminalClient = {
+      output: (data) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary: true });
+      },
+      control: (message) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+      },
+      close: () => ws.close(1000, "Terminal ended"),
+    };
+    // Frames that arrive while the exec is being created wait for it, in order.
+    let session: TerminalSession | undefined;
+    const early: [WebSocket.RawData, boolean][] = [];
+    let closed = false;
+    const handle = (live: TerminalSession, data: WebSocket.RawData, isBinary: boolean) => {
+      if (isBinary) return live.input(data as Buffer);
+      let json: unknown;
+      try {
+        json = JSON.parse(String(data));
+      } catch {
+        return; // not ours to crash on: a bad frame is dropped
+      }
+      const parsed = terminalMessage.safeParse(json);
+      if (!parsed.success) return;
+      const message = parsed.data;
+      if (message.type === "input") live.input(message.data);
+      else if (message.type === "resize") live.resize(message.cols, message.rows);
+      else live.ack(message.bytes);
+    };
+    ws.on("message", (data, isBinary) => {
+      if (session) handle(session, data, isBinary);
+      else if (early.length < 256) early.push([data, isBinary]);
+    });
+    ws.on("close", () => {
+      closed = true;
+      session?.detach(client);
+    });
+    try {
+      session = claim.terminalId
+        ? deps.services.terminals.manager.attach(claim.terminalId, claim.owner, client)
+        : await deps.services.terminals.manager.open({
+            ...claim,
+            containerId: await runningContainerId(lifecycleDepsOf(deps.services), claim.agent),
+            client,
+          });
+    } catch (error) {
+      client.control({
+        type: "exit",
+        code: null,
+        reason: isAppError(error) ? error.message : "The terminal could not be opened",
+      });
+    }
+    if (!session) return ws.close(1011, "No terminal");
+    if (closed) return session.detach(client);
+    for (const [data, isBinary] of early.splice(0)) handle(session, data, isBinary);
+  }
+
   return {
     async handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -113,7 +197,17 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
       if (deps.services.config.dev && path.startsWith("/_next/")) return; // Next's own HMR socket, same checks passed.
       if (!path.startsWith("/ws/")) return refuse(socket, 404, "No such socket");
       const authResult = await authenticateRequest(req, deps.auth);
-      if (!authResult.ok || authResult.actor.kind !== "panel") return refuse(socket, 401, "Log in first");
+      if (!authResult.ok) return refuse(socket, 401, "Log in first");
+      if (path === "/ws/terminal") {
+        // Browser or `claw exec -it`: the one-time ticket must have been issued to this same login.
+        const claim = deps.services.terminals.tickets.redeem(
+          url.searchParams.get("ticket") ?? "",
+          actorLabel(authResult.actor),
+        );
+        if (!claim) return refuse(socket, 403, "Missing, used or expired terminal ticket");
+        return wss.handleUpgrade(req, socket, head, (ws) => void serveTerminal(ws, claim));
+      }
+      if (authResult.actor.kind !== "panel") return refuse(socket, 401, "Log in first");
       if (path === "/ws/status") return wss.handleUpgrade(req, socket, head, (ws) => serveStatus(ws));
       if (path === "/ws/audit") {
         return wss.handleUpgrade(req, socket, head, (ws) => {

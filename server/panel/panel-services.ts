@@ -6,6 +6,8 @@ import type { Db } from "../db/client";
 import type { ImageBuilds } from "../images/image-builds";
 import type { HostKey } from "../keys/host-key";
 import type { PodmanService } from "../podman/podman-service";
+import type { TerminalManager } from "../terminal/terminal-sessions";
+import type { TicketStore } from "../terminal/terminal-tickets";
 
 /** What every handler may use: built once at start in server.ts, closed once at shutdown. */
 export type PanelServices = {
@@ -18,6 +20,7 @@ export type PanelServices = {
   auditTail: AuditTail;
   imageBuilds: ImageBuilds;
   agents: AgentRuntime;
+  terminals: { tickets: TicketStore; manager: TerminalManager };
   startedAt: Date;
   version: string;
 };

@@ -6,6 +6,7 @@ import { doctorRouter } from "./doctor";
 import { imagesRouter } from "./images";
 import { systemRouter } from "./system";
 import { templatesRouter } from "./templates";
+import { terminalRouter } from "./terminal";
 
 export const appRouter = router({
   agents: agentsRouter,
@@ -15,6 +16,7 @@ export const appRouter = router({
   images: imagesRouter,
   system: systemRouter,
   templates: templatesRouter,
+  terminal: terminalRouter,
 });
 
 export type AppRouter = typeof appRouter;
