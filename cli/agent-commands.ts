@@ -1,6 +1,7 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
 import type { Command } from "./commands";
+import { runInteractive } from "./interactive-terminal";
 import { print } from "./output";
 import { CliError, exitCodes, type PanelClient } from "./panel-client";
 
@@ -81,11 +82,14 @@ async function waitReady(client: PanelClient, agent: string, timeoutMs = 120_000
 
 export const agentCommands: Record<string, Command> = {
   exec: {
-    usage: "exec NAME -- CMD [ARG…]",
-    summary: "run one command in a running agent; its output and exit code pass through",
+    usage: "exec [-it] NAME [-- CMD [ARG…]]",
+    summary: "run a command in a running agent (exit code passed through); -it: a shell through the panel",
     args: "rest",
-    async run({ client }, options, args) {
+    async run(panel, options, args) {
+      const { client } = panel;
       const [agent = "", ...command] = args;
+      if (options.interactive && options.tty) return runInteractive(panel, panel.token, agent, command);
+      if (command.length === 0) throw new CliError("usage: claw exec NAME -- CMD [ARG…]", exitCodes.usage);
       const result = await client.terminal.exec.mutate({ agent, command });
       if (options.json) {
         print(options, result, "");

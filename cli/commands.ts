@@ -26,6 +26,8 @@ export type CommandOptions = {
   noCache?: boolean;
   noWait?: boolean;
   force?: boolean;
+  interactive?: boolean;
+  tty?: boolean;
 };
 
 export type Command = {

@@ -26,11 +26,13 @@ const optionSpec = {
   agent: { type: "string" },
   category: { type: "string" },
   output: { type: "string", short: "o" },
-  template: { type: "string", short: "t" },
+  template: { type: "string" },
   name: { type: "string" },
   "no-cache": { type: "boolean" },
   "no-wait": { type: "boolean" },
   force: { type: "boolean" },
+  interactive: { type: "boolean", short: "i" },
+  tty: { type: "boolean", short: "t" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   if (!name || !command)
     throw new CliError(`Unknown command "${words.join(" ")}".\n\n${usage}`, exitCodes.usage);
   const args = words.slice(name.split(" ").length);
-  if (command.args === "rest" ? args.length < 2 : args.length !== (command.args ?? 0))
+  if (command.args === "rest" ? args.length < 1 : args.length !== (command.args ?? 0))
     throw new CliError(`usage: claw ${command.usage}`, exitCodes.usage);
 
   const { url, help: _help, "no-cache": noCache, "no-wait": noWait, ...rest } = parsed.values;

@@ -20,6 +20,8 @@ export type PanelConnection = {
   /** fetch with the panel token and the API header, and errors a person can act on. */
   fetch: typeof fetch;
   client: ReturnType<typeof createTRPCClient<AppRouter>>;
+  /** The panel token, for the WebSocket a terminal opens (fetch adds it itself). */
+  token: string;
 };
 
 export async function connectToPanel(options: { url?: string } = {}): Promise<PanelConnection> {
@@ -63,7 +65,7 @@ export async function connectToPanel(options: { url?: string } = {}): Promise<Pa
   const client = createTRPCClient<AppRouter>({
     links: [httpLink({ url: `${url}/api/trpc`, fetch: panelFetch })],
   });
-  return { url, fetch: panelFetch, client };
+  return { url, fetch: panelFetch, client, token };
 }
 
 export type PanelClient = PanelConnection["client"];
