@@ -77,7 +77,9 @@ export function createScrollback(limit = scrollbackBytes) {
     push(chunk: Buffer) {
       chunks.push(chunk);
       size += chunk.length;
-      while (size > limit && chunks.length > 1) size -= chunks.shift()?.length ?? 0;
+      // Whole chunks go while the rest still fills the limit; then the oldest is cut.
+      while (chunks.length > 1 && size - (chunks[0]?.length ?? 0) >= limit)
+        size -= chunks.shift()?.length ?? 0;
       if (size > limit && chunks[0]) {
         chunks[0] = chunks[0].subarray(size - limit);
         size = limit;
