@@ -28,6 +28,8 @@ import { createImageBuilds } from "./server/images/image-builds";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
+import { createTerminalManager } from "./server/terminal/terminal-sessions";
+import { createTicketStore } from "./server/terminal/terminal-tickets";
 
 const projectRoot = fileURLToPath(new URL(".", import.meta.url));
 const shutdownGraceMs = 10_000;
@@ -100,6 +102,10 @@ async function main() {
     auditTail,
     imageBuilds,
     agents,
+    terminals: {
+      tickets: createTicketStore(),
+      manager: createTerminalManager({ docker: async () => (await podman.get()).docker, audit }),
+    },
     startedAt: new Date(),
     version,
   };
@@ -154,6 +160,7 @@ async function main() {
     handler.close();
     auditTail.close();
     // Agents keep running: the next start of the panel picks them up by their labels.
+    services.terminals.manager.closeAll();
     agents.status.close();
     agents.gateways.closeAll();
     server.close();

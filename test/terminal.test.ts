@@ -145,6 +145,22 @@ describe("web terminal into a running agent", () => {
     ).rejects.toThrow("refused 403");
   });
 
+  it("a close from the client ends the program at once, and another window's re-attach is not a plain end", async () => {
+    const { ticket } = await trpc("terminal.open", { agent, cols: 80, rows: 24 });
+    const first = new TestTerminal(socketUrl(ticket ?? ""), headers(), { ack: true });
+    await first.opened;
+    await first.waitFor(/\$ $/);
+    const terminalId = first.controls[0]?.terminalId;
+    const again = await trpc("terminal.open", { agent, terminalId, cols: 80, rows: 24 });
+    const firstClosed = new Promise<number>((resolve) => first.ws.once("close", (code) => resolve(code)));
+    const second = new TestTerminal(socketUrl(again.ticket ?? ""), headers(), { ack: true });
+    await second.opened;
+    expect(await firstClosed).toBe(4001);
+    second.ws.send(JSON.stringify({ type: "close" }));
+    await new Promise((resolve) => second.ws.once("close", resolve));
+    expect(second.controls.at(-1)).toMatchObject({ type: "exit", reason: "closed by the user" });
+  });
+
   it("claw exec runs one command and passes its exit code through", async () => {
     const ok = await runCli(
       ["exec", agent, "--", "sh", "-c", "echo out-$((6*7)); echo err >&2; exit 7"],

@@ -33,6 +33,7 @@ const terminalMessage = z.discriminatedUnion("type", [
       .min(0)
       .max(1 << 30),
   }),
+  z.object({ type: z.literal("close") }),
 ]);
 /** A live view that cannot keep up is closed rather than buffered without end. */
 const maxBufferedBytes = 8 * 1024 * 1024;
@@ -137,7 +138,8 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
       control: (message) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
       },
-      close: () => ws.close(1000, "Terminal ended"),
+      close: (why = "ended") =>
+        why === "replaced" ? ws.close(4001, "Opened in another window") : ws.close(1000, "Terminal ended"),
     };
     // Frames that arrive while the exec is being created wait for it, in order.
     let session: TerminalSession | undefined;
@@ -156,7 +158,8 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
       const message = parsed.data;
       if (message.type === "input") live.input(message.data);
       else if (message.type === "resize") live.resize(message.cols, message.rows);
-      else live.ack(message.bytes);
+      else if (message.type === "ack") live.ack(message.bytes);
+      else live.close("closed by the user");
     };
     ws.on("message", (data, isBinary) => {
       if (session) handle(session, data, isBinary);
@@ -181,7 +184,10 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
         reason: isAppError(error) ? error.message : "The terminal could not be opened",
       });
     }
-    if (!session) return ws.close(1011, "No terminal");
+    if (!session) {
+      if (claim.terminalId) client.control({ type: "exit", code: null, reason: "That terminal has ended." });
+      return ws.close(1011, "No terminal");
+    }
     if (closed) return session.detach(client);
     for (const [data, isBinary] of early.splice(0)) handle(session, data, isBinary);
   }

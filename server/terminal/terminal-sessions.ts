@@ -13,7 +13,8 @@ export type TerminalClient = {
       | { type: "ready"; terminalId: string; replayed: number }
       | { type: "exit"; code: number | null; reason: string },
   ): void;
-  close(): void;
+  /** `replaced`: another window re-attached (the client must not fight it for the terminal). */
+  close(why?: "ended" | "replaced"): void;
 };
 
 export type TerminalInfo = {
@@ -223,7 +224,7 @@ export function createTerminalManager(deps: {
         },
         reattach(next) {
           if (graceTimer) clearTimeout(graceTimer);
-          client?.close();
+          client?.close("replaced");
           client = next;
           info.attached = true;
           const replay = scrollback.contents();

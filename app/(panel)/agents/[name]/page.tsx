@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useEffect, useRef } from "react";
+import { Suspense, useEffect, useRef, useState } from "react";
 import { AgentActionButtons, AgentActionFeedback, useAgentActions } from "@/components/agents/agent-actions";
 import { AgentOverview } from "@/components/agents/agent-overview";
 import { AgentPolicyTab } from "@/components/agents/agent-policy-tab";
@@ -19,6 +19,7 @@ import { StatusBadge } from "@/components/agents/status-badge";
 import { useNow } from "@/components/agents/use-now";
 import { PageHeader } from "@/components/page-header";
 import { NetworkBadge } from "@/components/policy/network-badge";
+import { TerminalTab } from "@/components/terminal/terminal-tab";
 import { useTRPC } from "@/components/trpc";
 import { Skeleton } from "@/components/ui";
 
@@ -26,6 +27,7 @@ const tabs = [
   { id: "overview", label: "Overview" },
   { id: "policy", label: "Policy" },
   { id: "logs", label: "Logs" },
+  { id: "terminal", label: "Terminal" },
 ] as const;
 type TabId = (typeof tabs)[number]["id"];
 const isTab = (value: string | null): value is TabId => tabs.some((tab) => tab.id === value);
@@ -75,6 +77,9 @@ function AgentDetail() {
   const requested = params.get("tab");
   const tab: TabId | undefined = isTab(requested) ? requested : initialTab.current;
   const select = (id: TabId) => router.replace(`/agents/${name}?tab=${id}`, { scroll: false });
+  // Once opened, the terminals stay mounted (hidden) while another tab is shown: they keep running.
+  const [terminalsShown, setTerminalsShown] = useState(false);
+  if (tab === "terminal" && !terminalsShown) setTerminalsShown(true);
 
   const missing = list.data && !agent && !actions.pending;
 
@@ -128,9 +133,14 @@ function AgentDetail() {
             )
           ) : tab === "policy" ? (
             <AgentPolicyTab name={name} />
-          ) : (
+          ) : tab === "logs" ? (
             <LogsView name={name} live={live} />
-          )}
+          ) : null}
+          {terminalsShown ? (
+            <div hidden={tab !== "terminal"}>
+              <TerminalTab agent={name} live={live} />
+            </div>
+          ) : null}
         </Tabs>
       ) : list.error ? (
         <p className="text-sm text-red-700 dark:text-red-400">
