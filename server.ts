@@ -3,7 +3,9 @@
  * 127.0.0.1, with the security gate in front of all of them.
  */
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { agentDepsOf } from "./server/agents/agent-deps";
@@ -20,6 +22,8 @@ import { clawPaths, loadConfig } from "./server/config";
 import { createDb } from "./server/db/client";
 import { applyMigrations } from "./server/db/migrate";
 import { optimizeDatabase } from "./server/db/optimize-database";
+import { createEgressProxies } from "./server/egress/egress-proxies";
+import { createResolver, parseResolveOverrides } from "./server/egress/egress-proxy";
 import { AppError } from "./server/errors";
 import { claimClawHome } from "./server/fs/claim-claw-home";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
@@ -28,6 +32,7 @@ import { createImageBuilds } from "./server/images/image-builds";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
+import type { ContainerSpec } from "./server/policy/compile-container-spec";
 import { createTerminalManager } from "./server/terminal/terminal-sessions";
 import { createTicketStore } from "./server/terminal/terminal-tickets";
 
@@ -77,6 +82,10 @@ async function main() {
   await app.prepare();
 
   const homeId = homeIdOf(paths.home);
+  const egress = createEgressProxies({
+    audit,
+    resolve: createResolver(parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE)),
+  });
   const agents: AgentRuntime = {
     homeId,
     status: createAgentStatusTracker({
@@ -85,12 +94,18 @@ async function main() {
       agentsDir: paths.agents,
       homeId,
       docker: async () => (await podman.get()).docker,
+      onRunning: async (name) => {
+        const dir = join(paths.agents, name);
+        const spec = JSON.parse(await readFile(join(dir, "container-spec.json"), "utf8")) as ContainerSpec;
+        await egress.ensure(name, dir, spec);
+      },
     }),
     gateways: createGatewayProxies({
       agentsDir: paths.agents,
       panelPort: config.port,
       isLoggedIn: hasPanelSession(db, config.port),
     }),
+    egress,
   };
   const services: PanelServices = {
     config,
@@ -163,6 +178,7 @@ async function main() {
     services.terminals.manager.closeAll();
     agents.status.close();
     agents.gateways.closeAll();
+    await agents.egress.closeAll();
     server.close();
     server.closeIdleConnections();
     await Promise.allSettled([podman.close(), app.close()]);

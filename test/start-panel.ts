@@ -32,13 +32,21 @@ export type RunningPanel = {
 };
 
 /** Starts the real panel (server.ts) on a free port with its own CLAW_HOME; needs a `next build`. */
-export async function startPanel(options: { home?: string; port?: number } = {}): Promise<RunningPanel> {
+export async function startPanel(
+  options: { home?: string; port?: number; env?: Record<string, string> } = {},
+): Promise<RunningPanel> {
   const home = options.home ?? join(await mkdtemp(join(tmpdir(), "claw-int-")), "home");
   const port = options.port ?? (await freePort());
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: projectRoot,
-    env: { ...process.env, CLAW_HOME: home, CLAW_PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      ...process.env,
+      ...options.env,
+      CLAW_HOME: home,
+      CLAW_PORT: String(port),
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => {

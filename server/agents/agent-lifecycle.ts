@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type Dockerode from "dockerode";
+import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { secretEnvNames } from "../policy/compile-openclaw-config";
@@ -31,6 +32,8 @@ export type LifecycleDeps = AgentDeps & {
   expectChange: (name: string) => void;
   /** Asks the reconciler to look again now. */
   changed: () => void;
+  /** The per-agent egress proxies (`restricted`/`devops`), started before the container. */
+  egress: Pick<EgressProxies, "ensure" | "close">;
 };
 
 export const homeLabel = "claw.home";
@@ -171,6 +174,8 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   let id: string | undefined;
   let live: LibpodInspect | undefined;
   try {
+    // The proxy listens before the agent can try to reach it.
+    await deps.egress.ensure(name, files.dir, spec);
     id = await createContainer(docker, body).catch((error: unknown) => {
       throw new AppError(
         "INTERNAL",
@@ -219,6 +224,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
       deps.expectChange(name);
       await removeContainer(docker, id, { force: true }).catch(() => {});
     }
+    await deps.egress.close(name).catch(() => {});
     const message = error instanceof Error ? error.message : String(error);
     await deps.audit.record({
       category: "lifecycle",
@@ -284,6 +290,7 @@ export async function stopAgent(
   const timeoutSeconds = options.timeoutSeconds ?? spec.stopTimeoutSeconds;
   deps.expectChange(name);
   await stopContainer(docker, existing.Id, timeoutSeconds);
+  await deps.egress.close(name);
   const after = await inspectContainer(docker, existing.Id);
   await deps.audit.record({
     category: "lifecycle",
@@ -331,6 +338,7 @@ export async function deleteAgent(
     deps.expectChange(name);
     await removeContainer(docker, existing.Id, { force: true });
   }
+  await deps.egress.close(name);
   await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
   const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   await rename(files.dir, trashDir);

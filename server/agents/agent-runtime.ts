@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { EgressProxies } from "../egress/egress-proxies";
 import type { PanelServices } from "../panel/panel-services";
 import { agentDepsOf } from "./agent-deps";
 import type { LifecycleDeps } from "./agent-lifecycle";
@@ -10,6 +11,7 @@ export type AgentRuntime = {
   homeId: string;
   status: AgentStatusTracker;
   gateways: GatewayProxies;
+  egress: EgressProxies;
 };
 
 /** Names this CLAW_HOME on its containers: several panels (tests) may share one Podman. */
@@ -25,5 +27,6 @@ export function lifecycleDepsOf(services: PanelServices): LifecycleDeps {
     homeId: agents.homeId,
     expectChange: (name) => agents.status.expectChange(name),
     changed: () => void agents.status.refresh().catch(() => {}),
+    egress: agents.egress,
   };
 }

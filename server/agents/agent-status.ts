@@ -74,6 +74,8 @@ export function createAgentStatusTracker(deps: {
   docker: () => Promise<Dockerode>;
   intervalMs?: number;
   fastIntervalMs?: number;
+  /** Called for each running agent on every sweep: a restarted panel restores what they rely on (egress). */
+  onRunning?: (name: string) => Promise<void>;
 }): AgentStatusTracker {
   const intervalMs = deps.intervalMs ?? 5_000;
   const fastIntervalMs = deps.fastIntervalMs ?? 1_000;
@@ -179,7 +181,10 @@ export function createAgentStatusTracker(deps: {
           memoryBytes: sample?.memoryBytes ?? null,
           note,
         };
-        if (state === "running") expected.delete(name);
+        if (state === "running") {
+          expected.delete(name);
+          await deps.onRunning?.(name).catch(() => {});
+        }
       }),
     );
     return {

@@ -21,7 +21,11 @@ export const auditEventInput = z.object({
   action: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, "action must be snake_case"),
   actor: z
     .string()
-    .regex(/^(system|cli|panel:([0-9a-f]{1,64}|anonymous)|telegram:\d{1,20})$/, "unknown actor form"),
+    // agent:NAME is an agent acting on its own (its egress connections).
+    .regex(
+      /^(system|cli|panel:([0-9a-f]{1,64}|anonymous)|telegram:\d{1,20}|agent:[a-z][a-z0-9-]{0,39})$/,
+      "unknown actor form",
+    ),
   agent: z.string().min(1).max(64).nullish(),
   outcome: z.enum(auditOutcomes),
   details: z.record(z.string(), z.json()).default({}),

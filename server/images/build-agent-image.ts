@@ -15,7 +15,7 @@ export const agentRepo = "localhost/claw-openclaw-agent";
 export const defaultAgentContextDir = fileURLToPath(new URL("../../container/agent", import.meta.url));
 
 export type BuildAgentImageOptions = {
-  /** Holds Containerfile, claw-agent-init and claw-ingress.mjs; defaults to container/agent of this repo. */
+  /** Holds Containerfile, claw-agent-init and the two socket bridges; defaults to container/agent of this repo. */
   contextDir?: string;
   /** Rebuild even when the inputs-hash tag exists (podman build --no-cache too). */
   noCache?: boolean;
@@ -91,7 +91,7 @@ export async function buildAgentImage(
     await mkdir(join(work, "debs"));
     await mkdir(join(work, "node", "bin"), { recursive: true });
     await copyFile(join(contextDir, "Containerfile"), join(work, "Containerfile"));
-    for (const file of ["claw-agent-init", "claw-ingress.mjs"]) {
+    for (const file of ["claw-agent-init", "claw-ingress.mjs", "claw-egress.mjs"]) {
       await runCommand("cp", ["-p", join(contextDir, file), join(work, file)], {
         fix: `Check that ${contextDir} is readable.`,
       });

@@ -71,14 +71,13 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
             title: "Network",
             can: network.allow.map(
               (rule) =>
-                `reach ${rule}${rule.includes(":") ? "" : " (ports 443 and 80)"} through the panel's egress proxy`,
+                `reach ${rule}${rule.includes(":") ? "" : " (ports 443 and 80)"} through the panel's egress proxy (enforced; every connection is in the audit log)`,
             ),
             cannot: [
-              "reach any other host, any IP address directly, DNS, or this machine's services: the container has no network interface of its own",
+              "reach any other host, any IP address directly, DNS, or this machine's services: the container has no network interface of its own, and the proxy refuses everything else",
+              "reach this machine or a private network through an allowed name: the proxy resolves names itself and refuses such addresses",
             ],
-            warnings: [
-              "the egress proxy arrives in a later release: until then this agent has no network at all, and the allowlist takes effect then",
-            ],
+            warnings: [],
           };
 
   const limits: ExplanationSection = {

@@ -1,0 +1,56 @@
+import { join } from "node:path";
+import type { AuditLog } from "../audit/audit-log";
+import type { ContainerSpec } from "../policy/compile-container-spec";
+import { type EgressProxy, type EgressResolver, startEgressProxy } from "./egress-proxy";
+import { parseRules } from "./egress-rules";
+
+/** The panel's egress proxies, one per running `restricted`/`devops` agent. */
+export type EgressProxies = {
+  /** Starts the agent's proxy for this spec (or keeps the one running with the same rules). */
+  ensure(agent: string, agentDir: string, spec: ContainerSpec): Promise<void>;
+  close(agent: string): Promise<void>;
+  closeAll(): Promise<void>;
+  running(): string[];
+};
+
+export const egressSocketName = "proxy.sock";
+
+export function createEgressProxies(deps: { audit: AuditLog; resolve: EgressResolver }): EgressProxies {
+  const proxies = new Map<string, { key: string; proxy: Promise<EgressProxy> }>();
+
+  const close = async (agent: string) => {
+    const entry = proxies.get(agent);
+    proxies.delete(agent);
+    await (await entry?.proxy.catch(() => undefined))?.close();
+  };
+
+  return {
+    async ensure(agent, agentDir, spec) {
+      const proxied = spec.network.egressProxy;
+      if (!proxied) return close(agent);
+      const socketPath = join(agentDir, proxied.socketDir, egressSocketName);
+      const key = `${socketPath}\n${spec.network.allow.join(",")}`;
+      const existing = proxies.get(agent);
+      if (existing?.key === key) {
+        await existing.proxy;
+        return;
+      }
+      await close(agent);
+      const proxy = startEgressProxy({
+        agent,
+        socketPath,
+        rules: parseRules(spec.network.allow),
+        resolve: deps.resolve,
+        audit: deps.audit,
+      });
+      proxies.set(agent, { key, proxy });
+      proxy.catch(() => proxies.delete(agent));
+      await proxy;
+    },
+    close,
+    async closeAll() {
+      await Promise.all([...proxies.keys()].map(close));
+    },
+    running: () => [...proxies.keys()],
+  };
+}

@@ -1,0 +1,267 @@
+import { lookup } from "node:dns/promises";
+import { chmod, mkdir, rm } from "node:fs/promises";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import { connect, isIP, type Socket } from "node:net";
+import { dirname } from "node:path";
+import type { Duplex } from "node:stream";
+import type { AuditLog } from "../audit/audit-log";
+import { type EgressRule, isPrivateAddress, matchRule, normalizeHost } from "./egress-rules";
+
+/**
+ * The only way out for a `restricted` or `devops` agent: an HTTP proxy (CONNECT and absolute-URI
+ * requests) on a Unix socket in the agent's run dir, which a forwarder inside the container
+ * exposes on 127.0.0.1:3128. The host the agent names is what is matched; the proxy resolves it
+ * itself and refuses addresses of this machine and its networks unless the rule is that address.
+ * Every connection, allowed or not, is one audit event.
+ */
+export type EgressDecision =
+  | { allowed: true; rule: string; address: string }
+  | { allowed: false; reason: string };
+
+export type EgressResolver = (host: string) => Promise<{ address: string; trusted: boolean }[]>;
+
+/** Names the operator maps by hand (CLAW_EGRESS_RESOLVE="name=ip,…"): trusted, private or not. */
+export function parseResolveOverrides(value: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const entry of (value ?? "").split(",")) {
+    const [name, address] = entry.split("=").map((part) => part.trim());
+    if (name && address && isIP(address)) map.set(normalizeHost(name), address);
+  }
+  return map;
+}
+
+export function createResolver(overrides: Map<string, string>): EgressResolver {
+  return async (host) => {
+    const mapped = overrides.get(host);
+    if (mapped) return [{ address: mapped, trusted: true }];
+    if (isIP(host)) return [{ address: host, trusted: false }];
+    const answers = await lookup(host, { all: true, verbatim: true });
+    return answers.map((answer) => ({ address: answer.address, trusted: false }));
+  };
+}
+
+/** Edge-free: the verdict for one destination. */
+export async function decideEgress(
+  rules: EgressRule[],
+  resolve: EgressResolver,
+  host: string,
+  port: number,
+): Promise<EgressDecision> {
+  const name = normalizeHost(host);
+  const rule = matchRule(rules, name, port);
+  if (!rule) return { allowed: false, reason: `${name}:${port} is not in this agent's allowlist` };
+  let answers: { address: string; trusted: boolean }[];
+  try {
+    answers = await resolve(name);
+  } catch {
+    return { allowed: false, reason: `${name} does not resolve` };
+  }
+  const literalRule = isIP(rule.host) !== 0;
+  const usable = answers.find((answer) => answer.trusted || literalRule || !isPrivateAddress(answer.address));
+  if (!usable) {
+    return { allowed: false, reason: `${name} resolves to an address of this machine or a private network` };
+  }
+  return { allowed: true, rule: rule.text, address: usable.address };
+}
+
+/** Pure: host and port of a CONNECT target or an absolute URL; undefined when malformed. */
+export function parseTarget(target: string, defaultPort: number): { host: string; port: number } | undefined {
+  try {
+    const url = target.includes("://") ? new URL(target) : new URL(`http://${target}`);
+    const port = url.port ? Number(url.port) : target.startsWith("https://") ? 443 : defaultPort;
+    if (!url.hostname || !Number.isInteger(port) || port < 1 || port > 65_535) return undefined;
+    return { host: normalizeHost(url.hostname), port };
+  } catch {
+    return undefined;
+  }
+}
+
+export type EgressProxy = { close(): Promise<void> };
+
+export async function startEgressProxy(options: {
+  agent: string;
+  socketPath: string;
+  rules: EgressRule[];
+  resolve: EgressResolver;
+  audit: AuditLog;
+}): Promise<EgressProxy> {
+  const { agent, audit } = options;
+  const sockets = new Set<Duplex>();
+  const record = (allowed: boolean, details: Record<string, string | number | null>) =>
+    void audit
+      .record({
+        category: "egress",
+        action: allowed ? "egress_allowed" : "egress_denied",
+        actor: `agent:${agent}`,
+        agent,
+        outcome: allowed ? "ok" : "denied",
+        details,
+      })
+      .catch((error: Error) => console.error(`claw: could not audit ${agent}'s egress: ${error.message}`));
+
+  const refuse = (socket: Duplex, status: number, reason: string) => {
+    const body = `claw egress: ${reason}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 403 ? "Forbidden" : "Bad Request"}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
+
+  /** CONNECT host:port: a tunnel (HTTPS and anything else over TCP). */
+  async function tunnel(req: IncomingMessage, client: Duplex, head: Buffer) {
+    sockets.add(client);
+    client.on("close", () => sockets.delete(client));
+    client.on("error", () => client.destroy());
+    const target = parseTarget(req.url ?? "", 443);
+    if (!target) return refuse(client, 400, "malformed CONNECT target");
+    const started = Date.now();
+    const decision = await decideEgress(options.rules, options.resolve, target.host, target.port);
+    if (!decision.allowed) {
+      record(false, { host: target.host, port: target.port, method: "CONNECT", reason: decision.reason });
+      return refuse(client, 403, decision.reason);
+    }
+    const upstream = connect({ host: decision.address, port: target.port });
+    let up = head.length;
+    let down = 0;
+    let connected = false;
+    upstream.once("connect", () => {
+      connected = true;
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) upstream.write(head);
+      client.on("data", (chunk: Buffer) => {
+        up += chunk.length;
+      });
+      upstream.on("data", (chunk: Buffer) => {
+        down += chunk.length;
+      });
+      client.pipe(upstream).pipe(client);
+    });
+    let done = false;
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      if (error && !connected && !client.destroyed) {
+        refuse(client, 502, `${target.host}:${target.port} did not answer (${error.message})`);
+      } else {
+        client.destroy();
+      }
+      upstream.destroy();
+      record(true, {
+        host: target.host,
+        port: target.port,
+        method: "CONNECT",
+        rule: decision.rule,
+        address: decision.address,
+        bytesUp: up,
+        bytesDown: down,
+        durationMs: Date.now() - started,
+        error: error?.message ?? null,
+      });
+    };
+    upstream.on("error", finish);
+    upstream.on("close", () => finish());
+    client.on("close", () => finish());
+  }
+
+  /** GET http://host/path (plain HTTP through the proxy). */
+  async function forward(req: IncomingMessage, res: ServerResponse) {
+    const target = parseTarget(req.url ?? "", 80);
+    if (!target || !(req.url ?? "").startsWith("http://")) {
+      res
+        .writeHead(400, { "content-type": "text/plain" })
+        .end("claw egress: only absolute http:// URLs and CONNECT\n");
+      return;
+    }
+    const started = Date.now();
+    const decision = await decideEgress(options.rules, options.resolve, target.host, target.port);
+    if (!decision.allowed) {
+      record(false, {
+        host: target.host,
+        port: target.port,
+        method: req.method ?? "GET",
+        reason: decision.reason,
+      });
+      res.writeHead(403, { "content-type": "text/plain" }).end(`claw egress: ${decision.reason}\n`);
+      return;
+    }
+    const url = new URL(req.url ?? "");
+    const headers = { ...req.headers };
+    delete headers["proxy-connection"];
+    delete headers["proxy-authorization"];
+    let up = 0;
+    let down = 0;
+    req.on("data", (chunk: Buffer) => {
+      up += chunk.length;
+    });
+    const upstream = request(
+      {
+        host: decision.address,
+        port: target.port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...headers, host: url.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.on("data", (chunk: Buffer) => {
+          down += chunk.length;
+        });
+        answer.pipe(res);
+        answer.on("end", () =>
+          record(true, {
+            host: target.host,
+            port: target.port,
+            method: req.method ?? "GET",
+            rule: decision.rule,
+            address: decision.address,
+            status: answer.statusCode ?? null,
+            bytesUp: up,
+            bytesDown: down,
+            durationMs: Date.now() - started,
+          }),
+        );
+      },
+    );
+    upstream.on("error", (error) => {
+      record(true, {
+        host: target.host,
+        port: target.port,
+        method: req.method ?? "GET",
+        rule: decision.rule,
+        address: decision.address,
+        bytesUp: up,
+        bytesDown: 0,
+        durationMs: Date.now() - started,
+        error: error.message,
+      });
+      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+      res.end(`claw egress: ${target.host}:${target.port} did not answer (${error.message})\n`);
+    });
+    req.pipe(upstream);
+  }
+
+  const server: Server = createServer((req, res) => void forward(req, res));
+  server.on(
+    "connect",
+    (req: IncomingMessage, socket: Duplex, head: Buffer) => void tunnel(req, socket, head),
+  );
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o755 });
+  await rm(options.socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.socketPath, () => resolve());
+  });
+  // The agent's uid inside the container must be able to connect; the agent dir keeps others out.
+  await chmod(options.socketPath, 0o666);
+  return {
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(options.socketPath, { force: true });
+    },
+  };
+}
