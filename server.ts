@@ -3,14 +3,12 @@
  * 127.0.0.1, with the security gate in front of all of them.
  */
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { agentDepsOf } from "./server/agents/agent-deps";
 import { lockUnbuiltAgents } from "./server/agents/agent-policy";
-import { type AgentRuntime, homeIdOf } from "./server/agents/agent-runtime";
+import { type AgentRuntime, homeIdOf, restoreEgress } from "./server/agents/agent-runtime";
 import { createAgentStatusTracker } from "./server/agents/agent-status";
 import { createGatewayProxies, hasPanelSession } from "./server/agents/gateway-proxy";
 import { createAuditLog } from "./server/audit/audit-log";
@@ -32,7 +30,6 @@ import { createImageBuilds } from "./server/images/image-builds";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
-import type { ContainerSpec } from "./server/policy/compile-container-spec";
 import { createTerminalManager } from "./server/terminal/terminal-sessions";
 import { createTicketStore } from "./server/terminal/terminal-tickets";
 
@@ -94,11 +91,7 @@ async function main() {
       agentsDir: paths.agents,
       homeId,
       docker: async () => (await podman.get()).docker,
-      onRunning: async (name) => {
-        const dir = join(paths.agents, name);
-        const spec = JSON.parse(await readFile(join(dir, "container-spec.json"), "utf8")) as ContainerSpec;
-        await egress.ensure(name, dir, spec);
-      },
+      onRunning: restoreEgress(paths.agents, egress),
     }),
     gateways: createGatewayProxies({
       agentsDir: paths.agents,

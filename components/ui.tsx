@@ -9,6 +9,10 @@ const toneClass: Record<Tone, string> = {
   neutral: "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
 };
 
+/** The header row of every table in the panel. */
+export const tableHeadClass =
+  "border-b border-zinc-200 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:text-zinc-400";
+
 export function Badge({ tone, children }: { tone: Tone; children: ReactNode }) {
   return (
     <span

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { LoginPage, origin } from "./panel";
+import { deleteAgentAfterEach, LoginPage } from "./panel";
 
 /** Page object for the agents list (/agents). */
 class AgentsPage {
@@ -54,15 +54,7 @@ class AgentPage {
 /** Several test panels share one Podman: the name is unique to this run. */
 const name = `e2e-${Date.now().toString(36)}`;
 
-test.afterEach(async ({ page }) => {
-  // If the test stopped half way, do not leave a running container behind in the shared Podman.
-  await page.request
-    .post("/api/trpc/agents.delete", {
-      headers: { "x-claw-csrf": "1", Origin: origin },
-      data: { name, force: true },
-    })
-    .catch(() => {});
-});
+deleteAgentAfterEach(name);
 
 test("start an agent, watch it become ready, inspect it, follow its logs, open its Control UI, stop and delete it", async ({
   page,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import type { Page } from "@playwright/test";
+import { type Page, test } from "@playwright/test";
 import WebSocket from "ws";
 
 export const port = Number(process.env.CLAW_E2E_PORT);
@@ -100,5 +100,20 @@ export function tryWebSocket(path: string, headers: Record<string, string>): Pro
       socket.terminate();
     });
     socket.on("error", (error) => reject(error));
+  });
+}
+
+/**
+ * Deletes the agent after each test of the file, even one that stopped half way, so no running
+ * container is left behind in the Podman the test panels share.
+ */
+export function deleteAgentAfterEach(name: string) {
+  test.afterEach(async ({ page }) => {
+    await page.request
+      .post("/api/trpc/agents.delete", {
+        headers: { "x-claw-csrf": "1", Origin: origin },
+        data: { name, force: true },
+      })
+      .catch(() => {});
   });
 }

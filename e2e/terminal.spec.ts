@@ -1,5 +1,5 @@
 import { expect, type Page, test, type WebSocketRoute } from "@playwright/test";
-import { LoginPage, origin } from "./panel";
+import { deleteAgentAfterEach, LoginPage, origin } from "./panel";
 
 /** Several test panels share one Podman: the name is unique to this run. */
 const name = `term-${Date.now().toString(36)}`;
@@ -75,15 +75,7 @@ class TerminalTab {
   }
 }
 
-test.afterEach(async ({ page }) => {
-  // If the test stopped half way, do not leave a running container behind in the shared Podman.
-  await page.request
-    .post("/api/trpc/agents.delete", {
-      headers: { "x-claw-csrf": "1", Origin: origin },
-      data: { name, force: true },
-    })
-    .catch(() => {});
-});
+deleteAgentAfterEach(name);
 
 test("open a shell in a running agent, type, resize, survive a flood, end it with the agent", async ({
   page,

@@ -1,4 +1,4 @@
-import { Badge, Card, Facts, Skeleton } from "@/components/ui";
+import { Badge, Card, Facts, Skeleton, tableHeadClass } from "@/components/ui";
 import {
   type AgentContainer,
   type AgentInspect,
@@ -97,7 +97,7 @@ function MountsTable({ inspect }: { inspect: AgentInspect }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm" aria-label="Mounts">
-        <thead className="border-b border-zinc-200 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+        <thead className={tableHeadClass}>
           <tr>
             <th className="py-2 pr-3 font-medium">In the container</th>
             <th className="py-2 pr-3 font-medium">From</th>

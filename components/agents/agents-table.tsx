@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { NetworkBadge } from "@/components/policy/network-badge";
+import { tableHeadClass } from "@/components/ui";
 import { AgentActionButtons, AgentActionFeedback, type DeletedAgent, useAgentActions } from "./agent-actions";
 import { type AgentListItem, mib, shortImage, since } from "./agent-types";
 import { StatusBadge } from "./status-badge";
@@ -105,7 +106,7 @@ export function AgentsTable({
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm" aria-label="Agents">
-        <thead className="border-b border-zinc-200 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+        <thead className={tableHeadClass}>
           <tr>
             <th className="py-2 pr-3 font-medium">Name</th>
             <th className="py-2 pr-3 font-medium">Status</th>

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { Card } from "@/components/ui";
+import { Card, tableHeadClass } from "@/components/ui";
 import { type AgentList, smallDangerButtonClass } from "./agent-types";
 import { ErrorAlert } from "./error-alert";
 
@@ -28,7 +28,7 @@ export function OrphansCard({ orphans }: { orphans: AgentList["orphans"] }) {
       </p>
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm" aria-label="Orphan containers">
-          <thead className="border-b border-zinc-200 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+          <thead className={tableHeadClass}>
             <tr>
               <th className="py-2 pr-3 font-medium">Container</th>
               <th className="py-2 pr-3 font-medium">ID</th>

@@ -1,6 +1,6 @@
 "use client";
 
-import { Badge, type Tone } from "@/components/ui";
+import { Badge, type Tone, tableHeadClass } from "@/components/ui";
 import type { AuditEvent } from "./audit-types";
 
 const outcomeTone: Record<string, Tone> = { ok: "ok", denied: "warn", error: "fail" };
@@ -21,7 +21,7 @@ export function AuditTable({
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm" aria-label="Audit events">
-        <thead className="border-b border-zinc-200 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:text-zinc-400">
+        <thead className={tableHeadClass}>
           <tr>
             <th className="py-2 pr-3 font-medium">#</th>
             <th className="py-2 pr-3 font-medium">Time</th>

@@ -1,5 +1,8 @@
 import type Dockerode from "dockerode";
-import { dialLibpod } from "../podman/dial-libpod";
+import { dialLibpod, statusCodeOf } from "../podman/dial-libpod";
+
+/** Names the CLAW_HOME a container belongs to: several panels (tests) may share one Podman. */
+export const homeLabel = "claw.home";
 
 /** The parts of libpod's container inspect the runtime and the conformance check read. */
 export type LibpodInspect = {
@@ -57,12 +60,6 @@ export type ContainerSummary = {
   Exited: boolean;
   Created: string | number;
 };
-
-export function statusCodeOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null || !("statusCode" in error)) return undefined;
-  const code = (error as { statusCode: unknown }).statusCode;
-  return typeof code === "number" ? code : undefined;
-}
 
 /** Podman's own words for a failed call (`{"cause":…,"message":…}` in the body). */
 export function podmanMessage(error: unknown): string {
@@ -188,4 +185,33 @@ export async function idRangesInUse(docker: Dockerode, except: string): Promise<
     if (base !== undefined) bases.add(base);
   }
   return bases;
+}
+
+/** Pure: Docker's multiplexed log stream (8-byte frame headers) as text; plain text passes through. */
+export function demuxToText(buffer: Buffer): string {
+  let text = "";
+  let offset = 0;
+  // A frame: stream type (1 stdout, 2 stderr), three zero bytes, a big-endian length, the payload.
+  while (
+    offset + 8 <= buffer.length &&
+    (buffer.readUInt8(offset) === 1 || buffer.readUInt8(offset) === 2) &&
+    buffer.readUInt8(offset + 1) === 0
+  ) {
+    const size = buffer.readUInt32BE(offset + 4);
+    text += buffer.subarray(offset + 8, offset + 8 + size).toString("utf8");
+    offset += 8 + size;
+  }
+  return offset === 0 ? buffer.toString("utf8") : text;
+}
+
+/** The last `tail` lines a container wrote (stdout and stderr together), as text. */
+export async function readContainerLogs(
+  docker: Dockerode,
+  id: string,
+  options: { tail: number; timestamps: boolean },
+): Promise<string> {
+  const buffer = (await docker
+    .getContainer(id)
+    .logs({ stdout: true, stderr: true, follow: false, ...options })) as unknown as Buffer;
+  return demuxToText(buffer);
 }

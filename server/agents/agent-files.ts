@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { AppError } from "../errors";
+import type { ContainerSpec } from "../policy/compile-container-spec";
 import type { AgentFiles } from "../policy/verify-policy";
 
 /** The files of one agent, under CLAW_HOME/agents/<name>/. */
@@ -39,4 +41,11 @@ export async function readAgentFiles(agentsDir: string, name: string): Promise<A
     readOptional(paths.containerSpecJson),
   ]);
   return { lock, templateSnapshot, openclawJson, containerSpecJson };
+}
+
+/** The agent's container-spec.json as written at its last lock (verify the lock first to trust it). */
+export async function readContainerSpec(agentsDir: string, name: string): Promise<ContainerSpec> {
+  const text = await readOptional(agentFilePaths(agentsDir, name).containerSpecJson);
+  if (!text) throw new AppError("NOT_FOUND", `${name} has no container-spec.json`);
+  return JSON.parse(text) as ContainerSpec;
 }

@@ -8,15 +8,17 @@ import type { ContainerSpec } from "../policy/compile-container-spec";
 import { secretEnvNames } from "../policy/compile-openclaw-config";
 import {
   createContainer,
+  homeLabel,
   idRangesInUse,
   inspectContainer,
   type LibpodInspect,
   podmanMessage,
+  readContainerLogs,
   removeContainer,
   startContainer,
   stopContainer,
 } from "./agent-containers";
-import { agentFilePaths } from "./agent-files";
+import { agentFilePaths, readContainerSpec } from "./agent-files";
 import { agentIdMapping } from "./agent-id-range";
 import { verifyAgentPolicy } from "./agent-policy";
 import { checkConformance, parseProcessFacts } from "./conformance";
@@ -36,17 +38,7 @@ export type LifecycleDeps = AgentDeps & {
   egress: Pick<EgressProxies, "ensure" | "close">;
 };
 
-export const homeLabel = "claw.home";
-
-function specOf(text: string | undefined, name: string): ContainerSpec {
-  if (!text) throw new AppError("NOT_FOUND", `${name} has no container-spec.json`);
-  return JSON.parse(text) as ContainerSpec;
-}
-
-async function readSpec(deps: LifecycleDeps, name: string): Promise<ContainerSpec> {
-  const files = agentFilePaths(deps.paths.agents, name);
-  return specOf(await readFile(files.containerSpecJson, "utf8").catch(() => undefined), name);
-}
+const readSpec = (deps: LifecycleDeps, name: string) => readContainerSpec(deps.paths.agents, name);
 
 /** The agent's Gateway token, made on first use and kept 0600 beside its files. */
 export async function ensureGatewayToken(agentsDir: string, name: string): Promise<string> {
@@ -76,32 +68,24 @@ async function readProcessFacts(pid: number) {
 }
 
 /** The last lines a container wrote, for the error of a start that failed. */
-async function tailOf(docker: Dockerode, id: string, lines = 15): Promise<string> {
-  try {
-    const buffer = (await docker
-      .getContainer(id)
-      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demuxToText(buffer).trim();
-  } catch {
-    return "";
-  }
+function tailOf(docker: Dockerode, id: string): Promise<string> {
+  return readContainerLogs(docker, id, { tail: 15, timestamps: false }).then(
+    (text) => text.trim(),
+    () => "",
+  );
 }
 
-/** Pure: Docker's multiplexed log stream (8-byte frame headers) as text; plain text passes through. */
-export function demuxToText(buffer: Buffer): string {
-  let text = "";
-  let offset = 0;
-  // A frame: stream type (1 stdout, 2 stderr), three zero bytes, a big-endian length, the payload.
-  while (
-    offset + 8 <= buffer.length &&
-    (buffer.readUInt8(offset) === 1 || buffer.readUInt8(offset) === 2) &&
-    buffer.readUInt8(offset + 1) === 0
-  ) {
-    const size = buffer.readUInt32BE(offset + 4);
-    text += buffer.subarray(offset + 8, offset + 8 + size).toString("utf8");
-    offset += 8 + size;
-  }
-  return offset === 0 ? buffer.toString("utf8") : text;
+/** The agent's row, its locked spec, and its container in this home (undefined when there is none). */
+async function loadAgent(deps: LifecycleDeps, name: string) {
+  const agent = await getAgentOrThrow(deps.db, name);
+  const spec = await readSpec(deps, name);
+  const docker = await deps.docker();
+  return { agent, spec, docker, container: await ownContainer(docker, deps, spec) };
+}
+
+/** The agent's container in this home, running or not; undefined before its first start. */
+export async function agentContainer(deps: LifecycleDeps, name: string) {
+  return (await loadAgent(deps, name)).container;
 }
 
 /**
@@ -262,8 +246,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
 
 /** The id of the agent's running container; a stopped agent is a clear error. */
 export async function runningContainerId(deps: LifecycleDeps, name: string): Promise<string> {
-  await getAgentOrThrow(deps.db, name);
-  const live = await ownContainer(await deps.docker(), deps, await readSpec(deps, name));
+  const live = await agentContainer(deps, name);
   if (!live?.State.Running) {
     throw new AppError("CONFLICT", `${name} is not running`, {
       fix: `Start it first: claw agents start ${name}`,
@@ -279,10 +262,7 @@ export async function stopAgent(
   actor: string,
   options: { timeoutSeconds?: number } = {},
 ) {
-  await getAgentOrThrow(deps.db, name);
-  const spec = await readSpec(deps, name);
-  const docker = await deps.docker();
-  const existing = await ownContainer(docker, deps, spec);
+  const { spec, docker, container: existing } = await loadAgent(deps, name);
   if (!existing?.State.Running) {
     throw new AppError("CONFLICT", `${name} is not running`);
   }
@@ -310,9 +290,7 @@ export async function stopAgent(
 }
 
 export async function restartAgent(deps: LifecycleDeps, name: string, actor: string) {
-  const spec = await readSpec(deps, name);
-  const existing = await ownContainer(await deps.docker(), deps, spec);
-  if (existing?.State.Running) await stopAgent(deps, name, actor);
+  if ((await agentContainer(deps, name))?.State.Running) await stopAgent(deps, name, actor);
   return startAgent(deps, name, actor);
 }
 
@@ -364,10 +342,7 @@ export async function deleteAgent(
 
 /** The live container's facts for the Overview tab and `claw agents inspect`; secret values left out. */
 export async function inspectAgent(deps: LifecycleDeps, name: string) {
-  const agent = await getAgentOrThrow(deps.db, name);
-  const spec = await readSpec(deps, name);
-  const docker = await deps.docker();
-  const live = await ownContainer(docker, deps, spec);
+  const { agent, spec, container: live } = await loadAgent(deps, name);
   const secret = new Set(spec.secretEnv);
   return {
     agent,

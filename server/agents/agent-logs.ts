@@ -1,19 +1,11 @@
-import { readFile } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import { AppError } from "../errors";
-import type { ContainerSpec } from "../policy/compile-container-spec";
-import { inspectContainer } from "./agent-containers";
-import { agentFilePaths } from "./agent-files";
-import { demuxToText, homeLabel, type LifecycleDeps } from "./agent-lifecycle";
-import { getAgentOrThrow } from "./get-agent";
+import { readContainerLogs } from "./agent-containers";
+import { agentContainer, type LifecycleDeps } from "./agent-lifecycle";
 
-/** The container of an agent in this home, by the name its spec gives it. */
+/** The id of the agent's container in this home, running or not. */
 async function containerIdOf(deps: LifecycleDeps, name: string): Promise<string | undefined> {
-  await getAgentOrThrow(deps.db, name);
-  const text = await readFile(agentFilePaths(deps.paths.agents, name).containerSpecJson, "utf8");
-  const spec = JSON.parse(text) as ContainerSpec;
-  const live = await inspectContainer(await deps.docker(), spec.containerName);
-  return live && live.Config.Labels?.[homeLabel] === deps.homeId ? live.Id : undefined;
+  return (await agentContainer(deps, name))?.Id;
 }
 
 /** Pure: complete lines, with the carry-over of a partial last line. */
@@ -25,15 +17,8 @@ export function splitLines(carry: string, chunk: string): { lines: string[]; car
 export async function readAgentLogs(deps: LifecycleDeps, name: string, options: { tail: number }) {
   const id = await containerIdOf(deps, name);
   if (!id) return { containerId: null, lines: [] as string[] };
-  const docker = await deps.docker();
-  const buffer = (await docker.getContainer(id).logs({
-    stdout: true,
-    stderr: true,
-    tail: options.tail,
-    timestamps: true,
-    follow: false,
-  })) as unknown as Buffer;
-  const { lines, carry } = splitLines("", demuxToText(buffer));
+  const text = await readContainerLogs(await deps.docker(), id, { tail: options.tail, timestamps: true });
+  const { lines, carry } = splitLines("", text);
   return { containerId: id, lines: carry ? [...lines, carry] : lines };
 }
 

@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
-import { inspectContainer, removeContainer } from "./agent-containers";
-import { homeLabel, type LifecycleDeps } from "./agent-lifecycle";
+import { homeLabel, inspectContainer, removeContainer } from "./agent-containers";
+import type { LifecycleDeps } from "./agent-lifecycle";
 
 /** Removes a container that carries this home's label but belongs to no agent (any more). */
 export async function removeOrphan(deps: LifecycleDeps, id: string, actor: string) {

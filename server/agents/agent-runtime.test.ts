@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { continuationIndex } from "../../cli/agent-commands";
-import { demuxToText } from "./agent-lifecycle";
+import { demuxToText } from "./agent-containers";
 import { splitLines } from "./agent-logs";
 import { gatewayRequestHeaders, gatewayResponseHeaders } from "./gateway-proxy";
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { EgressProxies } from "../egress/egress-proxies";
 import type { PanelServices } from "../panel/panel-services";
 import { agentDepsOf } from "./agent-deps";
+import { agentFilePaths, readContainerSpec } from "./agent-files";
 import type { LifecycleDeps } from "./agent-lifecycle";
 import type { AgentStatusTracker } from "./agent-status";
 import type { GatewayProxies } from "./gateway-proxy";
@@ -29,4 +30,10 @@ export function lifecycleDepsOf(services: PanelServices): LifecycleDeps {
     changed: () => void agents.status.refresh().catch(() => {}),
     egress: agents.egress,
   };
+}
+
+/** For the status sweep: a running agent's egress proxy, restored after a panel restart. */
+export function restoreEgress(agentsDir: string, egress: EgressProxies) {
+  return async (name: string) =>
+    egress.ensure(name, agentFilePaths(agentsDir, name).dir, await readContainerSpec(agentsDir, name));
 }

@@ -3,12 +3,12 @@ import type { AuditLog } from "../audit/audit-log";
 import type { Db } from "../db/client";
 import {
   type ContainerSummary,
+  homeLabel,
   listLabelledContainers,
   podmanMessage,
   sampleUsage,
 } from "./agent-containers";
 import { agentFilePaths } from "./agent-files";
-import { homeLabel } from "./agent-lifecycle";
 import { probeGateway } from "./gateway-probe";
 
 export type AgentState = "stopped" | "running" | "exited" | "created" | "paused" | "missing" | "unknown";

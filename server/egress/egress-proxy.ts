@@ -99,6 +99,24 @@ export async function startEgressProxy(options: {
       })
       .catch((error: Error) => console.error(`claw: could not audit ${agent}'s egress: ${error.message}`));
 
+  /** An allowed connection's event, recorded when it ends. */
+  const recordAllowed = (
+    target: { host: string; port: number },
+    method: string,
+    decision: { rule: string; address: string },
+    started: number,
+    outcome: { bytesUp: number; bytesDown: number; status?: number | null; error?: string | null },
+  ) =>
+    record(true, {
+      host: target.host,
+      port: target.port,
+      method,
+      rule: decision.rule,
+      address: decision.address,
+      ...outcome,
+      durationMs: Date.now() - started,
+    });
+
   const refuse = (socket: Duplex, status: number, reason: string) => {
     const body = `claw egress: ${reason}\n`;
     socket.end(
@@ -145,15 +163,9 @@ export async function startEgressProxy(options: {
         client.destroy();
       }
       upstream.destroy();
-      record(true, {
-        host: target.host,
-        port: target.port,
-        method: "CONNECT",
-        rule: decision.rule,
-        address: decision.address,
+      recordAllowed(target, "CONNECT", decision, started, {
         bytesUp: up,
         bytesDown: down,
-        durationMs: Date.now() - started,
         error: error?.message ?? null,
       });
     };
@@ -172,14 +184,10 @@ export async function startEgressProxy(options: {
       return;
     }
     const started = Date.now();
+    const method = req.method ?? "GET";
     const decision = await decideEgress(options.rules, options.resolve, target.host, target.port);
     if (!decision.allowed) {
-      record(false, {
-        host: target.host,
-        port: target.port,
-        method: req.method ?? "GET",
-        reason: decision.reason,
-      });
+      record(false, { host: target.host, port: target.port, method, reason: decision.reason });
       res.writeHead(403, { "content-type": "text/plain" }).end(`claw egress: ${decision.reason}\n`);
       return;
     }
@@ -196,7 +204,7 @@ export async function startEgressProxy(options: {
       {
         host: decision.address,
         port: target.port,
-        method: req.method,
+        method,
         path: `${url.pathname}${url.search}`,
         headers: { ...headers, host: url.host },
       },
@@ -207,32 +215,16 @@ export async function startEgressProxy(options: {
         });
         answer.pipe(res);
         answer.on("end", () =>
-          record(true, {
-            host: target.host,
-            port: target.port,
-            method: req.method ?? "GET",
-            rule: decision.rule,
-            address: decision.address,
+          recordAllowed(target, method, decision, started, {
             status: answer.statusCode ?? null,
             bytesUp: up,
             bytesDown: down,
-            durationMs: Date.now() - started,
           }),
         );
       },
     );
     upstream.on("error", (error) => {
-      record(true, {
-        host: target.host,
-        port: target.port,
-        method: req.method ?? "GET",
-        rule: decision.rule,
-        address: decision.address,
-        bytesUp: up,
-        bytesDown: 0,
-        durationMs: Date.now() - started,
-        error: error.message,
-      });
+      recordAllowed(target, method, decision, started, { bytesUp: up, bytesDown: 0, error: error.message });
       if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
       res.end(`claw egress: ${target.host}:${target.port} did not answer (${error.message})\n`);
     });

@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import { statusCodeOf } from "../podman/dial-libpod";
 import type { PodmanService } from "../podman/podman-service";
 
 /** What the image builders need from Podman: the API client and how to call the CLI. */
@@ -39,10 +40,4 @@ export async function imageExists(docker: Dockerode, ref: string): Promise<boole
 /** Adds `repo:tag` to an existing image. */
 export async function tagImage(docker: Dockerode, ref: string, repo: string, tag: string): Promise<void> {
   await docker.getImage(ref).tag({ repo, tag });
-}
-
-function statusCodeOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null || !("statusCode" in error)) return undefined;
-  const code = (error as { statusCode: unknown }).statusCode;
-  return typeof code === "number" ? code : undefined;
 }

@@ -54,3 +54,10 @@ export function dialPodmanApi(
 function toStrings(query: Record<string, string | number | boolean>): Record<string, string> {
   return Object.fromEntries(Object.entries(query).map(([key, value]) => [key, String(value)]));
 }
+
+/** The HTTP status a failed dockerode or libpod call carries, if any (404: no such object). */
+export function statusCodeOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("statusCode" in error)) return undefined;
+  const code = (error as { statusCode: unknown }).statusCode;
+  return typeof code === "number" ? code : undefined;
+}
