@@ -21,7 +21,7 @@ import { createDb } from "./server/db/client";
 import { applyMigrations } from "./server/db/migrate";
 import { optimizeDatabase } from "./server/db/optimize-database";
 import { createEgressProxies } from "./server/egress/egress-proxies";
-import { createResolver, parseResolveOverrides } from "./server/egress/egress-proxy";
+import { parseResolveOverrides } from "./server/egress/egress-proxy";
 import { AppError } from "./server/errors";
 import { claimClawHome } from "./server/fs/claim-claw-home";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
@@ -81,7 +81,7 @@ async function main() {
   const homeId = homeIdOf(paths.home);
   const egress = createEgressProxies({
     audit,
-    resolve: createResolver(parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE)),
+    overrides: parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE),
   });
   const agents: AgentRuntime = {
     homeId,

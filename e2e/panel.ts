@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import WebSocket from "ws";
 
 export const port = Number(process.env.CLAW_E2E_PORT);
@@ -107,6 +107,16 @@ export function tryWebSocket(path: string, headers: Record<string, string>): Pro
  * Deletes the agent after each test of the file, even one that stopped half way, so no running
  * container is left behind in the Podman the test panels share.
  */
+/** A tRPC mutation as the logged-in page, for set-up the test is not about; it must succeed. */
+export async function mutate(page: Page, path: string, data: object): Promise<unknown> {
+  const response = await page.request.post(`/api/trpc/${path}`, {
+    headers: { "x-claw-csrf": "1", Origin: origin },
+    data,
+  });
+  expect(response.ok(), `${path}: ${await response.text()}`).toBe(true);
+  return ((await response.json()) as { result?: { data?: unknown } }).result?.data;
+}
+
 export function deleteAgentAfterEach(name: string) {
   test.afterEach(async ({ page }) => {
     await page.request

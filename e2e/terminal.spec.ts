@@ -1,16 +1,8 @@
 import { expect, type Page, test, type WebSocketRoute } from "@playwright/test";
-import { deleteAgentAfterEach, LoginPage, origin } from "./panel";
+import { deleteAgentAfterEach, LoginPage, mutate } from "./panel";
 
 /** Several test panels share one Podman: the name is unique to this run. */
 const name = `term-${Date.now().toString(36)}`;
-
-async function trpc(page: Page, path: string, data: object) {
-  const response = await page.request.post(`/api/trpc/${path}`, {
-    headers: { "x-claw-csrf": "1", Origin: origin },
-    data,
-  });
-  expect(response.ok(), `${path}: ${await response.text()}`).toBe(true);
-}
 
 /** Page object for the agent page's Terminal tab, on xterm's DOM renderer so its rows can be read. */
 class TerminalTab {
@@ -88,8 +80,8 @@ test("open a shell in a running agent, type, resize, survive a flood, end it wit
     sockets.push(socket);
   });
   await new LoginPage(page).login();
-  await trpc(page, "agents.create", { name, template: "coder" });
-  await trpc(page, "agents.start", { name });
+  await mutate(page, "agents.create", { name, template: "coder" });
+  await mutate(page, "agents.start", { name });
 
   const terminal = new TerminalTab(page);
   await terminal.open(name);

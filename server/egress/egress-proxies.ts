@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { AuditLog } from "../audit/audit-log";
 import type { ContainerSpec } from "../policy/compile-container-spec";
-import { type EgressProxy, type EgressResolver, startEgressProxy } from "./egress-proxy";
+import { createResolver, type EgressProxy, startEgressProxy } from "./egress-proxy";
 import { parseRules } from "./egress-rules";
 
 /** The panel's egress proxies, one per running `restricted`/`devops` agent. */
@@ -11,11 +11,17 @@ export type EgressProxies = {
   close(agent: string): Promise<void>;
   closeAll(): Promise<void>;
   running(): string[];
+  /** Names the operator mapped by hand (CLAW_EGRESS_RESOLVE), shown with the rules they affect. */
+  overrides: ReadonlyMap<string, string>;
 };
 
 export const egressSocketName = "proxy.sock";
 
-export function createEgressProxies(deps: { audit: AuditLog; resolve: EgressResolver }): EgressProxies {
+export function createEgressProxies(deps: {
+  audit: AuditLog;
+  overrides: ReadonlyMap<string, string>;
+}): EgressProxies {
+  const resolve = createResolver(deps.overrides);
   const proxies = new Map<string, { key: string; proxy: Promise<EgressProxy> }>();
 
   const close = async (agent: string) => {
@@ -40,7 +46,7 @@ export function createEgressProxies(deps: { audit: AuditLog; resolve: EgressReso
         agent,
         socketPath,
         rules: parseRules(spec.network.allow),
-        resolve: deps.resolve,
+        resolve,
         audit: deps.audit,
       });
       proxies.set(agent, { key, proxy });
@@ -52,5 +58,6 @@ export function createEgressProxies(deps: { audit: AuditLog; resolve: EgressReso
       await Promise.all([...proxies.keys()].map(close));
     },
     running: () => [...proxies.keys()],
+    overrides: deps.overrides,
   };
 }

@@ -30,7 +30,7 @@ export function parseResolveOverrides(value: string | undefined): Map<string, st
   return map;
 }
 
-export function createResolver(overrides: Map<string, string>): EgressResolver {
+export function createResolver(overrides: ReadonlyMap<string, string>): EgressResolver {
   return async (host) => {
     const mapped = overrides.get(host);
     if (mapped) return [{ address: mapped, trusted: true }];

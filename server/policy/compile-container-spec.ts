@@ -39,7 +39,7 @@ export type ContainerSpec = {
     /** Podman network mode: `none` for all but `full`. */
     mode: "none" | "bridge" | "slirp4netns";
     allow: string[];
-    /** The allowlist is enforced by the egress proxy (issue 7); until then `restricted` and `devops` have no way out at all. */
+    /** `restricted`/`devops`: the allowlist proxy's socket dir and the forwarder's address inside; null otherwise. */
     egressProxy: { socketDir: string; listen: string } | null;
   };
   mounts: SpecMount[];

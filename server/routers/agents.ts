@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { agentDepsOf } from "../agents/agent-deps";
+import { readContainerSpec } from "../agents/agent-files";
 import {
   deleteAgent,
   ensureGatewayToken,
@@ -15,6 +16,8 @@ import { lifecycleDepsOf } from "../agents/agent-runtime";
 import { createAgent } from "../agents/create-agent";
 import { getAgentOrThrow } from "../agents/get-agent";
 import { actorLabel } from "../auth/actor";
+import { matchRule, parseRules } from "../egress/egress-rules";
+import { summarizeEgress } from "../egress/egress-summary";
 import { dnsLabel } from "../policy/template-schema";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -101,6 +104,28 @@ export const agentsRouter = router({
         actor: actorLabel(ctx.actor),
       }),
     ),
+
+  /** The rules the agent's proxy enforces (from its locked spec), and what the audit log holds of its egress. */
+  egress: protectedProcedure.input(agentName).query(async ({ ctx, input }) => {
+    await getAgentOrThrow(ctx.db, input.name);
+    const { network } = await readContainerSpec(ctx.paths.agents, input.name);
+    const mapped = [...ctx.agents.egress.overrides];
+    return {
+      profile: network.profile,
+      proxied: network.egressProxy !== null,
+      proxyRunning: ctx.agents.egress.running().includes(input.name),
+      rules: parseRules(network.allow).map((rule) => ({
+        text: rule.text,
+        host: rule.wildcard ? `*.${rule.host}` : rule.host,
+        ports: rule.ports,
+        /** Names under this rule that CLAW_EGRESS_RESOLVE sends to a fixed address instead of DNS. */
+        mapped: mapped
+          .filter(([host]) => rule.ports.some((port) => matchRule([rule], host, port)))
+          .map(([host, address]) => ({ host, address })),
+      })),
+      ...(await summarizeEgress(ctx.db, input.name)),
+    };
+  }),
 
   policy: protectedProcedure
     .input(agentName)

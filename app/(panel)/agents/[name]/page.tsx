@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useRef, useState } from "react";
 import { AgentActionButtons, AgentActionFeedback, useAgentActions } from "@/components/agents/agent-actions";
+import { AgentEgressTab } from "@/components/agents/agent-egress-tab";
 import { AgentOverview } from "@/components/agents/agent-overview";
 import { AgentPolicyTab } from "@/components/agents/agent-policy-tab";
 import { Tabs } from "@/components/agents/agent-tabs";
@@ -27,6 +28,7 @@ const tabs = [
   { id: "overview", label: "Overview" },
   { id: "policy", label: "Policy" },
   { id: "logs", label: "Logs" },
+  { id: "egress", label: "Egress" },
   { id: "terminal", label: "Terminal" },
 ] as const;
 type TabId = (typeof tabs)[number]["id"];
@@ -135,6 +137,8 @@ function AgentDetail() {
             <AgentPolicyTab name={name} />
           ) : tab === "logs" ? (
             <LogsView name={name} live={live} />
+          ) : tab === "egress" ? (
+            <AgentEgressTab name={name} />
           ) : null}
           {terminalsShown ? (
             <div hidden={tab !== "terminal"}>

@@ -1,0 +1,312 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import { formatTime } from "@/components/audit/audit-table";
+import type { AuditEvent } from "@/components/audit/audit-types";
+import { useAuditLive } from "@/components/audit/use-audit-live";
+import { useTRPC } from "@/components/trpc";
+import { Badge, Card, Facts, Skeleton, tableHeadClass } from "@/components/ui";
+
+const recentLimit = 100;
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+type EgressDetails = {
+  host?: string;
+  port?: number;
+  method?: string;
+  reason?: string;
+  rule?: string;
+  address?: string;
+  bytesUp?: number;
+  bytesDown?: number;
+  durationMs?: number;
+  status?: number | null;
+  error?: string | null;
+};
+
+function ConnectionRow({ event }: { event: AuditEvent }) {
+  const details = (event.details ?? {}) as EgressDetails;
+  const denied = event.outcome === "denied";
+  return (
+    <tr data-outcome={event.outcome} className={denied ? "bg-red-50/60 dark:bg-red-950/20" : undefined}>
+      <td className="whitespace-nowrap py-1.5 pr-3 text-zinc-500">{formatTime(event.time)}</td>
+      <td className="py-1.5 pr-3">
+        <Badge tone={denied ? "fail" : "ok"}>{denied ? "denied" : "allowed"}</Badge>
+      </td>
+      <td className="break-all py-1.5 pr-3 font-mono text-xs">
+        {details.method ? `${details.method} ` : ""}
+        {details.host}:{details.port}
+      </td>
+      <td className="py-1.5 text-zinc-600 dark:text-zinc-400">
+        {denied
+          ? details.reason
+          : [
+              details.rule ? `by ${details.rule}` : null,
+              details.address ? `to ${details.address}` : null,
+              `↑ ${formatBytes(details.bytesUp ?? 0)} ↓ ${formatBytes(details.bytesDown ?? 0)}`,
+              details.durationMs != null ? `${details.durationMs} ms` : null,
+              details.status ? `HTTP ${details.status}` : null,
+              details.error ? `ended: ${details.error}` : null,
+            ]
+              .filter(Boolean)
+              .join(" · ")}
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * What the agent may reach and what it tried: the rules its proxy enforces, totals and
+ * destinations from the audit log, and every connection as it happens (the audit live tail).
+ */
+export function AgentEgressTab({ name }: { name: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const filter = useMemo(() => ({ category: "egress" as const, agent: name }), [name]);
+  const egress = useQuery(trpc.agents.egress.queryOptions({ name }));
+  const recent = useQuery(trpc.audit.list.queryOptions({ filter, limit: recentLimit }));
+  const live = useAuditLive(filter, true);
+  const [deniedOnly, setDeniedOnly] = useState(false);
+
+  // Each new connection changes the totals: read them again, at most once a second.
+  const newest = live.events[0]?.id;
+  useEffect(() => {
+    if (newest === undefined) return;
+    const timer = setTimeout(
+      () => void queryClient.invalidateQueries({ queryKey: trpc.agents.egress.queryKey({ name }) }),
+      1000,
+    );
+    return () => clearTimeout(timer);
+  }, [newest, name, queryClient, trpc]);
+
+  const connections = useMemo(() => {
+    const seen = new Set<number>();
+    return [...live.events, ...(recent.data?.events ?? [])].filter((event) => {
+      if (seen.has(event.id)) return false;
+      seen.add(event.id);
+      return !deniedOnly || event.outcome === "denied";
+    });
+  }, [live.events, recent.data, deniedOnly]);
+
+  if (egress.error) return <p className="text-sm text-red-700 dark:text-red-400">{egress.error.message}</p>;
+  const data = egress.data;
+  if (!data) return <Skeleton lines={6} />;
+  const { totals } = data;
+  const auditHref = `/audit?category=egress&agent=${encodeURIComponent(name)}`;
+
+  return (
+    <div className="space-y-6">
+      <EnforcementNote profile={data.profile} proxied={data.proxied} proxyRunning={data.proxyRunning} />
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Allowed destinations">
+          {!data.proxied ? (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              {data.profile === "none" ? "None: this agent has no network." : "Any: no allowlist applies."}
+            </p>
+          ) : data.rules.length === 0 ? (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              None: the allowlist is empty, so the proxy refuses every connection.
+            </p>
+          ) : (
+            <table className="w-full text-left text-sm" aria-label="Egress rules">
+              <thead className={tableHeadClass}>
+                <tr>
+                  <th className="py-2 pr-3 font-medium">Host</th>
+                  <th className="py-2 font-medium">Ports</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+                {data.rules.map((rule) => (
+                  <tr key={rule.text}>
+                    <td className="py-1.5 pr-3 font-mono text-xs">
+                      {rule.host}
+                      {rule.mapped.map((entry) => (
+                        <div key={entry.host} className="font-sans text-amber-700 dark:text-amber-400">
+                          {entry.host} is mapped to {entry.address} by CLAW_EGRESS_RESOLVE
+                        </div>
+                      ))}
+                    </td>
+                    <td className="py-1.5">{rule.ports.join(", ")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
+            From the agent&apos;s signed lock; change it in the template and re-lock.
+          </p>
+        </Card>
+
+        <Card title="Totals">
+          <Facts
+            rows={[
+              [
+                "Allowed",
+                <span key="a" data-testid="egress-allowed">
+                  {totals.allowed.toLocaleString()}
+                </span>,
+              ],
+              [
+                "Denied",
+                <span
+                  key="d"
+                  data-testid="egress-denied"
+                  className={totals.denied > 0 ? "font-semibold text-red-700 dark:text-red-400" : undefined}
+                >
+                  {totals.denied.toLocaleString()}
+                </span>,
+              ],
+              ["Sent", formatBytes(totals.bytesUp)],
+              ["Received", formatBytes(totals.bytesDown)],
+              [
+                "Recorded",
+                totals.firstAt && totals.lastAt
+                  ? `${formatTime(totals.firstAt)} to ${formatTime(totals.lastAt)}`
+                  : "no connections yet",
+              ],
+            ]}
+          />
+        </Card>
+      </div>
+
+      {data.hosts.length > 0 ? (
+        <Card title="Destinations">
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" aria-label="Egress destinations">
+              <thead className={tableHeadClass}>
+                <tr>
+                  <th className="py-2 pr-3 font-medium">Destination</th>
+                  <th className="py-2 pr-3 font-medium">Allowed</th>
+                  <th className="py-2 pr-3 font-medium">Denied</th>
+                  <th className="py-2 pr-3 font-medium">Sent</th>
+                  <th className="py-2 pr-3 font-medium">Received</th>
+                  <th className="py-2 font-medium">Last</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+                {data.hosts.map((host) => (
+                  <tr key={`${host.host}:${host.port}`}>
+                    <td className="break-all py-1.5 pr-3 font-mono text-xs">
+                      {host.host}:{host.port}
+                    </td>
+                    <td className="py-1.5 pr-3">{host.allowed}</td>
+                    <td className={`py-1.5 pr-3 ${host.denied ? "text-red-700 dark:text-red-400" : ""}`}>
+                      {host.denied}
+                    </td>
+                    <td className="py-1.5 pr-3">{formatBytes(host.bytesUp)}</td>
+                    <td className="py-1.5 pr-3">{formatBytes(host.bytesDown)}</td>
+                    <td className="whitespace-nowrap py-1.5 text-zinc-500">{formatTime(host.lastAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      ) : null}
+
+      <Card
+        title="Connections"
+        action={
+          <div className="flex items-center gap-3 text-sm">
+            <span aria-live="polite" className="text-xs text-zinc-500 dark:text-zinc-400">
+              {live.state === "live"
+                ? "● live"
+                : live.state === "closed"
+                  ? "disconnected: reload"
+                  : "connecting…"}
+            </span>
+            <label className="inline-flex items-center gap-1.5">
+              <input
+                type="checkbox"
+                checked={deniedOnly}
+                onChange={(event) => setDeniedOnly(event.target.checked)}
+              />
+              Denied only
+            </label>
+            <a href={auditHref} className="text-emerald-700 underline dark:text-emerald-400">
+              In the audit log
+            </a>
+          </div>
+        }
+      >
+        {recent.error ? (
+          <p className="text-sm text-red-700 dark:text-red-400">{recent.error.message}</p>
+        ) : !recent.data ? (
+          <Skeleton lines={4} />
+        ) : connections.length === 0 ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            {deniedOnly
+              ? "No denied connections."
+              : "No connections yet. Each one the agent makes, allowed or denied, appears here as it happens."}
+          </p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" aria-label="Egress connections">
+              <thead className={tableHeadClass}>
+                <tr>
+                  <th className="py-2 pr-3 font-medium">Time</th>
+                  <th className="py-2 pr-3 font-medium">Verdict</th>
+                  <th className="py-2 pr-3 font-medium">Destination</th>
+                  <th className="py-2 font-medium">Details</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+                {connections.map((event) => (
+                  <ConnectionRow key={event.id} event={event} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
+          An allowed connection is recorded when it ends, with its bytes and duration; a denied one at once.
+        </p>
+      </Card>
+    </div>
+  );
+}
+
+function EnforcementNote({
+  profile,
+  proxied,
+  proxyRunning,
+}: {
+  profile: string;
+  proxied: boolean;
+  proxyRunning: boolean;
+}) {
+  const [tone, text] =
+    profile === "full"
+      ? [
+          "warn",
+          "⚠ Full network: this agent connects directly, not through the proxy. Nothing limits where it connects, and its connections are not recorded.",
+        ]
+      : profile === "none"
+        ? ["ok", "No network: the container has no network interface at all (enforced by Podman)."]
+        : [
+            "ok",
+            `Enforced: the container has no network interface; its only way out is the panel's egress proxy, which allows the destinations below and records every connection. ${proxyRunning ? "The proxy is running." : "The proxy starts with the agent."}`,
+          ];
+  return (
+    <p
+      role="note"
+      data-proxied={proxied}
+      className={`rounded-md border px-4 py-3 text-sm ${tone === "warn" ? "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200" : "border-emerald-200 bg-emerald-50 dark:border-emerald-900 dark:bg-emerald-950/40"}`}
+    >
+      {text}
+    </p>
+  );
+}

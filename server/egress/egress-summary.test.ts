@@ -1,0 +1,57 @@
+import { rm } from "node:fs/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
+import { summarizeEgress } from "./egress-summary";
+
+let log: TestAuditLog;
+beforeEach(async () => {
+  log = await createTestAuditLog();
+});
+afterEach(async () => {
+  await log.db.$disconnect();
+  await rm(log.dir, { recursive: true, force: true });
+});
+
+const egress = (agent: string, allowed: boolean, details: Record<string, string | number>) =>
+  log.audit.record({
+    category: "egress",
+    action: allowed ? "egress_allowed" : "egress_denied",
+    actor: `agent:${agent}`,
+    agent,
+    outcome: allowed ? "ok" : "denied",
+    details,
+  });
+
+describe("summarizeEgress", () => {
+  it("is all zeros for an agent without egress", async () => {
+    expect(await summarizeEgress(log.db, "quiet")).toEqual({
+      totals: { allowed: 0, denied: 0, bytesUp: 0, bytesDown: 0, firstAt: null, lastAt: null },
+      hosts: [],
+    });
+  });
+
+  it("totals this agent's connections and groups them by destination, latest first", async () => {
+    await egress("a", true, { host: "api.test", port: 443, bytesUp: 100, bytesDown: 5000 });
+    await egress("a", false, { host: "evil.test", port: 443, reason: "not on the allowlist" });
+    await egress("a", true, { host: "api.test", port: 443, bytesUp: 20, bytesDown: 30 });
+    await egress("b", true, { host: "api.test", port: 443, bytesUp: 1, bytesDown: 1 });
+    await log.audit.record({
+      category: "lifecycle",
+      action: "agent_started",
+      actor: "cli",
+      agent: "a",
+      outcome: "ok",
+      details: {},
+    });
+    await egress("a", false, { host: "evil.test", port: 22, reason: "not on the allowlist" });
+
+    const { totals, hosts } = await summarizeEgress(log.db, "a");
+    expect(totals).toMatchObject({ allowed: 2, denied: 2, bytesUp: 120, bytesDown: 5030 });
+    expect(totals.firstAt && totals.lastAt && totals.firstAt <= totals.lastAt).toBe(true);
+    expect(hosts.map(({ lastAt: _, ...row }) => row)).toEqual([
+      { host: "evil.test", port: 22, allowed: 0, denied: 1, bytesUp: 0, bytesDown: 0 },
+      { host: "api.test", port: 443, allowed: 2, denied: 0, bytesUp: 120, bytesDown: 5030 },
+      { host: "evil.test", port: 443, allowed: 0, denied: 1, bytesUp: 0, bytesDown: 0 },
+    ]);
+  });
+});
