@@ -27,6 +27,7 @@ import { claimClawHome } from "./server/fs/claim-claw-home";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
 import { createImageBuilds } from "./server/images/image-builds";
+import { createJobService } from "./server/jobs/job-runner";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
@@ -114,6 +115,15 @@ async function main() {
       tickets: createTicketStore(),
       manager: createTerminalManager({ docker: async () => (await podman.get()).docker, audit }),
     },
+    jobs: createJobService({
+      db,
+      audit,
+      paths,
+      homeId,
+      docker: async () => (await podman.get()).docker,
+      rootless: async () => (await agentDepsOf(services).host()).rootless,
+      egress,
+    }),
     startedAt: new Date(),
     version,
   };
@@ -142,7 +152,14 @@ async function main() {
   console.log(`claw: log in at ${loginUrl(config.port, panelToken)}`);
 
   // Connect to Podman in the background: the panel serves (and the doctor explains) even without it.
-  podman.get().catch((error: Error) => console.warn(`claw: Podman not available yet: ${error.message}`));
+  podman
+    .get()
+    .then(() =>
+      services.jobs
+        .recover()
+        .catch((error: Error) => console.error(`claw: could not re-attach jobs: ${error.message}`)),
+    )
+    .catch((error: Error) => console.warn(`claw: Podman not available yet: ${error.message}`));
   const hourly = async () => {
     await sweepEndedSessions(db, audit);
     optimizeDatabase(paths.db);
@@ -169,6 +186,8 @@ async function main() {
     auditTail.close();
     // Agents keep running: the next start of the panel picks them up by their labels.
     services.terminals.manager.closeAll();
+    // Jobs keep running too: their containers are followed again by the next start.
+    await services.jobs.close();
     agents.status.close();
     agents.gateways.closeAll();
     await agents.egress.closeAll();

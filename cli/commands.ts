@@ -6,6 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
 import { agentCommands } from "./agent-commands";
 import { imageCommands } from "./image-commands";
+import { jobCommands } from "./job-commands";
 import { print } from "./output";
 import { CliError, exitCodes, type PanelConnection } from "./panel-client";
 import { policyCommands } from "./policy-commands";
@@ -28,13 +29,28 @@ export type CommandOptions = {
   force?: boolean;
   interactive?: boolean;
   tty?: boolean;
+  prompt?: string;
+  session?: string;
+  status?: string;
+  offset?: string;
+  limit?: string;
+  idleHours?: string;
+  removeWorkspace?: boolean;
+  baseUrl?: string;
+  apiKeyStdin?: boolean;
+  credentialsFile?: string;
+  webhookUrl?: string;
+  webhookTokenFile?: string;
 };
 
 export type Command = {
   usage: string;
   summary: string;
-  /** How many positional arguments follow the command words (an agent or template name); "rest": a name and a command. */
-  args?: number | "rest";
+  /**
+   * How many positional arguments follow the command words (an agent or template name); "rest": a
+   * name and a command; "optional": none or one.
+   */
+  args?: number | "rest" | "optional";
   run(panel: PanelConnection, options: CommandOptions, args: string[]): Promise<number>;
 };
 
@@ -184,4 +200,5 @@ export const commands: Record<string, Command> = {
   ...policyCommands,
   ...agentCommands,
   ...imageCommands,
+  ...jobCommands,
 };

@@ -1,3 +1,4 @@
+import { type ImageKind, imageKinds } from "../server/images/image-kinds";
 import type { Command } from "./commands";
 import { print } from "./output";
 import { CliError, exitCodes } from "./panel-client";
@@ -15,7 +16,7 @@ export const imageCommands: Record<string, Command> = {
         ? images
             .map(
               (image) =>
-                `${image.ref.padEnd(48)} ${image.id.slice(0, 19)}  ${mib(image.sizeBytes).padStart(8)}  ${image.created}`,
+                `${image.ref.padEnd(48)} ${(image.labels["claw.image"] ?? "-").padEnd(15)} ${image.id.slice(0, 19)}  ${mib(image.sizeBytes).padStart(8)}  ${image.created}`,
             )
             .join("\n")
         : "no claw images yet: claw images build";
@@ -24,10 +25,17 @@ export const imageCommands: Record<string, Command> = {
     },
   },
   "images build": {
-    usage: "images build [--no-cache]",
-    summary: "build the agent image (cached by its inputs), following its output",
-    async run({ client }, options) {
-      const started = await client.images.build.mutate({ noCache: options.noCache ?? false });
+    usage: `images build [${imageKinds.join("|")}] [--no-cache]`,
+    summary: `build an image (default ${imageKinds[0]}; cached by its inputs), following its output`,
+    args: "optional",
+    async run({ client }, options, [image = imageKinds[0]]) {
+      if (!isImageKind(image)) {
+        throw new CliError(
+          `No image named "${image}": choose one of ${imageKinds.join(", ")}`,
+          exitCodes.usage,
+        );
+      }
+      const started = await client.images.build.mutate({ image, noCache: options.noCache ?? false });
       let shown = 0;
       for (;;) {
         const build = await client.images.buildStatus.query({ id: started.id });
@@ -50,3 +58,7 @@ export const imageCommands: Record<string, Command> = {
     },
   },
 };
+
+function isImageKind(name: string): name is ImageKind {
+  return (imageKinds as readonly string[]).includes(name);
+}

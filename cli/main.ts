@@ -33,6 +33,18 @@ const optionSpec = {
   force: { type: "boolean" },
   interactive: { type: "boolean", short: "i" },
   tty: { type: "boolean", short: "t" },
+  prompt: { type: "string" },
+  session: { type: "string" },
+  status: { type: "string" },
+  offset: { type: "string" },
+  limit: { type: "string" },
+  "idle-hours": { type: "string" },
+  "remove-workspace": { type: "boolean" },
+  "base-url": { type: "string" },
+  "api-key-stdin": { type: "boolean" },
+  "credentials-file": { type: "string" },
+  "webhook-url": { type: "string" },
+  "webhook-token-file": { type: "string" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -53,14 +65,40 @@ async function main(argv: string[]): Promise<number> {
   if (!name || !command)
     throw new CliError(`Unknown command "${words.join(" ")}".\n\n${usage}`, exitCodes.usage);
   const args = words.slice(name.split(" ").length);
-  if (command.args === "rest" ? args.length < 1 : args.length !== (command.args ?? 0))
+  const [least, most] =
+    command.args === "rest"
+      ? [1, Infinity]
+      : command.args === "optional"
+        ? [0, 1]
+        : [command.args ?? 0, command.args ?? 0];
+  if (args.length < least || args.length > most)
     throw new CliError(`usage: claw ${command.usage}`, exitCodes.usage);
 
-  const { url, help: _help, "no-cache": noCache, "no-wait": noWait, ...rest } = parsed.values;
+  const {
+    url,
+    help: _help,
+    "no-cache": noCache,
+    "no-wait": noWait,
+    "idle-hours": idleHours,
+    "remove-workspace": removeWorkspace,
+    "base-url": baseUrl,
+    "api-key-stdin": apiKeyStdin,
+    "credentials-file": credentialsFile,
+    "webhook-url": webhookUrl,
+    "webhook-token-file": webhookTokenFile,
+    ...rest
+  } = parsed.values;
   const options: CommandOptions = {
     ...rest,
     noCache,
     noWait,
+    idleHours,
+    removeWorkspace,
+    baseUrl,
+    apiKeyStdin,
+    credentialsFile,
+    webhookUrl,
+    webhookTokenFile,
     json: rest.json ?? false,
     follow: rest.follow ?? false,
   };

@@ -1,4 +1,7 @@
 // Types for install-openclaw.mjs (plain JS: it runs before dependencies are installed).
+import type { InstallOptions } from "./cached-install.mjs";
+
+export type { InstallOptions };
 export const OPENCLAW_VERSION: string;
 export const NODE_VERSION: string;
 export const defaultCacheDir: string;
@@ -10,12 +13,6 @@ export type OpenClawInstall = {
   version: string;
   nodeVersion: string;
   dir: string;
-};
-export type InstallOptions = {
-  cacheDir?: string;
-  log?: (line: string) => void;
-  npm?: string;
-  lockTimeoutMs?: number;
 };
 export function ensureOpenClaw(options?: InstallOptions): Promise<OpenClawInstall>;
 

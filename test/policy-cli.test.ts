@@ -91,4 +91,21 @@ describe("claw images", () => {
     },
     15 * 60_000,
   );
+
+  it(
+    "builds (or finds up to date) the Claude Code image by name, and refuses an unknown one",
+    async () => {
+      const env = cliEnvOf(panel);
+      const build = await runCli(["images", "build", "claude-code"], env);
+      expect(build.code, build.stderr).toBe(0);
+      expect(build.stdout).toMatch(/^(built|up to date): localhost\/claw-claude-code:[0-9a-f]{16}$/m);
+      const list = await runCli(["images", "list"], env);
+      expect(list.stdout).toMatch(/^localhost\/claw-claude-code:latest +claude-code /m);
+
+      const unknown = await runCli(["images", "build", "nope"], env);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('No image named "nope": choose one of openclaw-agent, claude-code');
+    },
+    15 * 60_000,
+  );
 });

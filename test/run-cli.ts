@@ -5,7 +5,7 @@ import { projectRoot } from "./start-panel";
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
 /** Runs the real `claw` CLI (bin/claw.mjs) with extra environment. */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(projectRoot, "bin", "claw.mjs"), ...args], {
       cwd: projectRoot,
@@ -19,6 +19,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    if (input !== undefined) child.stdin.end(input);
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -21,9 +21,9 @@ export const auditEventInput = z.object({
   action: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, "action must be snake_case"),
   actor: z
     .string()
-    // agent:NAME is an agent acting on its own (its egress connections).
+    // agent:NAME and job:ID act on their own (their egress connections).
     .regex(
-      /^(system|cli|panel:([0-9a-f]{1,64}|anonymous)|telegram:\d{1,20}|agent:[a-z][a-z0-9-]{0,39})$/,
+      /^(system|cli|panel:([0-9a-f]{1,64}|anonymous)|telegram:\d{1,20}|agent:[a-z][a-z0-9-]{0,39}|job:j-[a-z2-7]{10})$/,
       "unknown actor form",
     ),
   agent: z.string().min(1).max(64).nullish(),

@@ -1,14 +1,17 @@
 import { join } from "node:path";
 import type { AuditLog } from "../audit/audit-log";
 import type { ContainerSpec } from "../policy/compile-container-spec";
-import { createResolver, type EgressProxy, startEgressProxy } from "./egress-proxy";
+import { createResolver, type EgressOwner, type EgressProxy, startEgressProxy } from "./egress-proxy";
 import { parseRules } from "./egress-rules";
 
-/** The panel's egress proxies, one per running `restricted`/`devops` agent. */
+/**
+ * The panel's egress proxies, one per running `restricted`/`devops` agent or job, by key: the
+ * agent's name, or `job:ID` (egressOwnerKey).
+ */
 export type EgressProxies = {
-  /** Starts the agent's proxy for this spec (or keeps the one running with the same rules). */
-  ensure(agent: string, agentDir: string, spec: ContainerSpec): Promise<void>;
-  close(agent: string): Promise<void>;
+  /** Starts the proxy for this spec (or keeps the one running with the same rules); `dir` holds the spec's socket dir. */
+  ensure(key: string, dir: string, spec: ContainerSpec, owner?: EgressOwner): Promise<void>;
+  close(key: string): Promise<void>;
   closeAll(): Promise<void>;
   running(): string[];
   /** Names the operator mapped by hand (CLAW_EGRESS_RESOLVE), shown with the rules they affect. */
@@ -31,10 +34,10 @@ export function createEgressProxies(deps: {
   };
 
   return {
-    async ensure(agent, agentDir, spec) {
+    async ensure(agent, dir, spec, owner = { agent }) {
       const proxied = spec.network.egressProxy;
       if (!proxied) return close(agent);
-      const socketPath = join(agentDir, proxied.socketDir, egressSocketName);
+      const socketPath = join(dir, proxied.socketDir, egressSocketName);
       const key = `${socketPath}\n${spec.network.allow.join(",")}`;
       const existing = proxies.get(agent);
       if (existing?.key === key) {
@@ -43,7 +46,7 @@ export function createEgressProxies(deps: {
       }
       await close(agent);
       const proxy = startEgressProxy({
-        agent,
+        owner,
         socketPath,
         rules: parseRules(spec.network.allow),
         resolve,

@@ -78,26 +78,36 @@ export function parseTarget(target: string, defaultPort: number): { host: string
 
 export type EgressProxy = { close(): Promise<void> };
 
+/** Whose connections these are: an agent's, or a Claude Code job's (its audit actor `job:ID`). */
+export type EgressOwner = { agent: string } | { job: string };
+
+export function egressOwnerKey(owner: EgressOwner): string {
+  return "agent" in owner ? owner.agent : `job:${owner.job}`;
+}
+
 export async function startEgressProxy(options: {
-  agent: string;
+  owner: EgressOwner;
   socketPath: string;
   rules: EgressRule[];
   resolve: EgressResolver;
   audit: AuditLog;
 }): Promise<EgressProxy> {
-  const { agent, audit } = options;
+  const { owner, audit } = options;
+  const agent = "agent" in owner ? owner.agent : null;
   const sockets = new Set<Duplex>();
   const record = (allowed: boolean, details: Record<string, string | number | null>) =>
     void audit
       .record({
         category: "egress",
         action: allowed ? "egress_allowed" : "egress_denied",
-        actor: `agent:${agent}`,
+        actor: agent ? `agent:${agent}` : `job:${"job" in owner ? owner.job : ""}`,
         agent,
         outcome: allowed ? "ok" : "denied",
-        details,
+        details: "job" in owner ? { ...details, job: owner.job } : details,
       })
-      .catch((error: Error) => console.error(`claw: could not audit ${agent}'s egress: ${error.message}`));
+      .catch((error: Error) =>
+        console.error(`claw: could not audit ${egressOwnerKey(owner)}'s egress: ${error.message}`),
+      );
 
   /** An allowed connection's event, recorded when it ends. */
   const recordAllowed = (

@@ -8,6 +8,8 @@ import { lifecycleDepsOf } from "../agents/agent-runtime";
 import { auditFilterSchema } from "../audit/query-audit-log";
 import { actorLabel } from "../auth/actor";
 import { isAppError } from "../errors";
+import { eventOfLine, readEventLines } from "../jobs/job-files";
+import type { JobUpdate } from "../jobs/job-runner";
 import { getPanelStatus } from "../panel/get-panel-status";
 import type { PanelServices } from "../panel/panel-services";
 import { checkHost, checkWebSocketOrigin } from "../security/request-gate";
@@ -95,6 +97,44 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
     ws.on("close", unsubscribe);
     if (ws.readyState !== WebSocket.OPEN) unsubscribe();
     else ws.send(JSON.stringify({ type: "ready" }));
+  }
+
+  /**
+   * `/ws/jobs/ID?from=N`: the job's events from index N, then live as they come
+   * (`{type:"events",from,events}`, each index once and in order), and `{type:"status",status}`
+   * at the start and on every change. The browser and `claw jobs output -f` both use it.
+   */
+  async function serveJob(ws: WebSocket, id: string, query: URLSearchParams) {
+    const { db, jobs } = deps.services;
+    let sent = Math.max(0, Number(query.get("from") ?? 0) || 0);
+    const sendEvents = (from: number, lines: string[]) => {
+      const fresh = lines.slice(Math.max(0, sent - from));
+      if (fresh.length === 0 || ws.readyState !== WebSocket.OPEN) return;
+      if (ws.bufferedAmount > maxBufferedBytes) return ws.close(1013, "Too slow; reload to catch up");
+      ws.send(JSON.stringify({ type: "events", from: Math.max(sent, from), events: fresh.map(eventOfLine) }));
+      sent = Math.max(sent, from) + fresh.length;
+    };
+    const pending: JobUpdate[] = [];
+    let ready = false;
+    const onUpdate = (update: JobUpdate) => {
+      if (!ready) pending.push(update);
+      else if (update.type === "events") sendEvents(update.from, update.lines);
+      else if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(update));
+    };
+    // Subscribed before reading the file (written synchronously): no line falls between the two.
+    const unsubscribe = jobs.subscribe(id, onUpdate);
+    ws.on("close", unsubscribe);
+    const row = await db.job.findUnique({ where: { id }, select: { status: true } });
+    if (!row) {
+      unsubscribe();
+      ws.close(4404, "No such job");
+      return;
+    }
+    const stored = await readEventLines(jobs.paths.run(id).events);
+    for (let from = sent; from < stored.length; from += 500) sendEvents(from, stored.slice(from, from + 500));
+    ready = true;
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "status", status: row.status }));
+    for (const update of pending.splice(0)) onUpdate(update);
   }
 
   /**
@@ -212,6 +252,13 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
         );
         if (!claim) return refuse(socket, 403, "Missing, used or expired terminal ticket");
         return wss.handleUpgrade(req, socket, head, (ws) => void serveTerminal(ws, claim));
+      }
+      const job = /^\/ws\/jobs\/(j-[a-z2-7]{10})$/.exec(path);
+      if (job?.[1]) {
+        const id = job[1];
+        return wss.handleUpgrade(req, socket, head, (ws) => {
+          serveJob(ws, id, url.searchParams).catch(() => ws.close(1011, "Internal error"));
+        });
       }
       if (authResult.actor.kind !== "panel") return refuse(socket, 401, "Log in first");
       if (path === "/ws/status") return wss.handleUpgrade(req, socket, head, (ws) => serveStatus(ws));

@@ -3,17 +3,14 @@
  * debootstrap + podman import for the base), then runs it hardened. The first run is cold
  * (debootstrap, import, build: a few minutes); later runs find the inputs-hash tags.
  */
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clawPaths } from "../config";
-import { createPodmanService, type PodmanService } from "../podman/podman-service";
 import { agentRepo, buildAgentImage } from "./build-agent-image";
 import type { ImageBuildEvent } from "./image-build-progress";
-import { type ImagePodman, openImagePodman } from "./image-podman";
+import { openTestImagePodman, type TestImagePodman } from "./image-test-fixtures";
 import { listClawImages } from "./list-images";
-import { runCommand } from "./run-command";
 
 const minutes = 60_000;
 const hardened = [
@@ -33,24 +30,15 @@ const hardened = [
 ];
 
 describe("agent image (real Podman, real OpenClaw)", () => {
-  let home: string;
-  let service: PodmanService;
-  let podman: ImagePodman;
+  let podman: TestImagePodman;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), "claw-images-"));
-    await chmod(home, 0o700);
-    service = createPodmanService(clawPaths(home));
-    podman = await openImagePodman(service);
+    podman = await openTestImagePodman();
   });
 
   afterAll(async () => {
-    await service?.close();
-    await rm(home, { recursive: true, force: true });
+    await podman?.close();
   });
-
-  const podmanCli = (args: string[]) =>
-    runCommand(podman.podmanBinary, args, { env: podman.cliEnv, fix: "see the test output" });
 
   it(
     "builds, caches by inputs hash, and runs hardened as non-root",
@@ -72,17 +60,17 @@ describe("agent image (real Podman, real OpenClaw)", () => {
       // A cache hit only hashes inputs and asks Podman: seconds, not a build.
       expect(secondMs).toBeLessThan(30_000);
 
-      const node = await podmanCli([...hardened, first.ref, "node", "--version"]);
+      const node = await podman.cli([...hardened, first.ref, "node", "--version"]);
       expect(node.stdout.trim()).toMatch(/^v24\./);
-      const openclaw = await podmanCli([...hardened, first.ref, "openclaw", "--version"]);
+      const openclaw = await podman.cli([...hardened, first.ref, "openclaw", "--version"]);
       expect(openclaw.stdout).toContain("2026.9.6");
 
       // Non-root by default: no --user given.
-      const id = await podmanCli(["run", "--rm", "--network", "none", first.latestRef, "id", "-u"]);
+      const id = await podman.cli(["run", "--rm", "--network", "none", first.latestRef, "id", "-u"]);
       expect(id.stdout.trim()).toBe("1000");
       // And the init refuses root when someone overrides the user.
       await expect(
-        podmanCli(["run", "--rm", "--network", "none", "--user", "0", first.ref, "true"]),
+        podman.cli(["run", "--rm", "--network", "none", "--user", "0", first.ref, "true"]),
       ).rejects.toThrow(/refusing to run as root/);
 
       const images = await listClawImages(podman.docker);

@@ -1,12 +1,16 @@
 import type { AuditLog } from "../audit/audit-log";
-import { isAppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import type { PodmanService } from "../podman/podman-service";
 import { buildAgentImage } from "./build-agent-image";
-import { openImagePodman } from "./image-podman";
+import { buildClaudeCodeImage } from "./build-claude-code-image";
+import type { LayeredImage } from "./build-image-on-base";
+import type { ImageBuildProgress } from "./image-build-progress";
+import type { ImageKind } from "./image-kinds";
+import { type ImagePodman, openImagePodman } from "./image-podman";
 
 export type ImageBuild = {
   id: number;
-  image: "openclaw-agent";
+  image: ImageKind;
   state: "running" | "succeeded" | "failed";
   noCache: boolean;
   startedAt: string;
@@ -22,8 +26,11 @@ export type ImageBuild = {
 };
 
 export type ImageBuilds = {
-  /** Starts a build, or returns the one already running (one at a time: they share the store). */
-  start(options: { noCache: boolean; actor: string }): ImageBuild;
+  /**
+   * Starts a build, or returns the one already running for the same image; one at a time, as
+   * builds share the store and the base (a build of another image meanwhile is a CONFLICT).
+   */
+  start(options: { image: ImageKind; noCache: boolean; actor: string }): ImageBuild;
   current(): { running?: ImageBuild; last?: ImageBuild };
   /** Resolves when no build is running (shutdown, tests). */
   idle(): Promise<void>;
@@ -31,10 +38,21 @@ export type ImageBuilds = {
 
 const keepLines = 400;
 
+const builders: Record<
+  ImageKind,
+  (
+    podman: ImagePodman,
+    options: { noCache: boolean; onProgress: ImageBuildProgress },
+  ) => Promise<LayeredImage>
+> = {
+  "openclaw-agent": buildAgentImage,
+  "claude-code": buildClaudeCodeImage,
+};
+
 export function createImageBuilds(deps: {
   podman: PodmanService;
   audit: AuditLog;
-  /** After a successful build (e.g. to lock agents created before there was an image). */
+  /** After a successful build of the agent image (to lock agents created before there was one). */
   onBuilt?: () => Promise<void>;
 }): ImageBuilds {
   let nextId = 1;
@@ -52,7 +70,7 @@ export function createImageBuilds(deps: {
     });
     try {
       const podman = await openImagePodman(deps.podman);
-      const image = await buildAgentImage(podman, {
+      const image = await builders[build.image](podman, {
         noCache: build.noCache,
         onProgress: (event) => {
           build.step = event.step;
@@ -87,7 +105,7 @@ export function createImageBuilds(deps: {
         error: build.error?.message.slice(0, 2000) ?? null,
       },
     });
-    if (build.state === "succeeded") {
+    if (build.state === "succeeded" && build.image === "openclaw-agent") {
       await deps
         .onBuilt?.()
         .catch((error: Error) => console.error(`claw: after the image build: ${error.message}`));
@@ -95,11 +113,16 @@ export function createImageBuilds(deps: {
   }
 
   return {
-    start({ noCache, actor }) {
-      if (running) return running;
+    start({ image, noCache, actor }) {
+      if (running?.image === image) return running;
+      if (running) {
+        throw new AppError("CONFLICT", `The ${running.image} image is being built (build #${running.id})`, {
+          fix: `Build the ${image} image when that build has finished.`,
+        });
+      }
       const build: ImageBuild = {
         id: nextId++,
-        image: "openclaw-agent",
+        image,
         state: "running",
         noCache,
         startedAt: new Date().toISOString(),

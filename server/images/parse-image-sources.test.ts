@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAptSources, pickDebianMirror } from "./debian-mirror";
-import { parseAptCandidates } from "./fetch-debs";
+import { parseAptCandidates, parseAptSimulation } from "./fetch-debs";
 import { percentOfBuildLine } from "./image-build-progress";
 import { selectClawImages } from "./list-images";
 
@@ -52,6 +52,33 @@ nothing:
   Candidate: (none)
 `;
     expect(parseAptCandidates(text)).toEqual({ tini: "0.19.0-1+b3", libssl3: "3.0.22-1~deb12u2" });
+  });
+});
+
+describe("parseAptSimulation", () => {
+  it("takes the version of every package apt would install, upgrades included", () => {
+    const text = `NOTE: This is only a simulation!
+The following NEW packages will be installed:
+  git tini
+Inst perl-base [5.36.0-7+deb12u3] (5.36.0-7+deb12u4 Debian-Security:12/oldstable-security [amd64])
+Conf perl-base (5.36.0-7+deb12u4 Debian-Security:12/oldstable-security [amd64])
+Inst libkrb5-3 (1.20.1-2+deb12u5 Debian:12.15/oldstable, Debian-Security:12/oldstable-security [amd64])
+Inst git (1:2.39.5-0+deb12u3 Debian:12.15/oldstable [amd64])
+Inst tini (0.19.0-1+b3 Debian:12.15/oldstable [amd64])
+`;
+    expect(parseAptSimulation(text)).toEqual({
+      "perl-base": "5.36.0-7+deb12u4",
+      "libkrb5-3": "1.20.1-2+deb12u5",
+      git: "1:2.39.5-0+deb12u3",
+      tini: "0.19.0-1+b3",
+    });
+    expect(parseAptSimulation("0 upgraded, 0 newly installed, 0 to remove\n")).toEqual({});
+  });
+
+  it("refuses a set that would remove a package of the base (dpkg -i cannot)", () => {
+    const text =
+      "Remv mawk [1.3.4.20200120-3.1]\nInst original-awk (2012-12-20-10 Debian:12.15/oldstable [amd64])\n";
+    expect(() => parseAptSimulation(text)).toThrow(/would remove packages: Remv mawk/);
   });
 });
 

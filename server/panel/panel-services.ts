@@ -4,6 +4,7 @@ import type { AuditTail } from "../audit/audit-tail";
 import type { ClawPaths, Config } from "../config";
 import type { Db } from "../db/client";
 import type { ImageBuilds } from "../images/image-builds";
+import type { JobService } from "../jobs/job-runner";
 import type { HostKey } from "../keys/host-key";
 import type { PodmanService } from "../podman/podman-service";
 import type { TerminalManager } from "../terminal/terminal-sessions";
@@ -21,6 +22,7 @@ export type PanelServices = {
   imageBuilds: ImageBuilds;
   agents: AgentRuntime;
   terminals: { tickets: TicketStore; manager: TerminalManager };
+  jobs: JobService;
   startedAt: Date;
   version: string;
 };

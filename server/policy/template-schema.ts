@@ -18,7 +18,7 @@ export const egressRule = z
     "an egress rule is a host name or *.suffix, with an optional :port",
   );
 
-const byteSize = z
+export const byteSize = z
   .string()
   .regex(/^\d+(\.\d+)?[kmg]$/i, "a size like 512m or 2g")
   .transform((value) => {

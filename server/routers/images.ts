@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actorLabel } from "../auth/actor";
+import { imageKinds } from "../images/image-kinds";
 import { listClawImages } from "../images/list-images";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -11,9 +12,11 @@ export const imagesRouter = router({
   }),
 
   build: protectedProcedure
-    .input(z.object({ noCache: z.boolean().default(false) }))
+    .input(
+      z.object({ image: z.enum(imageKinds).default("openclaw-agent"), noCache: z.boolean().default(false) }),
+    )
     .mutation(({ ctx, input }) =>
-      ctx.imageBuilds.start({ noCache: input.noCache, actor: actorLabel(ctx.actor) }),
+      ctx.imageBuilds.start({ image: input.image, noCache: input.noCache, actor: actorLabel(ctx.actor) }),
     ),
 
   /** For followers (the page and `claw images build`): the build with this id, running or done. */

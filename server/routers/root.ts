@@ -4,6 +4,7 @@ import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
 import { doctorRouter } from "./doctor";
 import { imagesRouter } from "./images";
+import { jobsRouter } from "./jobs";
 import { systemRouter } from "./system";
 import { templatesRouter } from "./templates";
 import { terminalRouter } from "./terminal";
@@ -14,6 +15,7 @@ export const appRouter = router({
   auth: authRouter,
   doctor: doctorRouter,
   images: imagesRouter,
+  jobs: jobsRouter,
   system: systemRouter,
   templates: templatesRouter,
   terminal: terminalRouter,

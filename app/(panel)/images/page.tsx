@@ -5,6 +5,7 @@ import { useState } from "react";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, Skeleton } from "@/components/ui";
+import type { ImageKind } from "@/server/images/image-kinds";
 
 const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
 
@@ -15,6 +16,24 @@ function age(iso: string): string {
   if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h ago`;
   return `${Math.round(minutes / 1440)} days ago`;
 }
+
+/** The images claw builds; the agent image's button keeps the plain "Build" it always had. */
+const kinds: { kind: ImageKind; title: string; description: string; buttonSuffix: string }[] = [
+  {
+    kind: "openclaw-agent",
+    title: "OpenClaw agent",
+    description: "Node 24 and the pinned OpenClaw, run as each agent's container.",
+    buttonSuffix: "",
+  },
+  {
+    kind: "claude-code",
+    title: "Claude Code",
+    description: "The pinned Claude Code binary with git and bash, run once per job.",
+    buttonSuffix: " Claude Code",
+  },
+];
+
+const titleOf = (kind: string) => kinds.find((entry) => entry.kind === kind)?.title ?? kind;
 
 export default function ImagesPage() {
   const trpc = useTRPC();
@@ -32,31 +51,50 @@ export default function ImagesPage() {
   );
   const running = list.data?.running;
   const shown = running ?? list.data?.last;
-  const agentImages = list.data?.images.filter((image) => image.ref.includes("claw-openclaw-agent")) ?? [];
+  const latestOf = (kind: ImageKind) =>
+    list.data?.images.find((image) => image.labels["claw.image"] === kind && image.ref.endsWith(":latest"));
 
   return (
     <div className="space-y-6">
       <PageHeader
         title="Images"
-        description="The agent image: Debian base, Node 24 and the pinned OpenClaw, built here without a registry and
-            cached by a hash of its inputs."
+        description="Built here on a Debian base without a registry, each cached by a hash of its inputs."
         actions={
-          <>
-            <label className="flex items-center gap-1.5 text-sm">
-              <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> no
-              cache
-            </label>
-            <button
-              type="button"
-              disabled={Boolean(running) || build.isPending}
-              onClick={() => build.mutate({ noCache })}
-              className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
-            >
-              {running ? "Building…" : agentImages.length ? "Rebuild" : "Build"}
-            </button>
-          </>
+          <label className="flex items-center gap-1.5 text-sm">
+            <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> no
+            cache
+          </label>
         }
       />
+
+      <div className="grid gap-6 md:grid-cols-2">
+        {kinds.map(({ kind, title, description, buttonSuffix }) => {
+          const latest = latestOf(kind);
+          return (
+            <Card
+              key={kind}
+              title={title}
+              action={
+                <button
+                  type="button"
+                  disabled={Boolean(running) || build.isPending}
+                  onClick={() => build.mutate({ image: kind, noCache })}
+                  className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
+                >
+                  {running?.image === kind ? "Building…" : `${latest ? "Rebuild" : "Build"}${buttonSuffix}`}
+                </button>
+              }
+            >
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">{description}</p>
+              <p className="mt-2 font-mono text-xs text-zinc-500">
+                {latest
+                  ? `${latest.ref} · ${mib(latest.sizeBytes)} · ${age(latest.created)}`
+                  : "not built yet"}
+              </p>
+            </Card>
+          );
+        })}
+      </div>
 
       {build.error ? (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
@@ -66,7 +104,7 @@ export default function ImagesPage() {
 
       {shown ? (
         <Card
-          title={`Build #${shown.id}`}
+          title={`Build #${shown.id} · ${titleOf(shown.image)}`}
           action={
             <Badge tone={shown.state === "succeeded" ? "ok" : shown.state === "failed" ? "fail" : "neutral"}>
               {shown.state === "succeeded" && shown.result?.cached ? "up to date" : shown.state}
@@ -112,13 +150,14 @@ export default function ImagesPage() {
           <Skeleton lines={3} />
         ) : list.data.images.length === 0 ? (
           <p className="text-sm text-zinc-500">
-            No claw images yet. Build the agent image (about a minute the first time).
+            No claw images yet. Build one above (about a minute the first time).
           </p>
         ) : (
           <table className="w-full text-left text-sm" aria-label="Images">
             <thead className="text-xs uppercase tracking-wide text-zinc-500">
               <tr>
                 <th className="py-2 pr-3 font-medium">Image</th>
+                <th className="py-2 pr-3 font-medium">Kind</th>
                 <th className="py-2 pr-3 font-medium">Id</th>
                 <th className="py-2 pr-3 font-medium">Size</th>
                 <th className="py-2 font-medium">Built</th>
@@ -128,6 +167,9 @@ export default function ImagesPage() {
               {list.data.images.map((image) => (
                 <tr key={image.ref}>
                   <td className="py-2 pr-3 font-mono text-xs">{image.ref}</td>
+                  <td className="py-2 pr-3">
+                    {image.labels["claw.image"] ? titleOf(image.labels["claw.image"]) : "Base"}
+                  </td>
                   <td className="py-2 pr-3 font-mono text-xs" title={image.id}>
                     {image.id.slice(7, 19)}
                   </td>

@@ -1,0 +1,148 @@
+import { type IdMapping, libpodCreateBody } from "../agents/libpod-create-body";
+import { claudeCodeRepo } from "../images/build-claude-code-image";
+import { agentUid, type ContainerSpec, type ImageRef } from "../policy/compile-container-spec";
+import type { JobTemplate } from "./job-template";
+
+export const claudeCodeImage = `${claudeCodeRepo}:latest`;
+export const jobLabel = "claw.job";
+export const jobSessionLabel = "claw.job-session";
+const proxyListen = "127.0.0.1:3128";
+export const apiKeyEnv = "ANTHROPIC_API_KEY";
+
+/**
+ * Pure: the job's container, hardened as an agent's is: user 1000 in its own user namespace, no
+ * capabilities, no new privileges, read-only root, limits, and network `none` with only the egress
+ * proxy's socket for `restricted`/`devops`. Mount sources are relative to the session's directory.
+ */
+export function jobContainerSpec(input: {
+  jobId: string;
+  sessionId: string;
+  template: JobTemplate;
+  image: ImageRef;
+  rootless: boolean;
+  baseUrl: string;
+  /** The model API's rule, always allowed through the proxy. */
+  apiRule: string;
+  hasApiKey: boolean;
+}): ContainerSpec {
+  const { template } = input;
+  const proxied = template.network.profile === "restricted" || template.network.profile === "devops";
+  return {
+    specVersion: 1,
+    agent: input.jobId,
+    containerName: `claw-job-${input.jobId}`,
+    hostname: "claude-job",
+    image: input.image,
+    user: `${agentUid}:${agentUid}`,
+    userns: input.rootless
+      ? { mode: "keep-id", uid: agentUid, gid: agentUid }
+      : { mode: "auto", size: 65_536 },
+    capDrop: ["ALL"],
+    capAdd: [],
+    noNewPrivileges: true,
+    readOnlyRootfs: true,
+    seccomp: "default",
+    tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m" },
+    resources: {
+      memoryBytes: template.resources.memory,
+      memorySwapBytes: template.resources.memory,
+      nanoCpus: Math.round(template.resources.cpus * 1e9),
+      pidsLimit: template.resources.pids,
+    },
+    network: {
+      profile: template.network.profile,
+      mode: template.network.profile !== "full" ? "none" : input.rootless ? "slirp4netns" : "bridge",
+      allow: proxied ? [...new Set([input.apiRule, ...template.network.allow])].sort() : [],
+      egressProxy: proxied ? { socketDir: "run/egress", listen: proxyListen } : null,
+    },
+    mounts: [
+      { source: "workspace", target: "/workspace", readOnly: false, purpose: "the session's workspace" },
+      {
+        source: "claude",
+        target: "/claude",
+        readOnly: false,
+        purpose: "the session's Claude Code config (CLAUDE_CONFIG_DIR)",
+      },
+      ...(proxied
+        ? [
+            {
+              source: "run/egress",
+              target: "/run/claw/egress",
+              readOnly: true,
+              purpose: "Unix socket of the egress proxy",
+            },
+          ]
+        : []),
+    ],
+    env: {
+      HOME: "/home/claude",
+      XDG_CACHE_HOME: "/tmp/.cache",
+      CLAUDE_CONFIG_DIR: "/claude",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+      ANTHROPIC_BASE_URL: input.baseUrl,
+      ...(proxied
+        ? {
+            HTTP_PROXY: `http://${proxyListen}`,
+            HTTPS_PROXY: `http://${proxyListen}`,
+            NO_PROXY: "localhost,127.0.0.1",
+          }
+        : {}),
+      ...template.env,
+    },
+    secretEnv: input.hasApiKey ? [apiKeyEnv] : [],
+    labels: {
+      [jobLabel]: input.jobId,
+      [jobSessionLabel]: input.sessionId,
+      "claw.network": template.network.profile,
+      "claw.template": template.metadata.name,
+    },
+    stopTimeoutSeconds: 5,
+  };
+}
+
+/**
+ * Pure: the prompt is one argument after `--`, never inside a shell string, so no prompt is read
+ * as an option; stdin is closed by the container (`stdin: false`).
+ */
+export function claudeCommand(input: { prompt: string; resume: string | null; model?: string }): string[] {
+  return [
+    "claw-job-init",
+    "claude",
+    "--print",
+    "--output-format",
+    "stream-json",
+    "--verbose",
+    "--dangerously-skip-permissions",
+    ...(input.resume ? ["--resume", input.resume] : []),
+    ...(input.model ? ["--model", input.model] : []),
+    "--",
+    input.prompt,
+  ];
+}
+
+/** Pure: the libpod create body of a job; rootful jobs get an id range Podman picks (`auto`). */
+export function jobCreateBody(
+  spec: ContainerSpec,
+  input: {
+    sessionDir: string;
+    command: string[];
+    secretEnv: Record<string, string>;
+    runtimeLabels: Record<string, string>;
+    idMapping?: IdMapping;
+  },
+) {
+  const body = libpodCreateBody(spec, {
+    agentDir: input.sessionDir,
+    idMapping: input.idMapping,
+    secretEnv: input.secretEnv,
+    runtimeLabels: input.runtimeLabels,
+  });
+  return {
+    ...body,
+    ...(spec.userns.mode === "auto" && !input.idMapping
+      ? { userns: { nsmode: "auto", value: `size=${spec.userns.size}` } }
+      : {}),
+    command: input.command,
+  };
+}

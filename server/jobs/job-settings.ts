@@ -1,0 +1,110 @@
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { writeFileAtomic } from "../fs/write-file-atomic";
+
+export const defaultBaseUrl = "https://api.anthropic.com";
+
+/** Non-secret settings, in CLAW_HOME/jobs/settings.json. Secrets sit beside it, 0600, one per file. */
+export const jobSettingsSchema = z.strictObject({
+  /** Where Claude Code sends `POST /v1/messages` (a gateway, or a fake in tests). */
+  baseUrl: z.url({ protocol: /^https?$/ }).default(defaultBaseUrl),
+  /** Sessions without activity for this long are cleaned up (their Claude config; the workspace stays). */
+  sessionIdleHours: z
+    .number()
+    .min(1)
+    .max(24 * 365)
+    .default(24 * 7),
+  webhook: z
+    .strictObject({
+      /** OpenClaw's `/hooks/agent` endpoint, e.g. http://127.0.0.1:18789/hooks/agent. */
+      url: z.url({ protocol: /^https?$/ }),
+      channel: z.string().min(1).max(40).default("last"),
+      deliver: z.boolean().default(true),
+    })
+    .nullable()
+    .default(null),
+});
+export type JobSettings = z.infer<typeof jobSettingsSchema>;
+
+export type JobSecretName = "apiKey" | "credentials" | "webhookToken";
+const secretFiles: Record<JobSecretName, string> = {
+  apiKey: "anthropic-api-key",
+  credentials: "claude-credentials.json",
+  webhookToken: "webhook-token",
+};
+
+export function jobsPaths(jobsDir: string) {
+  return {
+    settings: join(jobsDir, "settings.json"),
+    secretsDir: join(jobsDir, "secrets"),
+    secret: (name: JobSecretName) => join(jobsDir, "secrets", secretFiles[name]),
+    session: (id: string) => {
+      const dir = join(jobsDir, "sessions", id);
+      return {
+        dir,
+        workspace: join(dir, "workspace"),
+        claude: join(dir, "claude"),
+        egress: join(dir, "run", "egress"),
+      };
+    },
+    run: (id: string) => {
+      const dir = join(jobsDir, "runs", id);
+      return {
+        dir,
+        events: join(dir, "events.jsonl"),
+        stderr: join(dir, "stderr.log"),
+        metrics: join(dir, "metrics.jsonl"),
+      };
+    },
+  };
+}
+export type JobsPaths = ReturnType<typeof jobsPaths>;
+
+export async function readJobSettings(paths: JobsPaths): Promise<JobSettings> {
+  const text = await readFile(paths.settings, "utf8").catch(() => "{}");
+  const parsed = jobSettingsSchema.safeParse(JSON.parse(text));
+  if (!parsed.success)
+    throw new AppError("INTERNAL", `${paths.settings} is not valid: ${parsed.error.issues[0]?.message}`, {
+      fix: "Set the job settings again (`claw jobs config`), or delete the file for the defaults.",
+    });
+  return parsed.data;
+}
+
+export async function writeJobSettings(paths: JobsPaths, settings: JobSettings): Promise<void> {
+  await mkdir(dirname(paths.settings), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(paths.settings, `${JSON.stringify(settings, null, 2)}\n`, 0o600);
+}
+
+export async function readJobSecret(paths: JobsPaths, name: JobSecretName): Promise<string | undefined> {
+  const text = await readFile(paths.secret(name), "utf8").catch(() => undefined);
+  return text === undefined || text.trim() === "" ? undefined : name === "credentials" ? text : text.trim();
+}
+
+/** Stores a secret 0600, or removes it when `value` is null. */
+export async function writeJobSecret(
+  paths: JobsPaths,
+  name: JobSecretName,
+  value: string | null,
+): Promise<void> {
+  await mkdir(paths.secretsDir, { recursive: true, mode: 0o700 });
+  if (value === null) return rm(paths.secret(name), { force: true });
+  if (name === "credentials") {
+    try {
+      JSON.parse(value);
+    } catch {
+      throw new AppError("BAD_REQUEST", "The OAuth credentials file is not JSON", {
+        fix: "Give the `.credentials.json` file Claude Code wrote after `claude login`.",
+      });
+    }
+  }
+  await writeFileAtomic(paths.secret(name), name === "credentials" ? value : `${value.trim()}\n`, 0o600);
+}
+
+/** Pure: the egress rule for the model API: its host, with the port when it is not the scheme's. */
+export function apiEgressRule(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  const defaultPort = url.protocol === "https:" ? "443" : "80";
+  return url.port && url.port !== defaultPort ? `${url.hostname}:${url.port}` : url.hostname;
+}

@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { formatJobEvent } from "../../cli/job-commands";
+import { claudeCommand, jobContainerSpec, jobCreateBody } from "./job-container";
+import { jobNoticeText } from "./job-notify";
+import { downsample } from "./job-queries";
+import { apiEgressRule } from "./job-settings";
+import { defaultJobTemplate } from "./job-template";
+import { factsOfLine, type JobResult, jobOutcome } from "./stream-json";
+
+/** Claude Code 2.1.330's real stdout for each case (trimmed of bulky fields). */
+const recorded = (name: string) =>
+  readFileSync(new URL(`./testdata/${name}.jsonl`, import.meta.url), "utf8")
+    .trim()
+    .split("\n");
+
+function replay(name: string) {
+  let sessionId: string | undefined;
+  let result: JobResult | null = null;
+  const open = new Set<string>();
+  for (const line of recorded(name)) {
+    const facts = factsOfLine(line);
+    sessionId = facts.sessionId ?? sessionId;
+    for (const id of facts.toolUses) open.add(id);
+    for (const id of facts.toolResults) open.delete(id);
+    result = facts.result ?? result;
+  }
+  return { sessionId, result, open };
+}
+
+const ended = (result: JobResult | null, exitCode: number) =>
+  jobOutcome({ stoppedFor: null, exitCode, oomKilled: false, result, stderrTail: "" });
+
+describe("stream-json", () => {
+  it("reads a tool call, its result and the final result from a real run", () => {
+    const { sessionId, result, open } = replay("s2-write");
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(open.size).toBe(0);
+    expect(result).toMatchObject({ isError: false, subtype: "success", numTurns: 2, sessionId });
+    expect(ended(result, 0)).toEqual({ status: "completed", errorType: null, message: null });
+  });
+
+  it.each([
+    ["s4-401", "auth_failed"],
+    ["s4-429", "rate_limit"],
+    ["s4-500", "api_error"],
+    ["s4-529", "api_error"],
+    ["s4-400credit", "auth_failed"],
+    ["s4-connection-refused", "api_error"],
+  ])("classifies %s as %s (Claude Code says success and exits 1 for all)", (name, errorType) => {
+    const { result } = replay(name);
+    expect(result?.subtype).toBe("success");
+    const outcome = ended(result, 1);
+    expect(outcome).toMatchObject({ status: "failed", errorType });
+    expect(outcome.message).toBe(result?.text);
+  });
+
+  it("accepts anything on a line without trusting it", () => {
+    expect(factsOfLine("not json").kind).toBe("invalid");
+    expect(factsOfLine("[1,2]").kind).toBe("invalid");
+    expect(factsOfLine('{"type":"assistant","message":{"content":"x"}}')).toMatchObject({
+      kind: "assistant",
+      toolUses: [],
+    });
+    expect(factsOfLine('{"type":"result","is_error":"yes"}').result?.isError).toBe(false);
+  });
+});
+
+describe("jobOutcome", () => {
+  const result = factsOfLine(recorded("s2-write").at(-1) ?? "").result ?? null;
+  it("puts the runner's own stops and the kernel's OOM kill before what the stream says", () => {
+    expect(
+      jobOutcome({
+        stoppedFor: "idle_timeout",
+        limitMessage: "no output for 5 s",
+        exitCode: 143,
+        oomKilled: false,
+        result: null,
+        stderrTail: "",
+      }),
+    ).toEqual({
+      status: "failed",
+      errorType: "idle_timeout",
+      message: "no output for 5 s",
+    });
+    expect(
+      jobOutcome({
+        stoppedFor: "cancelled",
+        cancelledBy: "cli",
+        exitCode: 143,
+        oomKilled: false,
+        result: null,
+        stderrTail: "",
+      }),
+    ).toMatchObject({ status: "cancelled" });
+    expect(
+      jobOutcome({ stoppedFor: null, exitCode: 137, oomKilled: true, result: null, stderrTail: "" }),
+    ).toMatchObject({ errorType: "oom" });
+  });
+  it("calls a non-zero exit or a missing result a crash, with stderr, even when the stream looked fine", () => {
+    expect(ended(null, 0)).toMatchObject({ status: "failed", errorType: "crash" });
+    expect(
+      jobOutcome({ stoppedFor: null, exitCode: 2, oomKilled: false, result, stderrTail: "boom\n" }),
+    ).toEqual({
+      status: "failed",
+      errorType: "crash",
+      message: "exit code 2: boom",
+    });
+  });
+});
+
+describe("the job's container", () => {
+  const spec = jobContainerSpec({
+    jobId: "j-abcdefghij",
+    sessionId: "s-abcdefghij",
+    template: defaultJobTemplate,
+    image: { ref: "localhost/claw-claude-code:latest", digest: "sha256:x" },
+    rootless: false,
+    baseUrl: "https://api.anthropic.com",
+    apiRule: apiEgressRule("https://api.anthropic.com"),
+    hasApiKey: true,
+  });
+
+  it("is hardened like an agent's and reaches only the model API, through the proxy", () => {
+    expect(spec).toMatchObject({
+      user: "1000:1000",
+      capDrop: ["ALL"],
+      noNewPrivileges: true,
+      readOnlyRootfs: true,
+      network: { mode: "none", allow: ["api.anthropic.com"], egressProxy: { socketDir: "run/egress" } },
+      secretEnv: ["ANTHROPIC_API_KEY"],
+    });
+    expect(
+      spec.mounts.map((mount) => `${mount.source}:${mount.target}:${mount.readOnly ? "ro" : "rw"}`),
+    ).toEqual(["workspace:/workspace:rw", "claude:/claude:rw", "run/egress:/run/claw/egress:ro"]);
+    expect(spec.env).toMatchObject({ CLAUDE_CONFIG_DIR: "/claude", HTTPS_PROXY: "http://127.0.0.1:3128" });
+    expect(JSON.stringify(spec)).not.toContain('.claude"'); // never the host's ~/.claude
+  });
+
+  it("passes the prompt as one argument after --, so no prompt is read as an option or by a shell", () => {
+    const command = claudeCommand({ prompt: "--help; rm -rf / $(id)", resume: "abc", model: undefined });
+    expect(command.slice(-2)).toEqual(["--", "--help; rm -rf / $(id)"]);
+    expect(command).toContain("--resume");
+    expect(command.slice(0, 2)).toEqual(["claw-job-init", "claude"]);
+    const body = jobCreateBody(spec, {
+      sessionDir: "/h/s",
+      command,
+      secretEnv: { ANTHROPIC_API_KEY: "k" },
+      runtimeLabels: {},
+    });
+    expect(body).toMatchObject({ command, stdin: false, terminal: false, userns: { nsmode: "auto" } });
+    expect(body.mounts.find((mount) => mount.destination === "/workspace")?.source).toBe("/h/s/workspace");
+  });
+
+  it("allows a gateway's host and port when the base URL names one", () => {
+    expect(apiEgressRule("http://fake-anthropic.test:4010")).toBe("fake-anthropic.test:4010");
+    expect(apiEgressRule("https://gw.example.com:443/v1")).toBe("gw.example.com");
+  });
+});
+
+describe("notices and charts", () => {
+  it("says the real output size", () => {
+    const text = jobNoticeText({
+      jobId: "j-x",
+      sessionId: "s-y",
+      status: "completed",
+      outputBytes: 5120,
+      durationMs: 3200,
+      resultText: "done",
+    });
+    expect(text).toBe("Claude Code job j-x completed after 3 s (5.0 KiB of output).\n\ndone");
+  });
+  it("keeps at most the points asked for, with the last", () => {
+    const samples = Array.from({ length: 1000 }, (_, i) => i);
+    const picked = downsample(samples, 240);
+    expect(picked).toHaveLength(240);
+    expect(picked.at(-1)).toBe(999);
+    expect(downsample([1, 2], 240)).toEqual([1, 2]);
+  });
+  it("prints events for a terminal", () => {
+    const lines = recorded("s2-write").map((line) => formatJobEvent(JSON.parse(line)));
+    expect(lines[0]).toMatch(/^\[init\] claude-opus-5-5 session /);
+    expect(lines.some((line) => /^\[tool Write\] .*hello\.txt$/.test(line))).toBe(true);
+    expect(lines.some((line) => line.startsWith("[tool result] File created successfully"))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^\[done\] 2 turns/);
+  });
+});

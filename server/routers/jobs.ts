@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { actorLabel } from "../auth/actor";
+import { jobIdPattern, sessionIdPattern } from "../jobs/job-files";
+import { getJobOrThrow, listJobs, readJobOutput } from "../jobs/job-queries";
+import { maxPromptChars } from "../jobs/job-runner";
+import { listJobSessions } from "../jobs/job-sessions";
+import {
+  jobSettingsSchema,
+  readJobSecret,
+  readJobSettings,
+  writeJobSecret,
+  writeJobSettings,
+} from "../jobs/job-settings";
+import { dnsLabel } from "../policy/template-schema";
+import { protectedProcedure, router } from "../trpc/init";
+
+const jobId = z.string().regex(jobIdPattern, "a job id looks like j-abcdefghij");
+const sessionId = z.string().regex(sessionIdPattern, "a session id looks like s-abcdefghij");
+const statuses = ["pending", "running", "completed", "failed", "cancelled"] as const;
+
+export const jobsRouter = router({
+  start: protectedProcedure
+    .input(
+      z.object({
+        prompt: z.string().min(1).max(maxPromptChars),
+        sessionId: sessionId.optional(),
+        template: dnsLabel.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.jobs.start(input, actorLabel(ctx.actor))),
+
+  list: protectedProcedure
+    .input(
+      z.object({
+        sessionId: sessionId.optional(),
+        status: z.enum(statuses).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+        cursor: jobId.nullish(),
+      }),
+    )
+    .query(({ ctx, input }) => listJobs(ctx.db, ctx.jobs, { ...input, cursor: input.cursor ?? undefined })),
+
+  get: protectedProcedure
+    .input(z.object({ id: jobId }))
+    .query(({ ctx, input }) => getJobOrThrow(ctx.db, ctx.jobs, input.id)),
+
+  /** Stored events, paged; `/ws/jobs/ID` streams the same from any offset. */
+  output: protectedProcedure
+    .input(
+      z.object({
+        id: jobId,
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(200),
+      }),
+    )
+    .query(({ ctx, input }) => readJobOutput(ctx.db, ctx.jobs, input.id, input.offset, input.limit)),
+
+  cancel: protectedProcedure
+    .input(z.object({ id: jobId }))
+    .mutation(({ ctx, input }) => ctx.jobs.cancel(input.id, actorLabel(ctx.actor))),
+
+  sessions: protectedProcedure
+    .input(z.object({ includeClosed: z.boolean().default(false) }).default({ includeClosed: false }))
+    .query(({ ctx, input }) => listJobSessions(ctx.db, input)),
+
+  /** Without a session: every session idle longer than `idleHours` (the settings' value unless given). */
+  cleanup: protectedProcedure
+    .input(
+      z.object({
+        sessionId: sessionId.optional(),
+        idleHours: z
+          .number()
+          .min(0)
+          .max(24 * 365)
+          .optional(),
+        removeWorkspace: z.boolean().default(false),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.jobs.cleanup({ ...input, actor: actorLabel(ctx.actor) })),
+
+  /** Settings and which secrets are set (never their values). */
+  settings: protectedProcedure.query(async ({ ctx }) => {
+    const paths = ctx.jobs.paths;
+    return {
+      ...(await readJobSettings(paths)),
+      apiKeySet: Boolean(await readJobSecret(paths, "apiKey")),
+      credentialsSet: Boolean(await readJobSecret(paths, "credentials")),
+      webhookTokenSet: Boolean(await readJobSecret(paths, "webhookToken")),
+    };
+  }),
+
+  /** A secret given as null is removed; one left out is kept. */
+  configure: protectedProcedure
+    .input(
+      z.object({
+        baseUrl: jobSettingsSchema.shape.baseUrl.optional(),
+        sessionIdleHours: jobSettingsSchema.shape.sessionIdleHours.optional(),
+        webhook: jobSettingsSchema.shape.webhook.optional(),
+        apiKey: z.string().trim().min(1).max(4096).nullish(),
+        credentials: z.string().min(2).max(65_536).nullish(),
+        webhookToken: z.string().trim().min(1).max(4096).nullish(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const paths = ctx.jobs.paths;
+      const current = await readJobSettings(paths);
+      const next = jobSettingsSchema.parse({
+        baseUrl: input.baseUrl ?? current.baseUrl,
+        sessionIdleHours: input.sessionIdleHours ?? current.sessionIdleHours,
+        webhook: input.webhook === undefined ? current.webhook : input.webhook,
+      });
+      await writeJobSettings(paths, next);
+      const secrets = {
+        apiKey: input.apiKey,
+        credentials: input.credentials,
+        webhookToken: input.webhookToken,
+      };
+      for (const [name, value] of Object.entries(secrets))
+        if (value !== undefined) await writeJobSecret(paths, name as keyof typeof secrets, value);
+      await ctx.audit.record({
+        category: "job",
+        action: "job_settings_changed",
+        actor: actorLabel(ctx.actor),
+        outcome: "ok",
+        details: {
+          baseUrl: next.baseUrl,
+          sessionIdleHours: next.sessionIdleHours,
+          webhook: next.webhook?.url ?? null,
+          secrets: Object.fromEntries(
+            Object.entries(secrets).flatMap(([name, value]) =>
+              value === undefined ? [] : [[name, value === null ? "removed" : "set"]],
+            ),
+          ),
+        },
+      });
+      return { ok: true };
+    }),
+});

@@ -1,0 +1,77 @@
+/**
+ * Integration: runs the Claude Code image that scripts/build-images.ts built before the tests
+ * (`npm test` does; alone: `node --import tsx scripts/build-images.ts`). It is not rebuilt here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLAUDE_CODE_VERSION } from "../scripts/install-claude-code.mjs";
+import { claudeCodeRepo } from "../server/images/build-claude-code-image";
+import { imageExists } from "../server/images/image-podman";
+import { openTestImagePodman, type TestImagePodman } from "../server/images/image-test-fixtures";
+
+const image = `${claudeCodeRepo}:latest`;
+
+describe("Claude Code image (real Podman, the real binary)", () => {
+  let podman: TestImagePodman;
+
+  beforeAll(async () => {
+    podman = await openTestImagePodman();
+    if (!(await imageExists(podman.docker, image))) {
+      throw new Error(`${image} is missing: build it with \`node --import tsx scripts/build-images.ts\``);
+    }
+  });
+
+  afterAll(async () => {
+    await podman?.close();
+  });
+
+  /** As the job runner will start it: no network, non-root; here also read-only and without caps. */
+  const run = async (...command: string[]) => {
+    const { stdout } = await podman.cli([
+      "run",
+      "--rm",
+      "--pull=never",
+      "--network",
+      "none",
+      "--user",
+      "1000:1000",
+      "--read-only",
+      "--cap-drop",
+      "ALL",
+      "--security-opt",
+      "no-new-privileges",
+      "--tmpfs",
+      "/tmp",
+      image,
+      ...command,
+    ]);
+    return stdout.trim();
+  };
+
+  it("holds the pinned claude, git and bash, and runs them as uid 1000 under tini", async () => {
+    const { Config } = await podman.docker.getImage(image).inspect();
+    expect(Config.Labels).toMatchObject({
+      "claw.image": "claude-code",
+      "claw.claude-code": CLAUDE_CODE_VERSION,
+    });
+
+    expect(await run("claude", "--version")).toBe(`${CLAUDE_CODE_VERSION} (Claude Code)`);
+    expect(await run("git", "--version")).toMatch(/^git version 2\.\d+/);
+    expect(await run("bash", "--version")).toMatch(/^GNU bash, version 5\./);
+    expect(await run("id", "-u")).toBe("1000");
+
+    const facts = await run(
+      "bash",
+      "-c",
+      'echo "$(cat /proc/1/comm) $(pwd) $(stat -c %u /workspace) $HOME $CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC $DISABLE_AUTOUPDATER"; command -v node || echo no-node',
+    );
+    expect(facts.split("\n")).toEqual(["tini /workspace 1000 /home/claude 1 1", "no-node"]);
+
+    // git works for that user with TLS roots in place (a job's repository lives in /workspace).
+    const commit = await run(
+      "bash",
+      "-c",
+      "cd /tmp && git init -q repo && cd repo && git -c user.name=t -c user.email=t@t commit -q --allow-empty -m first && git log --format=%s && ls /etc/ssl/certs/ca-certificates.crt",
+    );
+    expect(commit).toBe("first\n/etc/ssl/certs/ca-certificates.crt");
+  });
+});

@@ -1,0 +1,221 @@
+import { execFile } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversation, type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic";
+import { runCli } from "./run-cli";
+import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
+
+const exec = promisify(execFile);
+const apiHost = "fake-anthropic.test";
+
+type JobStatus = {
+  id: string;
+  status: string;
+  errorType: string | null;
+  errorMessage: string | null;
+  exitCode: number | null;
+  sessionId: string;
+  resumed: string | null;
+  eventCount: number;
+  outputBytes: number;
+  result: { text: string; isError: boolean; sessionId: string | null } | null;
+  session: { claudeSessionId: string | null };
+};
+type Event = { type: string; subtype?: string; message?: { content?: { type: string; name?: string }[] } };
+
+/** A job template for tests: quick limits, and no retries so errors end at once. */
+const template = (name: string, limits: string) => `apiVersion: claw/v1
+kind: JobTemplate
+metadata:
+  name: ${name}
+  description: jobs under test
+limits:
+${limits}
+env:
+  CLAUDE_CODE_MAX_RETRIES: "0"
+  CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: "1"
+`;
+
+/**
+ * The real Claude Code binary in the real hardened container, reaching a fake Messages API on the
+ * host only through the job's egress proxy (the proxy's resolver maps the fake's name to it).
+ */
+describe("Claude Code jobs", () => {
+  let fake: FakeAnthropic;
+  let panel: RunningPanel;
+  let env: Record<string, string>;
+  const started: string[] = [];
+
+  const cli = async (args: string[], input?: string) => {
+    const run = await runCli(args, env, input);
+    expect(run.code, `claw ${args.join(" ")}: ${run.stderr}`).toBe(0);
+    return run.stdout;
+  };
+  const status = async (id: string) => JSON.parse(await cli(["--json", "jobs", "status", id])) as JobStatus;
+  const start = async (prompt: string, options: string[] = []) => {
+    const job = JSON.parse(await cli(["--json", "jobs", "start", "--prompt", prompt, ...options])) as {
+      jobId: string;
+      sessionId: string;
+    };
+    started.push(job.jobId);
+    return job;
+  };
+  const waitFor = async (id: string, until: (job: JobStatus) => boolean, timeoutMs = 90_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await status(id);
+      if (until(job)) return job;
+      if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}: ${JSON.stringify(job)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+  const finished = (id: string, timeoutMs?: number) =>
+    waitFor(id, (job) => ["completed", "failed", "cancelled"].includes(job.status), timeoutMs);
+  const events = async (id: string) =>
+    (await cli(["--json", "jobs", "output", id, "--limit", "1000"]))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Event);
+
+  beforeAll(async () => {
+    fake = await startFakeAnthropic({ host: "0.0.0.0" });
+    panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
+    env = cliEnvOf(panel);
+    await mkdir(join(panel.home, "templates", "jobs"), { recursive: true });
+    await writeFile(
+      join(panel.home, "templates", "jobs", "quick.yaml"),
+      template("quick", "  idleTimeoutSeconds: 8\n  maxOutputBytes: 200000"),
+    );
+    await writeFile(
+      join(panel.home, "templates", "jobs", "patient.yaml"),
+      template("patient", "  idleTimeoutSeconds: 90"),
+    );
+    await cli(
+      ["jobs", "config", "--base-url", `http://${apiHost}:${fake.port}`, "--api-key-stdin"],
+      "test-key",
+    );
+  });
+  afterAll(async () => {
+    await panel?.stop();
+    for (const id of started) await exec("podman", ["rm", "-f", `claw-job-${id}`]).catch(() => {});
+    await fake?.close();
+  });
+
+  it("answers a prompt, keeps every event, and its only way out is the audited proxy", async () => {
+    fake.script([{ text: "Hello from the fake model." }]);
+    const { jobId } = await start("say hello", ["--template", "quick"]);
+    const job = await finished(jobId);
+    expect(job, JSON.stringify(job)).toMatchObject({ status: "completed", exitCode: 0, errorType: null });
+    expect(job.result?.text).toBe("Hello from the fake model.");
+    expect(job.session.claudeSessionId).toBe(job.result?.sessionId);
+    const kinds = (await events(jobId)).map(
+      (event) => `${event.type}${event.subtype ? `/${event.subtype}` : ""}`,
+    );
+    expect(kinds).toEqual(["system/init", "assistant", "result/success"]);
+    expect(job.eventCount).toBe(3);
+
+    const prompt = fake.mainRequests.at(-1)?.body;
+    expect(JSON.stringify(conversation(prompt ?? {}))).toContain("say hello");
+    const audit = await cli(["--json", "audit", "tail", "-n", "50"]);
+    expect(audit).toContain(`"actor":"job:${jobId}"`);
+    expect(audit).toMatch(/"action":"egress_allowed".*fake-anthropic\.test/);
+    expect(audit).toContain('"action":"job_completed"');
+  });
+
+  it("runs a tool that writes into the session's workspace, then resumes the session with its history", async () => {
+    fake.script([
+      { toolUse: { name: "Write", input: { file_path: "/workspace/hello.txt", content: "hi from tool\n" } } },
+      { text: "I wrote hello.txt." },
+    ]);
+    const first = await start("write hello.txt", ["--template", "quick"]);
+    const job = await finished(first.jobId);
+    expect(job.status, JSON.stringify(job)).toBe("completed");
+    const workspace = join(panel.home, "jobs", "sessions", first.sessionId, "workspace");
+    expect(await readFile(join(workspace, "hello.txt"), "utf8")).toBe("hi from tool\n");
+    const tools = (await events(first.jobId)).flatMap((event) =>
+      event.type === "assistant"
+        ? (event.message?.content ?? []).filter((block) => block.type === "tool_use")
+        : [],
+    );
+    expect(tools.map((tool) => tool.name)).toEqual(["Write"]);
+
+    fake.script([{ text: "You asked me to write hello.txt." }]);
+    const second = await start("what did I ask?", ["--session", first.sessionId]);
+    expect(second.sessionId).toBe(first.sessionId);
+    const resumed = await finished(second.jobId);
+    expect(resumed, JSON.stringify(resumed)).toMatchObject({
+      status: "completed",
+      resumed: job.session.claudeSessionId,
+    });
+    const history = JSON.stringify(conversation(fake.mainRequests.at(-1)?.body ?? {}));
+    expect(history).toContain("write hello.txt");
+    expect(history).toContain("I wrote hello.txt.");
+    expect(history).toContain("what did I ask?");
+  });
+
+  it("says what kind of API error ended a job", async () => {
+    fake.script([{ error: { status: 429, type: "rate_limit_error", message: "slow down (fake)" } }]);
+    const { jobId } = await start("hit the limit", ["--template", "quick"]);
+    const job = await finished(jobId);
+    expect(job).toMatchObject({ status: "failed", errorType: "rate_limit", exitCode: 1 });
+    expect(job.errorMessage).toContain("slow down (fake)");
+  });
+
+  it("cancels a job in the middle of a slow stream, and runs the session's queued job after it", async () => {
+    fake.script([{ text: "slow ".repeat(40), chunks: 40, delayMs: 1000 }, { text: "queued answer" }]);
+    const first = await start("be slow", ["--template", "quick"]);
+    const queued = await start("after that", ["--session", first.sessionId]);
+    await waitFor(first.jobId, (job) => job.status === "running" && job.eventCount >= 1);
+    expect((await status(queued.jobId)).status).toBe("pending");
+    await cli(["jobs", "cancel", first.jobId]);
+    const cancelled = await finished(first.jobId, 30_000);
+    expect(cancelled.status).toBe("cancelled");
+    const next = await finished(queued.jobId);
+    expect(next.status, JSON.stringify(next)).toBe("completed");
+    expect(next.result?.text).toBe("queued answer");
+  });
+
+  it("ends a job whose stream stalls with idle_timeout, and one that prints too much with output_limit", async () => {
+    fake.script([{ stall: true }]);
+    const stalled = await start("stall", ["--template", "quick"]);
+    expect(await finished(stalled.jobId)).toMatchObject({ status: "failed", errorType: "idle_timeout" });
+
+    fake.script([{ text: "x".repeat(150_000) }]); // the text comes twice (assistant and result): over 200 kB
+    const flood = await start("flood", ["--template", "quick"]);
+    const job = await finished(flood.jobId);
+    expect(job).toMatchObject({ status: "failed", errorType: "output_limit" });
+    expect(job.outputBytes).toBeLessThanOrEqual(200_000);
+  });
+
+  it("follows a running job again after the panel restarts, without repeating output", async () => {
+    // The restart falls while a tool runs, between two API calls: the second goes through the new panel's proxy.
+    fake.script([
+      {
+        toolUse: {
+          name: "Bash",
+          input: { command: "timeout 20 tail -f /dev/null; echo waited", description: "wait" },
+        },
+      },
+      { text: "done after the wait" },
+    ]);
+    const { jobId } = await start("survive a restart", ["--template", "patient"]);
+    await waitFor(jobId, (job) => job.status === "running" && job.eventCount >= 2);
+    expect(await panel.stop()).toBe(0);
+    panel = await startPanel({
+      home: panel.home,
+      port: panel.port,
+      env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` },
+    });
+    const job = await finished(jobId);
+    expect(job, JSON.stringify(job)).toMatchObject({ status: "completed", exitCode: 0 });
+    expect(job.result?.text).toBe("done after the wait");
+    const stored = await events(jobId);
+    const uuids = stored.map((event) => (event as { uuid?: string }).uuid).filter(Boolean);
+    expect(new Set(uuids).size).toBe(uuids.length);
+    expect(stored.filter((event) => event.type === "system" && event.subtype === "init")).toHaveLength(1);
+    expect(stored.filter((event) => event.type === "result")).toHaveLength(1);
+    expect(stored.at(-1)?.type).toBe("result");
+  });
+});
