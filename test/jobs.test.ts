@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,7 +81,22 @@ describe("Claude Code jobs", () => {
       .split("\n")
       .map((line) => JSON.parse(line) as Event);
 
+  /** The webhook's receiver: OpenClaw's /hooks/agent, as a plain server on the host. */
+  const hooks: { auth: string | undefined; body: Record<string, unknown> }[] = [];
+  let hookServer: Server;
+
   beforeAll(async () => {
+    hookServer = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on("end", () => {
+        hooks.push({ auth: req.headers.authorization, body: JSON.parse(body) as Record<string, unknown> });
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((resolve) => hookServer.listen(0, "127.0.0.1", resolve));
     fake = await startFakeAnthropic({ host: "0.0.0.0" });
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);
@@ -96,11 +113,16 @@ describe("Claude Code jobs", () => {
       ["jobs", "config", "--base-url", `http://${apiHost}:${fake.port}`, "--api-key-stdin"],
       "test-key",
     );
+    const tokenFile = join(panel.home, "hook-token");
+    await writeFile(tokenFile, "hook-secret\n");
+    const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hooks/agent`;
+    await cli(["jobs", "config", "--webhook-url", hookUrl, "--webhook-token-file", tokenFile]);
   });
   afterAll(async () => {
     await panel?.stop();
     for (const id of started) await exec("podman", ["rm", "-f", `claw-job-${id}`]).catch(() => {});
     await fake?.close();
+    hookServer?.close();
   });
 
   it("answers a prompt, keeps every event, and its only way out is the audited proxy", async () => {
@@ -122,6 +144,22 @@ describe("Claude Code jobs", () => {
     expect(audit).toContain(`"actor":"job:${jobId}"`);
     expect(audit).toMatch(/"action":"egress_allowed".*fake-anthropic\.test/);
     expect(audit).toContain('"action":"job_completed"');
+    // The agents' conformance check, from Podman and the kernel, ran on the job's container too.
+    expect(audit).toMatch(/"action":"job_started".*"conformance":"passed"/);
+
+    // The webhook, in OpenClaw's /hooks/agent shape, with the bearer token and the real output size.
+    await expect.poll(() => hooks.length).toBeGreaterThan(0);
+    expect(hooks[0]?.auth).toBe("Bearer hook-secret");
+    expect(hooks[0]?.body).toMatchObject({
+      sessionKey: `claw:job-session:${job.sessionId}`,
+      deliver: true,
+      channel: "last",
+    });
+    const size =
+      job.outputBytes < 1024 ? `${job.outputBytes} B` : `${(job.outputBytes / 1024).toFixed(1)} KiB`;
+    expect(hooks[0]?.body.message).toContain(`Claude Code job ${jobId} completed after`);
+    expect(hooks[0]?.body.message).toContain(`(${size} of output)`);
+    expect(job.outputBytes).toBeGreaterThan(100);
   });
 
   it("runs a tool that writes into the session's workspace, then resumes the session with its history", async () => {

@@ -21,7 +21,7 @@ import {
 import { agentFilePaths, readContainerSpec } from "./agent-files";
 import { agentIdMapping } from "./agent-id-range";
 import { verifyAgentPolicy } from "./agent-policy";
-import { checkConformance, parseProcessFacts } from "./conformance";
+import { checkConformance, readProcessFacts } from "./conformance";
 import type { AgentDeps } from "./create-agent";
 import { getAgentOrThrow } from "./get-agent";
 import { libpodCreateBody } from "./libpod-create-body";
@@ -60,11 +60,6 @@ async function ownContainer(docker: Dockerode, deps: LifecycleDeps, spec: Contai
     });
   }
   return existing;
-}
-
-async function readProcessFacts(pid: number) {
-  const proc = (file: string) => readFile(`/proc/${pid}/${file}`, "utf8");
-  return parseProcessFacts(await proc("status"), await proc("uid_map"), await proc("mountinfo"));
 }
 
 /** The last lines a container wrote, for the error of a start that failed. */

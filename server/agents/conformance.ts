@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import type { LibpodInspect } from "./agent-containers";
@@ -56,6 +57,12 @@ function unescapeMountPath(path: string): string {
 }
 
 const imageId = (id: string) => id.replace(/^sha256:/, "");
+
+/** Edge: what the kernel says about the container's first process. */
+export async function readProcessFacts(pid: number): Promise<ProcessFacts> {
+  const proc = (file: string) => readFile(`/proc/${pid}/${file}`, "utf8");
+  return parseProcessFacts(await proc("status"), await proc("uid_map"), await proc("mountinfo"));
+}
 
 /**
  * Pure: every hardening setting of the spec, compared with the live container as Podman reports it

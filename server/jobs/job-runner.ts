@@ -14,12 +14,14 @@ import {
   stopContainer,
 } from "../agents/agent-containers";
 import { splitLines } from "../agents/agent-logs";
+import { checkConformance, readProcessFacts } from "../agents/conformance";
 import type { AuditLog } from "../audit/audit-log";
 import type { ClawPaths } from "../config";
 import type { Db } from "../db/client";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
 import { dialLibpod } from "../podman/dial-libpod";
+import type { ContainerSpec } from "../policy/compile-container-spec";
 import {
   apiKeyEnv,
   claudeCodeImage,
@@ -283,6 +285,14 @@ export function createJobService(deps: JobsDeps) {
       if (containerId) await removeContainer(docker, containerId, { force: true }).catch(() => {});
       throw new AppError("INTERNAL", `Podman could not start the job's container: ${podmanMessage(error)}`);
     }
+    const conformance = await checkJobConformance(docker, containerId, spec, sessionPaths.dir);
+    if (conformance.findings.length > 0) {
+      await removeContainer(docker, containerId, { force: true }).catch(() => {});
+      throw new AppError(
+        "INTERNAL",
+        `the job's container does not match its spec: ${conformance.findings.map((f) => `${f.setting} is ${f.actual}, expected ${f.expected}`).join("; ")}`,
+      );
+    }
     const startedAt = new Date();
     await deps.db.job.update({
       where: { id: jobId },
@@ -295,6 +305,7 @@ export function createJobService(deps: JobsDeps) {
       resumed: resume,
       network: spec.network.profile,
       allow: spec.network.allow,
+      conformance: conformance.verdict,
       image: image.Id,
     });
     emit(jobId, { type: "status", status: "running" });
@@ -750,6 +761,21 @@ function applyFacts(job: RunningJob, line: string) {
   for (const id of facts.toolUses) job.openTools.add(id);
   for (const id of facts.toolResults) job.openTools.delete(id);
   if (facts.result) job.result = facts.result;
+}
+
+/**
+ * The agents' conformance check on a job's container, from Podman and the kernel. A job that has
+ * already ended (Claude Code can fail in well under a second) cannot be looked at any more.
+ */
+async function checkJobConformance(docker: Dockerode, id: string, spec: ContainerSpec, sessionDir: string) {
+  const inspect = await inspectContainer(docker, id);
+  const facts =
+    inspect?.State.Running && inspect.State.Pid
+      ? await readProcessFacts(inspect.State.Pid).catch(() => undefined)
+      : undefined;
+  if (!inspect || !facts) return { verdict: "not checked: the container had already ended", findings: [] };
+  const findings = checkConformance({ spec, agentDir: sessionDir, inspect, process: facts });
+  return { verdict: findings.length ? "failed" : "passed", findings };
 }
 
 /** The container's own exit code (libpod wait); null when Podman cannot say. */

@@ -6,26 +6,27 @@ import { writeFileAtomic } from "../fs/write-file-atomic";
 
 export const defaultBaseUrl = "https://api.anthropic.com";
 
+const httpUrl = z.url({ protocol: /^https?$/ });
+export const sessionIdleHoursSchema = z
+  .number()
+  .min(1)
+  .max(24 * 365);
+export const webhookSchema = z.strictObject({
+  /** OpenClaw's `/hooks/agent` endpoint, e.g. http://127.0.0.1:18789/hooks/agent. */
+  url: httpUrl,
+  channel: z.string().min(1).max(40).default("last"),
+  deliver: z.boolean().default(true),
+});
+
 /** Non-secret settings, in CLAW_HOME/jobs/settings.json. Secrets sit beside it, 0600, one per file. */
 export const jobSettingsSchema = z.strictObject({
   /** Where Claude Code sends `POST /v1/messages` (a gateway, or a fake in tests). */
-  baseUrl: z.url({ protocol: /^https?$/ }).default(defaultBaseUrl),
+  baseUrl: httpUrl.default(defaultBaseUrl),
   /** Sessions without activity for this long are cleaned up (their Claude config; the workspace stays). */
-  sessionIdleHours: z
-    .number()
-    .min(1)
-    .max(24 * 365)
-    .default(24 * 7),
-  webhook: z
-    .strictObject({
-      /** OpenClaw's `/hooks/agent` endpoint, e.g. http://127.0.0.1:18789/hooks/agent. */
-      url: z.url({ protocol: /^https?$/ }),
-      channel: z.string().min(1).max(40).default("last"),
-      deliver: z.boolean().default(true),
-    })
-    .nullable()
-    .default(null),
+  sessionIdleHours: sessionIdleHoursSchema.default(24 * 7),
+  webhook: webhookSchema.nullable().default(null),
 });
+export const jobSettingsBaseUrl = httpUrl;
 export type JobSettings = z.infer<typeof jobSettingsSchema>;
 
 export type JobSecretName = "apiKey" | "credentials" | "webhookToken";

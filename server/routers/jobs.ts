@@ -5,9 +5,12 @@ import { getJobOrThrow, listJobs, readJobOutput } from "../jobs/job-queries";
 import { maxPromptChars } from "../jobs/job-runner";
 import { listJobSessions } from "../jobs/job-sessions";
 import {
+  jobSettingsBaseUrl,
   jobSettingsSchema,
   readJobSecret,
   readJobSettings,
+  sessionIdleHoursSchema,
+  webhookSchema,
   writeJobSecret,
   writeJobSettings,
 } from "../jobs/job-settings";
@@ -93,9 +96,10 @@ export const jobsRouter = router({
   configure: protectedProcedure
     .input(
       z.object({
-        baseUrl: jobSettingsSchema.shape.baseUrl.optional(),
-        sessionIdleHours: jobSettingsSchema.shape.sessionIdleHours.optional(),
-        webhook: jobSettingsSchema.shape.webhook.optional(),
+        // No defaults here: a setting left out keeps its value.
+        baseUrl: jobSettingsBaseUrl.optional(),
+        sessionIdleHours: sessionIdleHoursSchema.optional(),
+        webhook: webhookSchema.nullable().optional(),
         apiKey: z.string().trim().min(1).max(4096).nullish(),
         credentials: z.string().min(2).max(65_536).nullish(),
         webhookToken: z.string().trim().min(1).max(4096).nullish(),
