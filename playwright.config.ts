@@ -38,7 +38,13 @@ export default defineConfig({
   webServer: {
     command: "node --import tsx server.ts",
     url: `http://127.0.0.1:${port}/api/health`,
-    env: { CLAW_HOME: process.env.CLAW_E2E_HOME, CLAW_PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" },
+    env: {
+      CLAW_HOME: process.env.CLAW_E2E_HOME,
+      CLAW_PORT: String(port),
+      NEXT_TELEMETRY_DISABLED: "1",
+      // The jobs spec's fake Messages API, reached through the job's egress proxy.
+      CLAW_EGRESS_RESOLVE: "fake-anthropic.test=127.0.0.1",
+    },
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: "pipe",

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { JobNotifications } from "./jobs/job-notifications";
 import { Logo } from "./logo";
 import { LogoutButton } from "./logout-button";
 import { ThemeToggle } from "./theme-toggle";
@@ -11,6 +12,7 @@ import { ThemeToggle } from "./theme-toggle";
 const navigation = [
   { href: "/", label: "Home" },
   { href: "/agents", label: "Agents" },
+  { href: "/jobs", label: "Jobs" },
   { href: "/templates", label: "Templates" },
   { href: "/images", label: "Images" },
   { href: "/audit", label: "Audit" },
@@ -58,6 +60,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
         {children}
       </main>
+      <JobNotifications />
     </div>
   );
 }

@@ -1,0 +1,305 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import {
+  buttonClass,
+  dangerButtonClass,
+  smallButtonClass,
+  smallDangerButtonClass,
+} from "@/components/agents/agent-types";
+import { ErrorAlert } from "@/components/agents/error-alert";
+import { useNow } from "@/components/agents/use-now";
+import { formatTime } from "@/components/audit/audit-table";
+import { useTRPC } from "@/components/trpc";
+import { Badge, Card, Skeleton, tableHeadClass } from "@/components/ui";
+import {
+  ago,
+  formatHours,
+  type JobSessionItem,
+  jobsPollMs,
+  readableError,
+  shortClaudeSession,
+} from "./job-types";
+import { linkClass } from "./jobs-table";
+
+const cell = "py-2.5 pr-3 align-middle";
+
+function ConfirmCleanup({
+  session,
+  pending,
+  onConfirm,
+  onCancel,
+}: {
+  session: JobSessionItem;
+  pending: boolean;
+  onConfirm: (removeWorkspace: boolean) => void;
+  onCancel: () => void;
+}) {
+  const [removeWorkspace, setRemoveWorkspace] = useState(false);
+  return (
+    <div
+      role="alertdialog"
+      aria-label={`Confirm cleaning up ${session.id}`}
+      className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+    >
+      <p>
+        Cleaning up <strong className="font-mono">{session.id}</strong> closes it: its Claude Code
+        configuration and conversation are deleted, so it cannot be resumed. Its jobs and their output stay
+        listed.
+      </p>
+      <label className="mt-3 flex items-center gap-2">
+        <input
+          type="checkbox"
+          checked={removeWorkspace}
+          onChange={(event) => setRemoveWorkspace(event.target.checked)}
+        />
+        Also delete the workspace (the files Claude Code wrote)
+      </label>
+      <div className="mt-3 flex gap-2">
+        <button
+          type="button"
+          className={dangerButtonClass}
+          disabled={pending}
+          onClick={() => onConfirm(removeWorkspace)}
+        >
+          {pending ? "Cleaning up…" : `Yes, clean up ${session.id}`}
+        </button>
+        <button type="button" className={buttonClass} onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function SessionRow({
+  session,
+  now,
+  confirming,
+  onResume,
+  onAskCleanup,
+}: {
+  session: JobSessionItem;
+  now: number;
+  confirming: boolean;
+  onResume: (sessionId: string) => void;
+  onAskCleanup: (sessionId: string) => void;
+}) {
+  const busy = session.running + session.pending > 0;
+  return (
+    <tr data-session={session.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
+      <td className={`${cell} whitespace-nowrap`}>
+        <Link
+          href={`/jobs?session=${session.id}`}
+          className={`font-mono text-xs font-medium ${linkClass}`}
+          title={`Only the jobs of session ${session.id}`}
+        >
+          {session.id}
+        </Link>
+        <span className="block text-xs text-zinc-500 dark:text-zinc-400">from {session.template}</span>
+      </td>
+      <td className={`${cell} whitespace-nowrap text-xs`} title={formatTime(session.createdAt)}>
+        {ago(session.createdAt, now)}
+      </td>
+      <td className={`${cell} whitespace-nowrap text-xs`} title={formatTime(session.lastActivityAt)}>
+        {ago(session.lastActivityAt, now)}
+      </td>
+      <td className={`${cell} text-right tabular-nums`}>{session.jobs}</td>
+      <td className={`${cell} whitespace-nowrap`}>
+        {session.running ? <Badge tone="warn">{session.running} running</Badge> : null}{" "}
+        {session.pending ? <Badge tone="neutral">{session.pending} waiting</Badge> : null}
+        {!busy ? <span className="text-zinc-500">idle</span> : null}
+      </td>
+      <td
+        className={`${cell} whitespace-nowrap font-mono text-xs`}
+        title={session.claudeSessionId ?? undefined}
+      >
+        {session.claudeSessionId ? shortClaudeSession(session.claudeSessionId) : "—"}
+      </td>
+      <td className={`${cell} pr-0`}>
+        <div className="flex items-center justify-end gap-1.5">
+          <button
+            type="button"
+            className={smallButtonClass}
+            aria-label={`Resume ${session.id}`}
+            onClick={() => onResume(session.id)}
+          >
+            Resume
+          </button>
+          <button
+            type="button"
+            className={smallDangerButtonClass}
+            disabled={busy}
+            title={busy ? "A job of this session runs or waits; cancel it or let it end first." : undefined}
+            aria-label={`Clean up ${session.id}`}
+            aria-expanded={confirming}
+            onClick={() => onAskCleanup(session.id)}
+          >
+            Clean up
+          </button>
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * Open sessions: each keeps a workspace and Claude Code's conversation, so a later job can resume
+ * it. Cleaning one up closes it for good; idle ones are cleaned up on their own after a while.
+ */
+export function JobSessionsCard({ onResume }: { onResume: (sessionId: string) => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const now = useNow();
+  const sessions = useQuery({
+    ...trpc.jobs.sessions.queryOptions(),
+    refetchInterval: (query) =>
+      query.state.data?.some((session) => session.running + session.pending > 0) ? jobsPollMs : false,
+  });
+  const settings = useQuery(trpc.jobs.settings.queryOptions());
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [report, setReport] = useState<string | null>(null);
+  const refresh = async () => {
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.jobs.sessions.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.jobs.list.pathKey() }),
+    ]);
+  };
+  const cleanup = useMutation(trpc.jobs.cleanup.mutationOptions({ onSettled: refresh }));
+  const idleHours = settings.data?.sessionIdleHours;
+
+  const cleanOne = (sessionId: string, removeWorkspace: boolean) => {
+    setReport(null);
+    cleanup.mutate(
+      { sessionId, removeWorkspace },
+      {
+        onSuccess: (result) => {
+          setConfirming(null);
+          setReport(
+            result.closed.length
+              ? `Cleaned up ${sessionId}${removeWorkspace ? ", workspace included" : ""}.`
+              : `${sessionId} was already closed.`,
+          );
+        },
+      },
+    );
+  };
+  const cleanIdle = () => {
+    setReport(null);
+    setConfirming(null);
+    cleanup.mutate(
+      { removeWorkspace: false },
+      {
+        onSuccess: ({ closed, busy }) => {
+          const idle = idleHours !== undefined ? ` idle longer than ${formatHours(idleHours)}` : " idle";
+          const parts = [
+            closed.length === 0
+              ? `No session was${idle}.`
+              : `Closed ${closed.length} ${closed.length === 1 ? "session" : "sessions"}${idle}: ${closed.join(", ")}.`,
+          ];
+          if (busy.length)
+            parts.push(
+              `${busy.length} ${busy.length === 1 ? "was" : "were"} left open because a job runs or waits: ${busy.join(", ")}.`,
+            );
+          setReport(parts.join(" "));
+        },
+      },
+    );
+  };
+  const confirmed = sessions.data?.find((session) => session.id === confirming);
+
+  return (
+    <Card
+      title="Sessions"
+      action={
+        <button
+          type="button"
+          className={smallButtonClass}
+          disabled={cleanup.isPending || !sessions.data?.length}
+          onClick={cleanIdle}
+          title={
+            idleHours !== undefined
+              ? `Closes every session without activity for ${formatHours(idleHours)} (their workspaces stay)`
+              : undefined
+          }
+        >
+          {cleanup.isPending && !cleanup.variables?.sessionId ? "Cleaning up…" : "Clean up idle sessions"}
+        </button>
+      }
+    >
+      {sessions.error ? (
+        <p className="text-sm text-red-700 dark:text-red-400">
+          Could not load sessions: {sessions.error.message}
+        </p>
+      ) : !sessions.data ? (
+        <Skeleton lines={3} />
+      ) : sessions.data.length === 0 ? (
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">
+          No open sessions. Each new job starts one: a workspace and a Claude Code conversation that later
+          jobs can resume.
+        </p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm" aria-label="Sessions">
+            <thead className={tableHeadClass}>
+              <tr>
+                <th className="py-2 pr-3 font-medium">Session</th>
+                <th className="py-2 pr-3 font-medium">Created</th>
+                <th className="py-2 pr-3 font-medium">Last activity</th>
+                <th className="py-2 pr-3 text-right font-medium">Jobs</th>
+                <th className="py-2 pr-3 font-medium">Now</th>
+                <th className="py-2 pr-3 font-medium">Claude session</th>
+                <th className="py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+              {sessions.data.map((session) => (
+                <SessionRow
+                  key={session.id}
+                  session={session}
+                  now={now}
+                  confirming={confirming === session.id}
+                  onResume={onResume}
+                  onAskCleanup={(id) => {
+                    cleanup.reset();
+                    setReport(null);
+                    setConfirming(id);
+                  }}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="mt-3 space-y-3">
+        {confirmed ? (
+          <ConfirmCleanup
+            key={confirmed.id}
+            session={confirmed}
+            pending={cleanup.isPending}
+            onConfirm={(removeWorkspace) => cleanOne(confirmed.id, removeWorkspace)}
+            onCancel={() => setConfirming(null)}
+          />
+        ) : null}
+        <ErrorAlert error={readableError(cleanup.error)} />
+        {report ? (
+          <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
+            {report}
+          </p>
+        ) : null}
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Sessions idle for {idleHours !== undefined ? formatHours(idleHours) : "a while"} are cleaned up on
+          their own (workspaces stay); change that in the{" "}
+          <Link href="/jobs/settings" className={linkClass}>
+            job settings
+          </Link>
+          .
+        </p>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,117 @@
+import type { inferRouterOutputs } from "@trpc/server";
+import type { ActionError } from "@/components/agents/error-alert";
+import type { Tone } from "@/components/ui";
+import type { AppRouter } from "@/server/routers/root";
+
+type JobsOutputs = inferRouterOutputs<AppRouter>["jobs"];
+
+export type JobListItem = JobsOutputs["list"]["jobs"][number];
+export type JobDetail = JobsOutputs["get"];
+export type JobSessionItem = JobsOutputs["sessions"][number];
+export type JobSettingsView = JobsOutputs["settings"];
+export type JobResultSummary = NonNullable<JobDetail["result"]>;
+export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
+
+/** How often the pages ask again while a job waits or runs (the runner updates its counters every second). */
+export const jobsPollMs = 2_000;
+
+export const statusTone: Record<JobStatus, Tone> = {
+  pending: "neutral",
+  running: "warn",
+  completed: "ok",
+  failed: "fail",
+  cancelled: "neutral",
+};
+
+export const isLive = (status: string) => status === "pending" || status === "running";
+
+/** What an error type means, for a tooltip: the runner's own stops and Claude Code's API errors. */
+export const errorTypeHelp: Record<string, string> = {
+  startup_timeout: "Claude Code printed nothing in time after its container started",
+  idle_timeout: "No output for longer than the template allows",
+  max_duration: "Ran longer than the template allows",
+  output_limit: "Printed more output than the template allows",
+  oom: "The container ran out of memory",
+  crash: "Claude Code exited without a result",
+  rate_limit: "The model API refused: rate limit",
+  auth_failed: "The model API refused the credentials",
+  api_error: "The model API answered with an error",
+};
+
+/** "4.2 s", "3 min 05 s", "2 h 10 min": a duration in milliseconds. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, ms / 1000);
+  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  if (seconds < 60) return `${Math.floor(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(Math.floor(seconds % 60)).padStart(2, "0")} s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}
+
+/** How long the job has run (live while it runs), or waited while pending. */
+export function elapsedOf(
+  job: { status: string; createdAt: string; startedAt: string | null; finishedAt: string | null },
+  now: number,
+): string | null {
+  if (job.startedAt) {
+    const end = job.finishedAt ? new Date(job.finishedAt).getTime() : now;
+    return formatDuration(end - new Date(job.startedAt).getTime());
+  }
+  if (job.status === "pending") return `waiting ${formatDuration(now - new Date(job.createdAt).getTime())}`;
+  return null;
+}
+
+/** "5 s ago", "3 min ago", "2 h ago", "4 d ago". */
+export function ago(iso: string | null | undefined, now: number): string {
+  if (!iso) return "never";
+  const seconds = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}
+
+/** "12 h", "7 d", "36 h": hours as people set them. */
+export const formatHours = (hours: number) =>
+  hours >= 48 && hours % 24 === 0 ? `${hours / 24} d` : `${hours.toLocaleString()} h`;
+
+export const formatUsd = (usd: number) => `$${usd > 0 && usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2)}`;
+
+/** Claude Code's session ids are UUIDs: the first group tells them apart on a page. */
+export const shortClaudeSession = (id: string) => id.split("-")[0] ?? id;
+
+/** Token counts from a result's `usage`, the ones worth a line. */
+export function tokensOf(usage: Record<string, unknown> | null | undefined): string | null {
+  if (!usage) return null;
+  const count = (key: string) => (typeof usage[key] === "number" ? (usage[key] as number) : 0);
+  const parts = [
+    `${count("input_tokens").toLocaleString()} in`,
+    `${count("output_tokens").toLocaleString()} out`,
+  ];
+  if (count("cache_read_input_tokens"))
+    parts.push(`${count("cache_read_input_tokens").toLocaleString()} cache read`);
+  if (count("cache_creation_input_tokens"))
+    parts.push(`${count("cache_creation_input_tokens").toLocaleString()} cache write`);
+  return parts.join(" · ");
+}
+
+/**
+ * An input the server's zod schema refused carries its issues beside a JSON message: say them as
+ * sentences instead (`prompt: Too big…`). Anything else passes through with its fix.
+ */
+export function readableError(error: ActionError): ActionError {
+  const data = error?.data;
+  if (!error || !data || typeof data !== "object" || !("issues" in data) || !Array.isArray(data.issues))
+    return error;
+  const issues = data.issues as { path: string; message: string }[];
+  if (issues.length === 0) return error;
+  return {
+    ...error,
+    message: issues
+      .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+      .join("\n"),
+  };
+}
