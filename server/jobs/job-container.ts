@@ -1,12 +1,18 @@
 import { type IdMapping, libpodCreateBody } from "../agents/libpod-create-body";
 import { claudeCodeRepo } from "../images/build-claude-code-image";
-import { agentUid, type ContainerSpec, type ImageRef } from "../policy/compile-container-spec";
+import {
+  agentUid,
+  type ContainerSpec,
+  egressProxyEnv,
+  egressProxyMount,
+  egressProxySpec,
+  type ImageRef,
+} from "../policy/compile-container-spec";
 import type { JobTemplate } from "./job-template";
 
 export const claudeCodeImage = `${claudeCodeRepo}:latest`;
 export const jobLabel = "claw.job";
 export const jobSessionLabel = "claw.job-session";
-const proxyListen = "127.0.0.1:3128";
 export const apiKeyEnv = "ANTHROPIC_API_KEY";
 
 /**
@@ -53,7 +59,7 @@ export function jobContainerSpec(input: {
       profile: template.network.profile,
       mode: template.network.profile !== "full" ? "none" : input.rootless ? "slirp4netns" : "bridge",
       allow: proxied ? [...new Set([input.apiRule, ...template.network.allow])].sort() : [],
-      egressProxy: proxied ? { socketDir: "run/egress", listen: proxyListen } : null,
+      egressProxy: proxied ? egressProxySpec : null,
     },
     mounts: [
       { source: "workspace", target: "/workspace", readOnly: false, purpose: "the session's workspace" },
@@ -63,16 +69,7 @@ export function jobContainerSpec(input: {
         readOnly: false,
         purpose: "the session's Claude Code config (CLAUDE_CONFIG_DIR)",
       },
-      ...(proxied
-        ? [
-            {
-              source: "run/egress",
-              target: "/run/claw/egress",
-              readOnly: true,
-              purpose: "Unix socket of the egress proxy",
-            },
-          ]
-        : []),
+      ...(proxied ? [egressProxyMount] : []),
     ],
     env: {
       HOME: "/home/claude",
@@ -81,13 +78,7 @@ export function jobContainerSpec(input: {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       DISABLE_AUTOUPDATER: "1",
       ANTHROPIC_BASE_URL: input.baseUrl,
-      ...(proxied
-        ? {
-            HTTP_PROXY: `http://${proxyListen}`,
-            HTTPS_PROXY: `http://${proxyListen}`,
-            NO_PROXY: "localhost,127.0.0.1",
-          }
-        : {}),
+      ...(proxied ? egressProxyEnv : {}),
       ...template.env,
     },
     secretEnv: input.hasApiKey ? [apiKeyEnv] : [],

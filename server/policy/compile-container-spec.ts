@@ -53,6 +53,21 @@ export type ContainerSpec = {
 export const agentUid = 1000;
 const proxyListen = "127.0.0.1:3128";
 
+/** `restricted`/`devops` (agents and jobs): where the egress proxy's socket is, inside and out. */
+export const egressProxySpec = { socketDir: "run/egress", listen: proxyListen };
+export const egressProxyMount: SpecMount = {
+  source: "run/egress",
+  target: "/run/claw/egress",
+  readOnly: true,
+  purpose: "Unix socket of the egress proxy",
+};
+/** What points programs at the forwarder inside the container. */
+export const egressProxyEnv: Record<string, string> = {
+  HTTP_PROXY: `http://${proxyListen}`,
+  HTTPS_PROXY: `http://${proxyListen}`,
+  NO_PROXY: "localhost,127.0.0.1",
+};
+
 function podmanNetworkMode(profile: NetworkProfile, host: HostFacts): ContainerSpec["network"]["mode"] {
   if (profile !== "full") return "none";
   return host.rootless ? "slirp4netns" : "bridge";
@@ -70,9 +85,7 @@ export function compileContainerSpec(input: {
   const proxied = network.profile === "restricted" || network.profile === "devops";
   const proxyEnv: Record<string, string> = proxied
     ? {
-        HTTP_PROXY: `http://${proxyListen}`,
-        HTTPS_PROXY: `http://${proxyListen}`,
-        NO_PROXY: "localhost,127.0.0.1",
+        ...egressProxyEnv,
         NODE_USE_ENV_PROXY: "1",
         OPENCLAW_PROXY_URL: `http://${proxyListen}`,
       }
@@ -103,7 +116,7 @@ export function compileContainerSpec(input: {
       profile: network.profile,
       mode: podmanNetworkMode(network.profile, host),
       allow: [...network.allow].sort(),
-      egressProxy: proxied ? { socketDir: "run/egress", listen: proxyListen } : null,
+      egressProxy: proxied ? egressProxySpec : null,
     },
     mounts: [
       {
@@ -130,16 +143,7 @@ export function compileContainerSpec(input: {
         readOnly: false,
         purpose: "Unix socket the panel reaches the Gateway through",
       },
-      ...(proxied
-        ? [
-            {
-              source: "run/egress",
-              target: "/run/claw/egress",
-              readOnly: true,
-              purpose: "Unix socket of the egress proxy",
-            },
-          ]
-        : []),
+      ...(proxied ? [egressProxyMount] : []),
     ],
     env: {
       ...template.container.env,
