@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { probeGateway } from "../server/agents/gateway-probe";
+import { networkTemplate } from "../test/network-template";
 import { runCli } from "../test/run-cli";
 import { cliEnvOf, startPanel } from "../test/start-panel";
 
@@ -23,34 +24,6 @@ const rounds = Number(process.env.BENCH_EGRESS_ROUNDS ?? 3);
 const warmup = 20;
 const benchHost = "bench.test";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function template(name: string, network: string) {
-  return `apiVersion: claw/v1
-kind: AgentTemplate
-metadata:
-  name: ${name}
-  description: egress benchmark
-openclaw:
-  identity:
-    name: Bench
-  model:
-    provider: anthropic
-    id: claude-sonnet-4-6
-  tools:
-    profile: coding
-    allow: [read]
-    deny: [exec]
-container:
-  network:
-${network}
-  resources:
-    memory: 1536m
-    cpus: 2
-    pids: 256
-  mounts:
-    workspace: rw
-`;
-}
 
 /**
  * The host server: `/small` answers "ok" and closes the connection, so each request is a new
@@ -191,7 +164,7 @@ export async function run() {
     for (const [kind, network] of Object.entries(networks)) {
       await writeFile(
         join(panel.home, "templates", `bench-egress-${kind}.yaml`),
-        template(`bench-egress-${kind}`, network),
+        networkTemplate(`bench-egress-${kind}`, network, { cpus: 2 }),
       );
       const name = agents[kind as keyof typeof agents];
       const created = await runCli(

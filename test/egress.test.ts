@@ -6,39 +6,12 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { networkTemplate } from "./network-template";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
 const exec = promisify(execFile);
 const suffix = randomBytes(3).toString("hex");
-
-function template(name: string, network: string) {
-  return `apiVersion: claw/v1
-kind: AgentTemplate
-metadata:
-  name: ${name}
-  description: egress test
-openclaw:
-  identity:
-    name: Egress
-  model:
-    provider: anthropic
-    id: claude-sonnet-4-6
-  tools:
-    profile: coding
-    allow: [read]
-    deny: [exec]
-container:
-  network:
-${network}
-  resources:
-    memory: 1536m
-    cpus: 1
-    pids: 256
-  mounts:
-    workspace: rw
-`;
-}
 
 type EgressEvent = { action: string; details: Record<string, unknown> };
 
@@ -92,7 +65,7 @@ describe("egress: network-less agents whose only way out is the audited allowlis
     for (const [kind, network] of Object.entries(templates)) {
       await writeFile(
         join(panel.home, "templates", `egress-${kind}.yaml`),
-        template(`egress-${kind}`, network),
+        networkTemplate(`egress-${kind}`, network, { cpus: 1 }),
       );
       const name = agents[kind as keyof typeof agents];
       const created = await runCli(["agents", "create", "--template", `egress-${kind}`, "--name", name], env);

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
-import { Skeleton } from "@/components/ui";
+import { JumpToLatestButton, Skeleton } from "@/components/ui";
 import { type AgentLive, smallButtonClass } from "./agent-types";
 import { ErrorAlert } from "./error-alert";
 import { type LogLine, logText, maxLogLines, parseLogLine, shortTime } from "./log-lines";
@@ -143,15 +143,7 @@ function LogBox({
             ))
           )}
         </div>
-        {atBottom ? null : (
-          <button
-            type="button"
-            className="absolute right-4 bottom-3 rounded-md bg-emerald-600 px-2.5 py-1 text-xs font-medium text-white shadow hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
-            onClick={() => setAtBottom(true)}
-          >
-            Jump to latest ↓
-          </button>
-        )}
+        {atBottom ? null : <JumpToLatestButton onClick={() => setAtBottom(true)} />}
       </div>
     </div>
   );

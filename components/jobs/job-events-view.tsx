@@ -2,7 +2,7 @@
 
 import { memo, type ReactNode, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { smallButtonClass } from "@/components/agents/agent-types";
-import { Skeleton } from "@/components/ui";
+import { JumpToLatestButton, Skeleton } from "@/components/ui";
 import { formatDuration, formatUsd, tokensOf } from "./job-types";
 import {
   blocksOf,
@@ -394,15 +394,7 @@ export function JobEventsView({
             </ol>
           )}
         </div>
-        {atBottom ? null : (
-          <button
-            type="button"
-            className="absolute right-4 bottom-3 rounded-md bg-emerald-600 px-2.5 py-1 text-xs font-medium text-white shadow hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
-            onClick={() => setAtBottom(true)}
-          >
-            Jump to latest ↓
-          </button>
-        )}
+        {atBottom ? null : <JumpToLatestButton onClick={() => setAtBottom(true)} />}
       </div>
     </div>
   );

@@ -1,12 +1,13 @@
 import { type IdMapping, libpodCreateBody } from "../agents/libpod-create-body";
 import { claudeCodeRepo } from "../images/build-claude-code-image";
 import {
-  agentUid,
   type ContainerSpec,
   egressProxyEnv,
   egressProxyMount,
   egressProxySpec,
+  hardening,
   type ImageRef,
+  podmanNetworkMode,
 } from "../policy/compile-container-spec";
 import type { JobTemplate } from "./job-template";
 
@@ -39,25 +40,10 @@ export function jobContainerSpec(input: {
     containerName: `claw-job-${input.jobId}`,
     hostname: "claude-job",
     image: input.image,
-    user: `${agentUid}:${agentUid}`,
-    userns: input.rootless
-      ? { mode: "keep-id", uid: agentUid, gid: agentUid }
-      : { mode: "auto", size: 65_536 },
-    capDrop: ["ALL"],
-    capAdd: [],
-    noNewPrivileges: true,
-    readOnlyRootfs: true,
-    seccomp: "default",
-    tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m" },
-    resources: {
-      memoryBytes: template.resources.memory,
-      memorySwapBytes: template.resources.memory,
-      nanoCpus: Math.round(template.resources.cpus * 1e9),
-      pidsLimit: template.resources.pids,
-    },
+    ...hardening(input.rootless, template.resources),
     network: {
       profile: template.network.profile,
-      mode: template.network.profile !== "full" ? "none" : input.rootless ? "slirp4netns" : "bridge",
+      mode: podmanNetworkMode(template.network.profile, input.rootless),
       allow: proxied ? [...new Set([input.apiRule, ...template.network.allow])].sort() : [],
       egressProxy: proxied ? egressProxySpec : null,
     },

@@ -605,6 +605,7 @@ export function createJobService(deps: JobsDeps) {
       containers.flatMap((c) => (c.Labels?.[jobLabel] ? [[c.Labels[jobLabel], c] as const] : [])),
     );
     const jobs = await deps.db.job.findMany({ where: { status: "running" }, include: { session: true } });
+    const { baseUrl } = await readJobSettings(paths);
     for (const job of jobs) {
       if (running.has(job.id)) continue;
       const container = byJob.get(job.id);
@@ -645,8 +646,8 @@ export function createJobService(deps: JobsDeps) {
         template,
         image: { ref: claudeCodeImage, digest: "" },
         rootless: await deps.rootless(),
-        baseUrl: (await readJobSettings(paths)).baseUrl,
-        apiRule: apiEgressRule((await readJobSettings(paths)).baseUrl),
+        baseUrl,
+        apiRule: apiEgressRule(baseUrl),
         hasApiKey: false,
       });
       if (container.State === "running")

@@ -68,9 +68,51 @@ export const egressProxyEnv: Record<string, string> = {
   NO_PROXY: "localhost,127.0.0.1",
 };
 
-function podmanNetworkMode(profile: NetworkProfile, host: HostFacts): ContainerSpec["network"]["mode"] {
+/** Podman's network mode for a profile: none unless `full` (the proxy is the way out of the others). */
+export function podmanNetworkMode(
+  profile: NetworkProfile,
+  rootless: boolean,
+): ContainerSpec["network"]["mode"] {
   if (profile !== "full") return "none";
-  return host.rootless ? "slirp4netns" : "bridge";
+  return rootless ? "slirp4netns" : "bridge";
+}
+
+/**
+ * What every container claw runs gets, agent or job: user 1000 in its own user namespace, no
+ * capabilities, no new privileges, the default seccomp filter, a read-only root with a tmpfs
+ * /tmp, and memory (no swap beyond it), CPU and process limits.
+ */
+export function hardening(
+  rootless: boolean,
+  resources: { memory: number; cpus: number; pids: number },
+): Pick<
+  ContainerSpec,
+  | "user"
+  | "userns"
+  | "capDrop"
+  | "capAdd"
+  | "noNewPrivileges"
+  | "readOnlyRootfs"
+  | "seccomp"
+  | "tmpfs"
+  | "resources"
+> {
+  return {
+    user: `${agentUid}:${agentUid}`,
+    userns: rootless ? { mode: "keep-id", uid: agentUid, gid: agentUid } : { mode: "auto", size: 65_536 },
+    capDrop: ["ALL"],
+    capAdd: [],
+    noNewPrivileges: true,
+    readOnlyRootfs: true,
+    seccomp: "default",
+    tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m" },
+    resources: {
+      memoryBytes: resources.memory,
+      memorySwapBytes: resources.memory,
+      nanoCpus: Math.round(resources.cpus * 1e9),
+      pidsLimit: resources.pids,
+    },
+  };
 }
 
 /** A pure function of its inputs: the same template, name, image and host give the same spec. */
@@ -96,25 +138,10 @@ export function compileContainerSpec(input: {
     containerName: `claw-agent-${agent}`,
     hostname: agent,
     image,
-    user: `${agentUid}:${agentUid}`,
-    userns: host.rootless
-      ? { mode: "keep-id", uid: agentUid, gid: agentUid }
-      : { mode: "auto", size: 65_536 },
-    capDrop: ["ALL"],
-    capAdd: [],
-    noNewPrivileges: true,
-    readOnlyRootfs: true,
-    seccomp: "default",
-    tmpfs: { "/tmp": "rw,nosuid,nodev,size=512m" },
-    resources: {
-      memoryBytes: resources.memory,
-      memorySwapBytes: resources.memory, // no swap beyond the memory limit
-      nanoCpus: Math.round(resources.cpus * 1e9),
-      pidsLimit: resources.pids,
-    },
+    ...hardening(host.rootless, resources),
     network: {
       profile: network.profile,
-      mode: podmanNetworkMode(network.profile, host),
+      mode: podmanNetworkMode(network.profile, host.rootless),
       allow: [...network.allow].sort(),
       egressProxy: proxied ? egressProxySpec : null,
     },
