@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { createAccessService } from "./server/access/access-service";
+import { agentOpsOf } from "./server/access/agent-ops";
 import { agentDepsOf } from "./server/agents/agent-deps";
 import { lockUnbuiltAgents } from "./server/agents/agent-policy";
 import { type AgentRuntime, homeIdOf, restoreEgress } from "./server/agents/agent-runtime";
@@ -124,6 +126,7 @@ async function main() {
       rootless: async () => (await agentDepsOf(services).host()).rootless,
       egress,
     }),
+    access: createAccessService({ db, audit, accessDir: paths.access, agents: () => agentOpsOf(services) }),
     startedAt: new Date(),
     version,
   };
@@ -151,6 +154,8 @@ async function main() {
   console.log(`claw ${version}: panel on http://127.0.0.1:${config.port} (state in ${paths.home})`);
   console.log(`claw: log in at ${loginUrl(config.port, panelToken)}`);
 
+  // The bot (when configured) starts polling now; a Bot API that is down is retried, not fatal.
+  await services.access.start();
   // Connect to Podman in the background: the panel serves (and the doctor explains) even without it.
   podman
     .get()
@@ -188,6 +193,7 @@ async function main() {
     services.terminals.manager.closeAll();
     // Jobs keep running too: their containers are followed again by the next start.
     await services.jobs.close();
+    await services.access.close();
     agents.status.close();
     agents.gateways.closeAll();
     await agents.egress.closeAll();

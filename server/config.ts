@@ -50,6 +50,8 @@ export function clawPaths(home: string) {
     trash: join(home, "trash"),
     /** Claude Code jobs: settings, secrets, sessions (workspace + Claude config) and runs (output). */
     jobs: join(home, "jobs"),
+    /** Channel settings and their secrets (the Telegram bot token). */
+    access: join(home, "access"),
   };
 }
 

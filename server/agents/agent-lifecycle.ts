@@ -318,6 +318,27 @@ export async function deleteAgent(
   try {
     await deps.audit.transaction(async (tx, record) => {
       await tx.agent.delete({ where: { name } });
+      // Access to an agent ends with it: a new agent of the same name starts with nobody paired.
+      for (const grant of await tx.accessGrant.findMany({ where: { agent: name } })) {
+        await tx.accessGrant.delete({ where: { id: grant.id } });
+        await record({
+          category: "access",
+          action: "access_revoked",
+          actor,
+          agent: name,
+          outcome: "ok",
+          details: {
+            channel: grant.channel,
+            subjectId: grant.subjectId,
+            role: grant.role,
+            reason: "agent deleted",
+          },
+        });
+      }
+      await tx.pairing.updateMany({
+        where: { agent: name, status: { in: ["pending", "claimed"] } },
+        data: { status: "cancelled", resolvedAt: new Date(), resolvedBy: actor },
+      });
       await record({
         category: "lifecycle",
         action: "agent_deleted",

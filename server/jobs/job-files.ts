@@ -1,13 +1,4 @@
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-
-const base32 = "abcdefghijklmnopqrstuvwxyz234567";
-
-/** `j-…` for jobs, `s-…` for sessions: 10 random base-32 characters (50 bits). */
-export function newJobId(prefix: "j" | "s"): string {
-  const bytes = randomBytes(10);
-  return `${prefix}-${[...bytes].map((byte) => base32[byte % 32]).join("")}`;
-}
 
 export const jobIdPattern = /^j-[a-z2-7]{10}$/;
 export const sessionIdPattern = /^s-[a-z2-7]{10}$/;

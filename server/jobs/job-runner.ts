@@ -22,6 +22,7 @@ import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
 import { dialLibpod } from "../podman/dial-libpod";
 import type { ContainerSpec } from "../policy/compile-container-spec";
+import { newShortId } from "../short-id";
 import {
   apiKeyEnv,
   claudeCodeImage,
@@ -30,7 +31,7 @@ import {
   jobCreateBody,
   jobLabel,
 } from "./job-container";
-import { newJobId, readEventLines, readTail } from "./job-files";
+import { readEventLines, readTail } from "./job-files";
 import { sendJobWebhook } from "./job-notify";
 import { cleanupJobSessions } from "./job-sessions";
 import { apiEgressRule, jobsPaths, readJobSecret, readJobSettings, writeJobSecret } from "./job-settings";
@@ -161,12 +162,12 @@ export function createJobService(deps: JobsDeps) {
     }
     await getJobTemplateOrThrow(deps.paths.templates, templateName);
     await checkReady();
-    const jobId = newJobId("j");
+    const jobId = newShortId("j");
     await deps.db.$transaction(async (tx) => {
       if (sessionId && !(await tx.jobSession.findFirst({ where: { id: sessionId, closedAt: null } })))
         throw new AppError("PRECONDITION_FAILED", `Session ${sessionId} was cleaned up`);
       if (!sessionId) {
-        sessionId = newJobId("s");
+        sessionId = newShortId("s");
         await tx.jobSession.create({ data: { id: sessionId, template: templateName } });
       }
       await tx.job.create({ data: { id: jobId, sessionId, prompt: input.prompt, status: "pending" } });

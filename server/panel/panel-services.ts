@@ -1,3 +1,4 @@
+import type { AccessService } from "../access/access-service";
 import type { AgentRuntime } from "../agents/agent-runtime";
 import type { AuditLog } from "../audit/audit-log";
 import type { AuditTail } from "../audit/audit-tail";
@@ -23,6 +24,7 @@ export type PanelServices = {
   agents: AgentRuntime;
   terminals: { tickets: TicketStore; manager: TerminalManager };
   jobs: JobService;
+  access: AccessService;
   startedAt: Date;
   version: string;
 };

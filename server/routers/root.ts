@@ -1,4 +1,5 @@
 import { router } from "../trpc/init";
+import { accessRouter } from "./access";
 import { agentsRouter } from "./agents";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
@@ -10,6 +11,7 @@ import { templatesRouter } from "./templates";
 import { terminalRouter } from "./terminal";
 
 export const appRouter = router({
+  access: accessRouter,
   agents: agentsRouter,
   audit: auditRouter,
   auth: authRouter,

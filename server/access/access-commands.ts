@@ -1,0 +1,281 @@
+import { parseLogLine } from "../../components/agents/log-lines";
+import type { AgentLiveStatus } from "../agents/agent-status";
+import type { AuditEventInput } from "../audit/audit-chain";
+import { isAppError } from "../errors";
+import type { ChannelSubject } from "./channel";
+import { type AccessDeps, findGrant, listGrants, revokeGrant } from "./grants";
+import type { RateLimiter } from "./rate-limiter";
+import { type Role, roleAllows } from "./roles";
+
+/** What commands may do to agents and jobs; the access service wires these to the panel's own services. */
+export type AgentOps = {
+  status(name: string): AgentLiveStatus | null;
+  start(name: string, actor: string): Promise<unknown>;
+  stop(name: string, actor: string): Promise<unknown>;
+  logs(name: string, lines: number): Promise<string[]>;
+  startJob(
+    input: { prompt: string; sessionId?: string },
+    actor: string,
+  ): Promise<{ jobId: string; sessionId: string }>;
+  /** Whether a job session can take more jobs (it was not cleaned up). */
+  sessionOpen(sessionId: string): Promise<boolean>;
+};
+
+export type CommandDeps = AccessDeps & { agents: AgentOps; limiter: RateLimiter };
+
+type Call = { channel: string; subject: ChannelSubject; actor: string; args: string[]; rest: string };
+type Command = {
+  role: Role;
+  usage: string;
+  help: string;
+  /** Commands that act on one agent name it first; the grant on it is checked before `run`. */
+  agent: boolean;
+  run(deps: CommandDeps, call: Call, agent: string): Promise<string>;
+};
+
+/** Telegram's message limit is 4096; replies stay well under it whatever the channel. */
+export const maxReplyChars = 3500;
+const defaultLogLines = 20;
+const maxLogLines = 100;
+
+export function clip(text: string, max = maxReplyChars): string {
+  return text.length <= max ? text : `…${text.slice(-(max - 1))}`;
+}
+
+function describeStatus(name: string, live: AgentLiveStatus | null): string {
+  if (!live) return `${name}: status not known yet (the panel is still looking at Podman)`;
+  const lines = [
+    `${name}: ${live.state}${live.state === "running" && !live.ready ? " (Gateway starting)" : ""}`,
+  ];
+  if (live.startedAt && live.state === "running")
+    lines.push(`up since ${live.startedAt.replace(/\.\d+Z$/, "Z")}`);
+  if (live.exitCode !== null && live.state !== "running") lines.push(`exit code ${live.exitCode}`);
+  if (live.cpuPercent !== null) lines.push(`CPU ${live.cpuPercent.toFixed(1)} %`);
+  if (live.memoryBytes !== null) lines.push(`memory ${(live.memoryBytes / 2 ** 20).toFixed(0)} MiB`);
+  if (live.note) lines.push(live.note);
+  return lines.join("\n");
+}
+
+const commands: Record<string, Command> = {
+  agents: {
+    role: "viewer",
+    usage: "/agents",
+    help: "the agents you can reach, with their state",
+    agent: false,
+    async run(deps, call) {
+      const grants = await deps.db.accessGrant.findMany({
+        where: { channel: call.channel, subjectId: call.subject.id },
+        orderBy: { agent: "asc" },
+      });
+      return grants
+        .map(
+          (grant) => `${grant.agent} (${grant.role}): ${deps.agents.status(grant.agent)?.state ?? "unknown"}`,
+        )
+        .join("\n");
+    },
+  },
+  status: {
+    role: "viewer",
+    usage: "/status NAME",
+    help: "state, uptime, CPU and memory",
+    agent: true,
+    run: async (deps, _call, agent) => describeStatus(agent, deps.agents.status(agent)),
+  },
+  start: {
+    role: "operator",
+    usage: "/start NAME",
+    help: "start the agent",
+    agent: true,
+    async run(deps, call, agent) {
+      await deps.agents.start(agent, call.actor);
+      return `${agent} started.`;
+    },
+  },
+  stop: {
+    role: "operator",
+    usage: "/stop NAME",
+    help: "stop the agent",
+    agent: true,
+    async run(deps, call, agent) {
+      await deps.agents.stop(agent, call.actor);
+      return `${agent} stopped.`;
+    },
+  },
+  logs: {
+    role: "operator",
+    usage: `/logs NAME [LINES]`,
+    help: `the last lines of its output (${defaultLogLines} unless given, at most ${maxLogLines})`,
+    agent: true,
+    async run(deps, call, agent) {
+      const wanted = Number.parseInt(call.args[1] ?? "", 10);
+      const count = Number.isFinite(wanted) ? Math.min(Math.max(wanted, 1), maxLogLines) : defaultLogLines;
+      // Agent output is untrusted: escape sequences and other control characters are dropped.
+      const lines = (await deps.agents.logs(agent, count)).map((raw, index) => {
+        const line = parseLogLine(raw, index);
+        const text = [...line.text].filter((char) => char >= " " || char === "\t").join("");
+        return line.time ? `${line.time.slice(11, 19)} ${text}` : text;
+      });
+      if (lines.length === 0) return `${agent} has no output yet.`;
+      return clip(`Last ${lines.length} lines of ${agent}:\n${lines.join("\n")}`);
+    },
+  },
+  job: {
+    role: "operator",
+    usage: "/job NAME PROMPT",
+    help: "run a Claude Code job (your jobs on this agent continue one conversation); you are told when it ends",
+    agent: true,
+    async run(deps, call, agent) {
+      const prompt = call.rest.trim();
+      if (!prompt) return `Usage: /job ${agent} PROMPT`;
+      const grant = await findGrant(deps.db, call.channel, call.subject.id, agent);
+      const previous = grant?.jobSessionId;
+      const sessionId = previous && (await deps.agents.sessionOpen(previous)) ? previous : undefined;
+      const job = await deps.agents.startJob({ prompt, sessionId }, call.actor);
+      if (grant)
+        await deps.db.accessGrant.update({ where: { id: grant.id }, data: { jobSessionId: job.sessionId } });
+      return `Job ${job.jobId} queued${sessionId ? " (continuing your conversation)" : ""}. I will tell you when it ends.`;
+    },
+  },
+  access: {
+    role: "admin",
+    usage: "/access NAME",
+    help: "who has access to the agent",
+    agent: true,
+    async run(deps, _call, agent) {
+      const grants = await listGrants(deps.db, { agent });
+      return [
+        `Access to ${agent}:`,
+        ...grants.map(
+          (grant) =>
+            `${grant.channel} ${grant.subjectId}${grant.subjectName ? ` (${grant.subjectName})` : ""}: ${grant.role}`,
+        ),
+      ].join("\n");
+    },
+  },
+  revoke: {
+    role: "admin",
+    usage: "/revoke NAME USER_ID",
+    help: "take someone's access to the agent away",
+    agent: true,
+    async run(deps, call, agent) {
+      const subjectId = call.args[1];
+      if (!subjectId) return `Usage: /revoke ${agent} USER_ID (see /access ${agent})`;
+      await revokeGrant(deps, { channel: call.channel, agent, subjectId, actor: call.actor });
+      return `Revoked ${call.channel} user ${subjectId}'s access to ${agent}.`;
+    },
+  },
+};
+
+function helpFor(role: string): string {
+  const lines = Object.values(commands)
+    .filter((command) => roleAllows(role, command.role))
+    .map((command) => `${command.usage}: ${command.help}`);
+  return ["What you can do here:", ...lines, "/help: this list"].join("\n");
+}
+
+/** The commands a channel can register for its menu (e.g. Telegram's setMyCommands). */
+export function commandMenu(): { command: string; description: string }[] {
+  return [
+    ...Object.entries(commands).map(([command, spec]) => ({
+      command,
+      description: `${spec.help} (${spec.role})`,
+    })),
+    { command: "help", description: "what you can do" },
+  ];
+}
+
+/**
+ * Answers one message. Anyone without a grant gets nothing back (not even whether an agent
+ * exists), and is audited; people with grants get answers within their role on each agent. Every
+ * command is audited with its outcome; each sender has a rate limit.
+ */
+export async function handleMessage(
+  deps: CommandDeps,
+  channel: string,
+  subject: ChannelSubject,
+  command: string,
+  text: string,
+): Promise<string | undefined> {
+  const actor = `${channel}:${subject.id}`;
+  const audit = (event: Pick<AuditEventInput, "action" | "outcome" | "agent" | "details">) =>
+    deps.audit.record({ category: "access", actor, ...event });
+  const limited = deps.limiter.take(actor);
+  const grants = await deps.db.accessGrant.findMany({ where: { channel, subjectId: subject.id } });
+  if (limited !== "ok") {
+    if (limited === "limited")
+      await audit({
+        action: `${channel}_rate_limited`,
+        outcome: "denied",
+        agent: null,
+        details: { command },
+      });
+    return limited === "limited" && grants.length > 0
+      ? `Too many messages: wait ${deps.limiter.waitSeconds(actor)} s and try again.`
+      : undefined;
+  }
+  if (grants.length === 0) {
+    await audit({
+      action: `${channel}_message_refused`,
+      outcome: "denied",
+      agent: null,
+      details: { reason: "no grant", command: command.slice(0, 40), subjectName: subject.name ?? null },
+    });
+    return undefined;
+  }
+  const best = grants.some((grant) => grant.role === "admin")
+    ? "admin"
+    : grants.some((grant) => grant.role === "operator")
+      ? "operator"
+      : "viewer";
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  // A bare /start is how a chat with a bot begins: it gets the help, not "usage: /start NAME".
+  const spec =
+    Object.hasOwn(commands, command) && !(command === "start" && words.length === 0)
+      ? commands[command]
+      : undefined;
+  if (!spec)
+    return command === "help" || command === "start" ? helpFor(best) : `Unknown command. ${helpFor(best)}`;
+  const call: Call = { channel, subject, actor, args: words, rest: text.trim().replace(/^\S+\s*/, "") };
+  const agent = spec.agent ? words[0] : undefined;
+  if (spec.agent && !agent) return `Usage: ${spec.usage}`;
+  const grant = agent ? grants.find((candidate) => candidate.agent === agent) : undefined;
+  const refused = agent
+    ? !grant
+      ? "no grant"
+      : !roleAllows(grant.role, spec.role)
+        ? "role"
+        : undefined
+    : !grants.some((candidate) => roleAllows(candidate.role, spec.role))
+      ? "role"
+      : undefined;
+  const details = { command, role: grant?.role ?? best, needs: spec.role };
+  if (refused) {
+    await audit({
+      action: `${channel}_command`,
+      outcome: "denied",
+      agent: grant ? agent : null,
+      details: { ...details, reason: refused },
+    });
+    // The same words whether the agent exists or not: a grant on one agent says nothing of others.
+    return refused === "no grant"
+      ? `You have no access to an agent called "${agent?.slice(0, 40)}". /agents lists yours.`
+      : `${spec.usage} needs the ${spec.role} role; yours${agent ? ` on ${agent}` : ""} is ${grant?.role ?? best}.`;
+  }
+  try {
+    const reply = await spec.run(deps, call, agent ?? "");
+    await audit({ action: `${channel}_command`, outcome: "ok", agent: agent ?? null, details });
+    return reply;
+  } catch (error) {
+    const message = isAppError(error)
+      ? error.message
+      : "something went wrong (the panel's log has the details)";
+    if (!isAppError(error)) console.error(`claw: ${channel} command /${command} failed:`, error);
+    await audit({
+      action: `${channel}_command`,
+      outcome: "error",
+      agent: agent ?? null,
+      details: { ...details, error: message },
+    });
+    return `/${command} failed: ${message}`;
+  }
+}

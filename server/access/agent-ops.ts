@@ -1,0 +1,21 @@
+import { startAgent, stopAgent } from "../agents/agent-lifecycle";
+import { readAgentLogs } from "../agents/agent-logs";
+import { lifecycleDepsOf } from "../agents/agent-runtime";
+import type { PanelServices } from "../panel/panel-services";
+import type { AgentOps } from "./access-commands";
+
+/** The panel's own agent and job services, as the channels' commands use them. */
+export function agentOpsOf(services: PanelServices): AgentOps {
+  const lifecycle = lifecycleDepsOf(services);
+  return {
+    status: (name) => services.agents.status.snapshot().agents[name] ?? null,
+    start: (name, actor) => startAgent(lifecycle, name, actor),
+    stop(name, actor) {
+      services.terminals.manager.closeAll(name, "the agent was stopped");
+      return stopAgent(lifecycle, name, actor);
+    },
+    logs: async (name, lines) => (await readAgentLogs(lifecycle, name, { tail: lines })).lines,
+    startJob: (input, actor) => services.jobs.start(input, actor),
+    sessionOpen: async (id) => (await services.db.jobSession.count({ where: { id, closedAt: null } })) > 0,
+  };
+}

@@ -1,0 +1,34 @@
+/** Someone on a channel, by the channel's own id for them (a Telegram user id, say). */
+export type ChannelSubject = { id: string; name?: string };
+
+/** What the channel-neutral core offers an adapter: each returns the reply, or nothing to say. */
+export type ChannelHandler = {
+  /** The person opened a pairing link; `token` is what the adapter's payload parser found. */
+  pair(channel: string, subject: ChannelSubject, token: string): Promise<string>;
+  /** A message; `command` is lower-case without its slash, or "" for plain text. */
+  message(
+    channel: string,
+    subject: ChannelSubject,
+    command: string,
+    args: string,
+  ): Promise<string | undefined>;
+};
+
+export type ChannelState = "off" | "starting" | "running" | "retrying" | "failed";
+
+/**
+ * One way people reach the panel. Pairing, grants and roles know nothing of the channel behind
+ * this: the adapter names itself, serves messages to the handler, and speaks its link format.
+ */
+export type ChannelAdapter = {
+  readonly name: string;
+  /** The link that opens a pairing in the channel's app, or undefined while it is not set up. */
+  pairingLink(token: string): string | undefined;
+  /** The token in a pairing payload the channel delivered (e.g. Telegram's `/start pair-…`), if it is one. */
+  parsePairingPayload(payload: string): string | undefined;
+  /** Sends `text` to the person; false when the channel is not serving. */
+  send(subjectId: string, text: string): Promise<boolean>;
+  /** Starts serving if the channel is configured. */
+  serve(handler: ChannelHandler): Promise<void>;
+  close(): Promise<void>;
+};

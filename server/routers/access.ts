@@ -1,0 +1,109 @@
+import QRCode from "qrcode";
+import { z } from "zod";
+import { listGrants } from "../access/grants";
+import {
+  listPairings,
+  maxOpenPairingsPerAgent,
+  pairingExpiryMinutes,
+  pairingIdPattern,
+} from "../access/pairings";
+import { roleDescriptions, roleSchema, roles } from "../access/roles";
+import { apiRootSchema, botTokenSchema } from "../access/telegram/telegram-settings";
+import { actorLabel } from "../auth/actor";
+import { dnsLabel } from "../policy/template-schema";
+import { protectedProcedure, router } from "../trpc/init";
+
+const channel = z.enum(["telegram"]);
+const pairingId = z.string().regex(pairingIdPattern, "a pairing id looks like p-abcdefghij");
+const subjectId = z.string().regex(/^\d{1,20}$/, "a Telegram user id is a number");
+
+export const accessRouter = router({
+  /** The bot's state and the limits the pairing form needs. */
+  status: protectedProcedure.query(({ ctx }) => ({
+    telegram: ctx.access.telegram.status(),
+    roles: roles.map((role) => ({ role, description: roleDescriptions[role] })),
+    expiryMinutes: pairingExpiryMinutes,
+    maxOpenPairingsPerAgent,
+  })),
+
+  /** Checks a new token with getMe before keeping it; `token: null` removes the bot. */
+  configureTelegram: protectedProcedure
+    .input(z.object({ token: botTokenSchema.nullish(), apiRoot: apiRootSchema.nullish() }))
+    .mutation(async ({ ctx, input }) => {
+      const status = await ctx.access.telegram.configure(input);
+      await ctx.audit.record({
+        category: "access",
+        action: input.token === null ? "telegram_bot_removed" : "telegram_bot_configured",
+        actor: actorLabel(ctx.actor),
+        outcome: "ok",
+        details: {
+          username: status.username,
+          apiRoot: status.apiRoot,
+          tokenHint: status.tokenHint,
+          tokenChanged: input.token !== undefined,
+        },
+      });
+      return status;
+    }),
+
+  /** A single-use link (and its QR code) for one person to ask for `role` on `agent`; shown once. */
+  pair: protectedProcedure
+    .input(
+      z.object({
+        channel: channel.default("telegram"),
+        agent: dnsLabel,
+        role: roleSchema.default("viewer"),
+        expiresInMinutes: z
+          .number()
+          .int()
+          .min(pairingExpiryMinutes.min)
+          .max(pairingExpiryMinutes.max)
+          .default(pairingExpiryMinutes.default),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const pairing = await ctx.access.pair({ ...input, actor: actorLabel(ctx.actor) });
+      const qrSvg = await QRCode.toString(pairing.link, {
+        type: "svg",
+        errorCorrectionLevel: "M",
+        margin: 2,
+      });
+      const { token: _token, ...rest } = pairing;
+      return { ...rest, qrSvg };
+    }),
+
+  /** Open pairings (with the code once someone opened the link), or also those that ended today. */
+  pairings: protectedProcedure
+    .input(
+      z
+        .object({ agent: dnsLabel.optional(), includeEnded: z.boolean().default(false) })
+        .default({ includeEnded: false }),
+    )
+    .query(({ ctx, input }) => listPairings(ctx, input)),
+
+  /** The operator saw the same code on both sides. `code`, when given, must match (the CLI asks for it). */
+  confirm: protectedProcedure
+    .input(
+      z.object({
+        id: pairingId,
+        code: z
+          .string()
+          .regex(/^\d{3} ?\d{3}$/, "the code is six digits")
+          .optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.access.confirm({ ...input, actor: actorLabel(ctx.actor) })),
+
+  /** Turns down a pairing someone opened, or cancels one nobody has opened yet. */
+  reject: protectedProcedure
+    .input(z.object({ id: pairingId }))
+    .mutation(({ ctx, input }) => ctx.access.reject({ ...input, actor: actorLabel(ctx.actor) })),
+
+  grants: protectedProcedure
+    .input(z.object({ agent: dnsLabel.optional() }).default({}))
+    .query(({ ctx, input }) => listGrants(ctx.db, input)),
+
+  revoke: protectedProcedure
+    .input(z.object({ channel: channel.default("telegram"), agent: dnsLabel, subjectId }))
+    .mutation(({ ctx, input }) => ctx.access.revoke({ ...input, actor: actorLabel(ctx.actor) })),
+});
