@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
+import { accessCommands } from "./access-commands";
 import { agentCommands } from "./agent-commands";
 import { imageCommands } from "./image-commands";
 import { jobCommands } from "./job-commands";
@@ -41,6 +42,11 @@ export type CommandOptions = {
   credentialsFile?: string;
   webhookUrl?: string;
   webhookTokenFile?: string;
+  role?: string;
+  expires?: string;
+  tokenStdin?: boolean;
+  apiRoot?: string;
+  remove?: boolean;
 };
 
 export type Command = {
@@ -201,4 +207,5 @@ export const commands: Record<string, Command> = {
   ...agentCommands,
   ...imageCommands,
   ...jobCommands,
+  ...accessCommands,
 };

@@ -3,7 +3,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import WebSocket from "ws";
 import type { AppRouter } from "../server/routers/root";
 import type { Command, CommandOptions } from "./commands";
-import { print } from "./output";
+import { print, readStdin } from "./output";
 import { CliError, exitCodes, type PanelConnection } from "./panel-client";
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -167,12 +167,6 @@ const intOption = (value: string | undefined, name: string, fallback: number) =>
     throw new CliError(`--${name} takes a whole number`, exitCodes.usage);
   return number;
 };
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8").trim();
-}
 
 export const jobCommands: Record<string, Command> = {
   "jobs start": {

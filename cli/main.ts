@@ -45,6 +45,11 @@ const optionSpec = {
   "credentials-file": { type: "string" },
   "webhook-url": { type: "string" },
   "webhook-token-file": { type: "string" },
+  role: { type: "string" },
+  expires: { type: "string" },
+  "token-stdin": { type: "boolean" },
+  "api-root": { type: "string" },
+  remove: { type: "boolean" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -86,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
     "credentials-file": credentialsFile,
     "webhook-url": webhookUrl,
     "webhook-token-file": webhookTokenFile,
+    "token-stdin": tokenStdin,
+    "api-root": apiRoot,
     ...rest
   } = parsed.values;
   const options: CommandOptions = {
@@ -99,6 +106,8 @@ async function main(argv: string[]): Promise<number> {
     credentialsFile,
     webhookUrl,
     webhookTokenFile,
+    tokenStdin,
+    apiRoot,
     json: rest.json ?? false,
     follow: rest.follow ?? false,
   };

@@ -35,9 +35,10 @@ export function createAccessService(deps: {
   audit: AuditLog;
   accessDir: string;
   agents: () => AgentOps;
+  rateLimit?: { burst: number; refillMs: number };
 }) {
   const { db, audit } = deps;
-  const limiter = createRateLimiter();
+  const limiter = createRateLimiter(deps.rateLimit);
   const telegram = createTelegramChannel({ accessDir: deps.accessDir });
   const channels = new Map<string, ChannelAdapter>([[telegram.name, telegram]]);
   let jobCursor = 0;
@@ -171,7 +172,7 @@ export function createAccessService(deps: {
       void tell(
         grant.channel,
         grant.subjectId,
-        `Paired: you are ${grant.role === "admin" ? "an" : "a"} ${grant.role} on "${grant.agent}". Send /help to see what you can do.`,
+        `Paired: you are ${/^[aeiou]/.test(grant.role) ? "an" : "a"} ${grant.role} on "${grant.agent}". Send /help to see what you can do.`,
       );
       return grant;
     },

@@ -129,7 +129,14 @@ export function createTelegramChannel(options: { accessDir: string }) {
     // The menu is a nicety: a Bot API that lacks it must not stop the bot.
     await next.api.setMyCommands(commandMenu()).catch(() => {});
     next
-      .start({ allowed_updates: ["message"], timeout: pollSeconds })
+      .start({
+        allowed_updates: ["message"],
+        timeout: pollSeconds,
+        // The Bot API answered deleteWebhook: polling begins (the first poll may wait its full time).
+        onStart: () => {
+          if (bot === next) setState("running");
+        },
+      })
       .then(() => {
         if (bot === next) setState("off");
       })

@@ -1,0 +1,172 @@
+import type { inferRouterOutputs } from "@trpc/server";
+import QRCode from "qrcode";
+import type { AppRouter } from "../server/routers/root";
+import type { Command } from "./commands";
+import { print, readStdin } from "./output";
+import { CliError, exitCodes } from "./panel-client";
+
+type Outputs = inferRouterOutputs<AppRouter>;
+type BotStatus = Outputs["access"]["status"]["telegram"];
+
+const roles = ["viewer", "operator", "admin"] as const;
+
+function channelArg(value: string | undefined): "telegram" {
+  if (value !== "telegram")
+    throw new CliError(`unknown channel "${value}": the one channel is telegram`, exitCodes.usage);
+  return value;
+}
+
+function minutesLeft(iso: string | Date): string {
+  const minutes = Math.round((new Date(iso).getTime() - Date.now()) / 60_000);
+  return minutes <= 0 ? "now" : `${minutes} min`;
+}
+
+export function formatBot(status: BotStatus): string {
+  if (!status.configured) return "Telegram bot: not set up (claw access bot --token-stdin < token-file)";
+  return [
+    `Telegram bot: ${status.state}${status.username ? `  @${status.username}` : ""}  token ${status.tokenHint}`,
+    ...(status.apiRoot ? [`  Bot API: ${status.apiRoot}`] : []),
+    ...(status.error ? [`  ${status.error}`] : []),
+  ].join("\n");
+}
+
+export const accessCommands: Record<string, Command> = {
+  "access bot": {
+    usage: "access bot [--token-stdin] [--api-root URL] [--remove]",
+    summary: "the Telegram bot's state; set its token (checked with Telegram first) or remove it",
+    async run(panel, options) {
+      let status: BotStatus;
+      if (options.remove) status = await panel.client.access.configureTelegram.mutate({ token: null });
+      else if (options.tokenStdin || options.apiRoot !== undefined) {
+        const token = options.tokenStdin ? await readStdin() : undefined;
+        if (options.tokenStdin && !token) throw new CliError("no token on standard input", exitCodes.usage);
+        status = await panel.client.access.configureTelegram.mutate({
+          token,
+          apiRoot: options.apiRoot === "" ? null : options.apiRoot,
+        });
+      } else status = (await panel.client.access.status.query()).telegram;
+      print(options, status, formatBot(status));
+      return exitCodes.ok;
+    },
+  },
+  "access pair": {
+    usage: "access pair telegram NAME [--role R] [--expires MIN]",
+    summary: "a single-use pairing link (and QR code) for one person to reach agent NAME",
+    args: 2,
+    async run(panel, options, args) {
+      const role = (options.role ?? "viewer") as (typeof roles)[number];
+      if (!roles.includes(role))
+        throw new CliError(`--role must be one of ${roles.join(", ")}`, exitCodes.usage);
+      const expires = options.expires === undefined ? undefined : Number(options.expires);
+      if (expires !== undefined && !Number.isInteger(expires))
+        throw new CliError("--expires is a whole number of minutes", exitCodes.usage);
+      const pairing = await panel.client.access.pair.mutate({
+        channel: channelArg(args[0]),
+        agent: args[1] ?? "",
+        role,
+        expiresInMinutes: expires,
+      });
+      const { qrSvg: _svg, ...json } = pairing;
+      const qr = await QRCode.toString(pairing.link, { type: "terminal", small: true });
+      print(
+        options,
+        json,
+        [
+          qr,
+          pairing.link,
+          "",
+          `Pairing ${pairing.id}: ${pairing.role} on ${pairing.agent}, expires in ${minutesLeft(pairing.expiresAt)}. The link works once and is not shown again.`,
+          "When the person opens it, the bot shows them a code; if they read you the same code, confirm:",
+          `  claw access confirm telegram ${pairing.agent} CODE`,
+        ].join("\n"),
+      );
+      return exitCodes.ok;
+    },
+  },
+  "access confirm": {
+    usage: "access confirm telegram NAME CODE",
+    summary: "grant the pairing on NAME whose person was shown CODE",
+    args: 3,
+    async run(panel, options, args) {
+      const [channel, agent = "", code = ""] = [channelArg(args[0]), args[1], args[2]];
+      const open = await panel.client.access.pairings.query({ agent });
+      const claimed = open.filter((pairing) => pairing.channel === channel && pairing.status === "claimed");
+      const match = claimed.find((pairing) => pairing.code === code.replace(/\s/g, ""));
+      if (!match)
+        throw new CliError(
+          claimed.length === 0
+            ? `nobody has opened a pairing link for ${agent} yet (claw access list ${agent})`
+            : `no pairing for ${agent} was shown the code ${code}; check it with the person`,
+          exitCodes.failed,
+        );
+      const grant = await panel.client.access.confirm.mutate({ id: match.id, code });
+      print(
+        options,
+        grant,
+        `${grant.subjectName ?? grant.subjectId} (${grant.channel} ${grant.subjectId}) is now ${grant.role} on ${grant.agent}`,
+      );
+      return exitCodes.ok;
+    },
+  },
+  "access reject": {
+    usage: "access reject ID",
+    summary: "turn down a pairing someone opened, or cancel one nobody has",
+    args: 1,
+    async run(panel, options, args) {
+      const pairing = await panel.client.access.reject.mutate({ id: args[0] ?? "" });
+      print(options, pairing, `${pairing.id} ${pairing.status}`);
+      return exitCodes.ok;
+    },
+  },
+  "access list": {
+    usage: "access list [NAME]",
+    summary: "who has access (to NAME, or to every agent), and pairings waiting",
+    args: "optional",
+    async run(panel, options, args) {
+      const agent = args[0];
+      const [grants, pairings] = await Promise.all([
+        panel.client.access.grants.query({ agent }),
+        panel.client.access.pairings.query({ agent }),
+      ]);
+      const lines =
+        grants.length === 0
+          ? [`nobody has access${agent ? ` to ${agent}` : ""} yet: claw access pair telegram NAME`]
+          : [
+              `${"AGENT".padEnd(20)} ${"CHANNEL".padEnd(9)} ${"USER ID".padEnd(14)} ${"ROLE".padEnd(9)} NAME`,
+              ...grants.map(
+                (grant) =>
+                  `${grant.agent.padEnd(20)} ${grant.channel.padEnd(9)} ${grant.subjectId.padEnd(14)} ${grant.role.padEnd(9)} ${grant.subjectName ?? ""}`,
+              ),
+            ];
+      if (pairings.length > 0)
+        lines.push(
+          "",
+          "Pairings waiting:",
+          ...pairings.map(
+            (pairing) =>
+              `${pairing.id}  ${pairing.agent}  ${pairing.role}  ${pairing.status === "claimed" ? `opened by ${pairing.subjectName ?? pairing.subjectId}, code ${pairing.code}` : "not opened yet"}  expires in ${minutesLeft(pairing.expiresAt)}`,
+          ),
+        );
+      print(options, { grants, pairings }, lines.join("\n"));
+      return exitCodes.ok;
+    },
+  },
+  "access revoke": {
+    usage: "access revoke telegram NAME USER_ID",
+    summary: "take a person's access to NAME away (at once)",
+    args: 3,
+    async run(panel, options, args) {
+      const grant = await panel.client.access.revoke.mutate({
+        channel: channelArg(args[0]),
+        agent: args[1] ?? "",
+        subjectId: args[2] ?? "",
+      });
+      print(
+        options,
+        grant,
+        `revoked ${grant.channel} user ${grant.subjectId}'s ${grant.role} access to ${grant.agent}`,
+      );
+      return exitCodes.ok;
+    },
+  },
+};
