@@ -1,0 +1,144 @@
+// The issue's "done when", end to end: the real panel and CLI, the real grammY bot inside the
+// panel against the fake Bot API, and a real agent container started and stopped from Telegram.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeTelegram, startFakeTelegram } from "./fake-telegram";
+import { runCli } from "./run-cli";
+import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
+
+const exec = promisify(execFile);
+
+async function containerRunning(name: string): Promise<boolean> {
+  const result = await exec("podman", ["inspect", "--format", "{{.State.Running}}", name]).catch(
+    () => undefined,
+  );
+  return result?.stdout.trim() === "true";
+}
+
+describe("access from Telegram through the real panel", () => {
+  let panel: RunningPanel;
+  let env: Record<string, string>;
+  let fake: FakeTelegram;
+  const agent = `tg-${randomBytes(3).toString("hex")}`;
+  const dana = { id: 777_000_123, username: "dana" };
+
+  async function ask(text: string): Promise<string> {
+    const after = fake.messagesTo(dana.id).length;
+    fake.userSends(dana, text);
+    return fake.nextMessageTo(dana.id, { after, timeoutMs: 120_000 });
+  }
+
+  async function auditEvents(filter: string[]) {
+    const tail = await runCli(["audit", "tail", "-n", "200", "--json", ...filter], env);
+    return tail.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { action: string; actor: string; outcome: string });
+  }
+
+  beforeAll(async () => {
+    fake = await startFakeTelegram();
+    panel = await startPanel();
+    env = cliEnvOf(panel);
+  });
+  afterAll(async () => {
+    await exec("podman", ["rm", "-f", `claw-agent-${agent}`]).catch(() => {});
+    await panel?.stop();
+    await fake?.close();
+  });
+
+  it("configures the bot, pairs a person with the CLI, obeys their role, and revokes", async () => {
+    // A wrong token is refused before anything is kept.
+    const wrong = await runCli(
+      ["access", "bot", "--token-stdin", "--api-root", fake.apiRoot],
+      env,
+      "1:AAnotthetokennotthetoken",
+    );
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("Telegram refused the token (401 Unauthorized)");
+
+    const bot = await runCli(
+      ["access", "bot", "--token-stdin", "--api-root", fake.apiRoot, "--json"],
+      env,
+      fake.token,
+    );
+    expect(bot.code, bot.stderr).toBe(0);
+    expect(JSON.parse(bot.stdout)).toMatchObject({ configured: true, username: "claw_test_bot" });
+    const tokenFile = join(panel.home, "access", "secrets", "telegram-bot-token");
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    expect(bot.stdout).not.toContain(fake.token.split(":")[1]);
+
+    const created = await runCli(["agents", "create", "--template", "coder", "--name", agent], env);
+    expect(created.code, created.stderr).toBe(0);
+
+    const pair = await runCli(
+      ["access", "pair", "telegram", agent, "--role", "operator", "--expires", "10"],
+      env,
+    );
+    expect(pair.code, pair.stderr).toBe(0);
+    const link = /https:\/\/t\.me\/claw_test_bot\?start=(pair-[A-Za-z0-9_-]{43})/.exec(pair.stdout);
+    expect(link).not.toBeNull();
+    expect(pair.stdout).toContain("▄"); // the terminal QR code
+
+    const reply = await ask(`/start ${link?.[1]}`);
+    const code = /(\d{3} \d{3})/.exec(reply)?.[1] ?? "";
+    const listed = await runCli(["access", "list", agent], env);
+    expect(listed.stdout).toContain(`opened by @dana, code ${code.replace(" ", "")}`);
+    const confirmed = await runCli(["access", "confirm", "telegram", agent, code], env);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
+    expect(confirmed.stdout).toContain(`@dana (telegram ${dana.id}) is now operator on ${agent}`);
+    await fake.nextMessageTo(dana.id, { after: fake.messagesTo(dana.id).length - 1 });
+
+    // The operator controls the real agent from the chat.
+    expect(await ask(`/start ${agent}`)).toBe(`${agent} started.`);
+    expect(await containerRunning(`claw-agent-${agent}`)).toBe(true);
+    expect(await ask(`/status ${agent}`)).toMatch(new RegExp(`^${agent}: running`));
+    // OpenClaw writes its first lines within seconds.
+    for (let tries = 0; tries < 120; tries++) {
+      if ((await exec("podman", ["logs", `claw-agent-${agent}`])).stdout.trim()) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(await ask(`/logs ${agent} 5`)).toMatch(new RegExp(`^Last \\d lines of ${agent}:`));
+    expect(await ask(`/stop ${agent}`)).toBe(`${agent} stopped.`);
+    expect(await containerRunning(`claw-agent-${agent}`)).toBe(false);
+    expect(await ask(`/access ${agent}`)).toContain("needs the admin role; yours on");
+
+    const revoked = await runCli(["access", "revoke", "telegram", agent, String(dana.id)], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await fake.nextMessageTo(dana.id, { after: fake.messagesTo(dana.id).length - 1 })).toContain(
+      "was revoked",
+    );
+    fake.userSends(dana, `/start ${agent}`);
+
+    // Everything is in the audit log, by who did it.
+    const deadline = Date.now() + 15_000;
+    let actions: string[] = [];
+    for (;;) {
+      const events = await auditEvents(["--category", "access"]);
+      actions = events.map((event) => `${event.action} ${event.actor} ${event.outcome}`);
+      if (actions.includes(`telegram_message_refused telegram:${dana.id} denied`) || Date.now() > deadline)
+        break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "telegram_bot_configured cli ok",
+        "telegram_pairing_initiated cli ok",
+        `telegram_pairing_claimed telegram:${dana.id} ok`,
+        "telegram_pairing_confirmed cli ok",
+        `telegram_command telegram:${dana.id} ok`,
+        "access_revoked cli ok",
+        `telegram_message_refused telegram:${dana.id} denied`,
+      ]),
+    );
+    const lifecycle = await auditEvents(["--agent", agent]);
+    expect(lifecycle.map((event) => `${event.action} ${event.actor}`)).toEqual(
+      expect.arrayContaining([`agent_started telegram:${dana.id}`, `agent_stopped telegram:${dana.id}`]),
+    );
+    expect(await containerRunning(`claw-agent-${agent}`)).toBe(false);
+  }, 240_000);
+});
