@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conversation, type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic";
+import { startFakeTelegram } from "./fake-telegram";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
@@ -256,4 +257,38 @@ describe("Claude Code jobs", () => {
     expect(stored.filter((event) => event.type === "result")).toHaveLength(1);
     expect(stored.at(-1)?.type).toBe("result");
   });
+
+  it("runs a job asked for over Telegram and tells the person when it ends", async () => {
+    const telegram = await startFakeTelegram();
+    try {
+      await cli(["access", "bot", "--token-stdin", "--api-root", telegram.apiRoot], telegram.token);
+      const agent = `jobs-tg-${Date.now().toString(36)}`;
+      await cli(["agents", "create", "--template", "coder", "--name", agent]);
+      const { link } = JSON.parse(
+        await cli(["--json", "access", "pair", "telegram", agent, "--role", "operator"]),
+      ) as {
+        link: string;
+      };
+      const erin = { id: 555_000_1, username: "erin" };
+      telegram.userSends(erin, `/start ${link.split("start=")[1]}`);
+      const code = /(\d{3} \d{3})/.exec(await telegram.nextMessageTo(erin.id, { after: 0 }))?.[1] ?? "";
+      await cli(["access", "confirm", "telegram", agent, code]);
+
+      fake.script([{ text: "Answered for Telegram." }]);
+      telegram.userSends(erin, `/job ${agent} say hello`);
+      const queued = await telegram.nextMessageTo(erin.id, { after: 2 });
+      const jobId = /^Job (j-[a-z2-7]{10}) queued\./.exec(queued)?.[1] ?? "";
+      expect(jobId, queued).not.toBe("");
+      started.push(jobId);
+      const notice = await telegram.nextMessageTo(erin.id, { after: 3, timeoutMs: 120_000 });
+      expect(notice).toMatch(
+        new RegExp(`^Job ${jobId} completed after \\d+ s\\.\\n\\nAnswered for Telegram\\.$`),
+      );
+      const job = await status(jobId);
+      expect(job.result?.text).toBe("Answered for Telegram.");
+      await cli(["access", "bot", "--remove"]);
+    } finally {
+      await telegram.close();
+    }
+  }, 180_000);
 });

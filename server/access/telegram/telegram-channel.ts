@@ -77,7 +77,11 @@ export function createTelegramChannel(options: { accessDir: string }) {
     if (!handler) return undefined;
     const subject = {
       id: String(from.id),
-      name: from.username ? `@${from.username}` : [from.first_name, from.last_name].filter(Boolean).join(" "),
+      // What they call themselves is theirs to choose: display only, and kept short.
+      name: (from.username
+        ? `@${from.username}`
+        : [from.first_name, from.last_name].filter(Boolean).join(" ")
+      ).slice(0, 64),
     };
     const match = commandPattern.exec(text.trim());
     if (match?.[2] && username && match[2].toLowerCase() !== username.toLowerCase()) return undefined;
