@@ -5,6 +5,7 @@ import { type AgentOps, clip, handleMessage } from "./access-commands";
 import type { ChannelAdapter, ChannelHandler } from "./channel";
 import { revokeGrant } from "./grants";
 import {
+  cancelOpenPairings,
   claimPairing,
   confirmPairing,
   createPairing,
@@ -192,6 +193,27 @@ export function createAccessService(deps: {
       const grant = await revokeGrant({ db, audit }, input);
       void tell(grant.channel, grant.subjectId, `Your access to "${grant.agent}" was revoked.`);
       return grant;
+    },
+
+    /** Sets, changes or (with `token: null`) removes the bot, audited; removing it cancels its open pairings. */
+    async configureTelegram(input: { token?: string | null; apiRoot?: string | null }, actor: string) {
+      const status = await telegram.configure(input);
+      const removed = input.token === null;
+      const cancelled = removed ? await cancelOpenPairings({ db, audit }, telegram.name, actor) : 0;
+      await audit.record({
+        category: "access",
+        action: removed ? "telegram_bot_removed" : "telegram_bot_configured",
+        actor,
+        outcome: "ok",
+        details: {
+          username: status.username,
+          apiRoot: status.apiRoot,
+          tokenHint: status.tokenHint,
+          tokenChanged: input.token !== undefined,
+          ...(removed ? { pairingsCancelled: cancelled } : {}),
+        },
+      });
+      return status;
     },
 
     expireNow,

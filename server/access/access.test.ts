@@ -468,8 +468,21 @@ describe("bot settings", () => {
     ).rejects.toThrow(/Could not reach the Bot API at http:\/\/127\.0\.0\.1:9/);
     await pair(s, alice, "web", "viewer");
     expect(await ask(s.fake, alice, "/help")).toContain("/agents");
-    const removed = await s.access.telegram.configure({ token: null });
+    const waiting = await s.access.pair({
+      channel: "telegram",
+      agent: "db",
+      role: "viewer",
+      expiresInMinutes: 5,
+      actor: "cli",
+    });
+    const removed = await s.access.configureTelegram({ token: null }, "cli");
     expect(removed).toMatchObject({ configured: false, state: "off", tokenHint: null });
+    // Nobody could finish a pairing without the bot: it is cancelled, not left hanging.
+    expect((await s.log.db.pairing.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe(
+      "cancelled",
+    );
+    const events = (await auditActions(s.log, "cli")).map((event) => event.action);
+    expect(events.slice(-2)).toEqual(["telegram_pairing_cancelled", "telegram_bot_removed"]);
     await expect(
       s.access.pair({ channel: "telegram", agent: "web", role: "viewer", expiresInMinutes: 5, actor: "cli" }),
     ).rejects.toThrow(/The telegram bot is not set up/);

@@ -284,3 +284,33 @@ export async function listPairings(
   });
   return rows.map(({ tokenHash: _hash, ...row }) => row);
 }
+
+export async function getPairingOrThrow(deps: AccessDeps, id: string) {
+  await expirePairings(deps);
+  const row = await deps.db.pairing.findUnique({ where: { id } });
+  if (!row) throw new AppError("NOT_FOUND", `No pairing ${id}`, { fix: "claw access list shows them" });
+  const { tokenHash: _hash, ...pairing } = row;
+  return pairing;
+}
+
+/** Cancels every open pairing of a channel (its bot was removed: nobody could finish them). */
+export async function cancelOpenPairings(deps: AccessDeps, channel: string, actor: string) {
+  return deps.audit.transaction(async (tx, record) => {
+    const open = await tx.pairing.findMany({ where: { channel, status: { in: openStatuses } } });
+    for (const pairing of open) {
+      await tx.pairing.update({
+        where: { id: pairing.id },
+        data: { status: "cancelled", resolvedAt: new Date(), resolvedBy: actor },
+      });
+      await record({
+        category: "access",
+        action: `${channel}_pairing_cancelled`,
+        actor,
+        agent: pairing.agent,
+        outcome: "ok",
+        details: { pairing: pairing.id, reason: "bot removed", subjectId: pairing.subjectId },
+      });
+    }
+    return open.length;
+  });
+}

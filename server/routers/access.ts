@@ -2,6 +2,7 @@ import QRCode from "qrcode";
 import { z } from "zod";
 import { listGrants } from "../access/grants";
 import {
+  getPairingOrThrow,
   listPairings,
   maxOpenPairingsPerAgent,
   pairingExpiryMinutes,
@@ -29,22 +30,7 @@ export const accessRouter = router({
   /** Checks a new token with getMe before keeping it; `token: null` removes the bot. */
   configureTelegram: protectedProcedure
     .input(z.object({ token: botTokenSchema.nullish(), apiRoot: apiRootSchema.nullish() }))
-    .mutation(async ({ ctx, input }) => {
-      const status = await ctx.access.telegram.configure(input);
-      await ctx.audit.record({
-        category: "access",
-        action: input.token === null ? "telegram_bot_removed" : "telegram_bot_configured",
-        actor: actorLabel(ctx.actor),
-        outcome: "ok",
-        details: {
-          username: status.username,
-          apiRoot: status.apiRoot,
-          tokenHint: status.tokenHint,
-          tokenChanged: input.token !== undefined,
-        },
-      });
-      return status;
-    }),
+    .mutation(({ ctx, input }) => ctx.access.configureTelegram(input, actorLabel(ctx.actor))),
 
   /** A single-use link (and its QR code) for one person to ask for `role` on `agent`; shown once. */
   pair: protectedProcedure
@@ -80,6 +66,11 @@ export const accessRouter = router({
         .default({ includeEnded: false }),
     )
     .query(({ ctx, input }) => listPairings(ctx, input)),
+
+  /** One pairing, whatever its state: the pairing page follows the one it just made. */
+  pairing: protectedProcedure
+    .input(z.object({ id: pairingId }))
+    .query(({ ctx, input }) => getPairingOrThrow(ctx, input.id)),
 
   /** The operator saw the same code on both sides. `code`, when given, must match (the CLI asks for it). */
   confirm: protectedProcedure

@@ -138,7 +138,9 @@ export function createTelegramChannel(options: { accessDir: string }) {
         timeout: pollSeconds,
         // The Bot API answered deleteWebhook: polling begins (the first poll may wait its full time).
         onStart: () => {
-          if (bot === next) setState("running");
+          if (bot !== next) return;
+          status.lastPollAt = new Date().toISOString();
+          setState("running");
         },
       })
       .then(() => {
