@@ -13,6 +13,7 @@ const navigation = [
   { href: "/", label: "Home" },
   { href: "/agents", label: "Agents" },
   { href: "/jobs", label: "Jobs" },
+  { href: "/access", label: "Access" },
   { href: "/templates", label: "Templates" },
   { href: "/images", label: "Images" },
   { href: "/audit", label: "Audit" },

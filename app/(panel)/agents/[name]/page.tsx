@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams, useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useRef, useState } from "react";
+import { AgentAccessTab } from "@/components/agents/agent-access-tab";
 import { AgentActionButtons, AgentActionFeedback, useAgentActions } from "@/components/agents/agent-actions";
 import { AgentEgressTab } from "@/components/agents/agent-egress-tab";
 import { AgentOverview } from "@/components/agents/agent-overview";
@@ -29,6 +30,7 @@ const tabs = [
   { id: "policy", label: "Policy" },
   { id: "logs", label: "Logs" },
   { id: "egress", label: "Egress" },
+  { id: "access", label: "Access" },
   { id: "terminal", label: "Terminal" },
 ] as const;
 type TabId = (typeof tabs)[number]["id"];
@@ -139,6 +141,8 @@ function AgentDetail() {
             <LogsView name={name} live={live} />
           ) : tab === "egress" ? (
             <AgentEgressTab name={name} />
+          ) : tab === "access" ? (
+            <AgentAccessTab name={name} />
           ) : null}
           {terminalsShown ? (
             <div hidden={tab !== "terminal"}>

@@ -1,0 +1,181 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { buttonClass, dangerButtonClass, smallDangerButtonClass } from "@/components/agents/agent-types";
+import { ErrorAlert } from "@/components/agents/error-alert";
+import { useNow } from "@/components/agents/use-now";
+import { formatTime } from "@/components/audit/audit-table";
+import { ago, readableError } from "@/components/jobs/job-types";
+import { linkClass } from "@/components/jobs/jobs-table";
+import { useTRPC } from "@/components/trpc";
+import { Badge, Skeleton, tableHeadClass } from "@/components/ui";
+import type { Grant } from "./access-types";
+
+const cell = "py-2.5 pr-3 align-middle";
+/** Someone may be paired or revoked from the CLI or by an admin in Telegram meanwhile. */
+const grantsPollMs = 10_000;
+
+const personOf = (grant: Grant) => grant.subjectName ?? `Telegram user ${grant.subjectId}`;
+
+function ConfirmRevoke({
+  grant,
+  pending,
+  onConfirm,
+  onCancel,
+}: {
+  grant: Grant;
+  pending: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div
+      role="alertdialog"
+      aria-label={`Confirm revoking ${personOf(grant)} on ${grant.agent}`}
+      className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+    >
+      <p>
+        <strong>{personOf(grant)}</strong> loses the {grant.role} role on <strong>{grant.agent}</strong> now:
+        the bot tells them, and their next message is refused. A job they started keeps running. To let them
+        back in, pair them again.
+      </p>
+      <div className="mt-3 flex gap-2">
+        <button type="button" className={dangerButtonClass} disabled={pending} onClick={onConfirm}>
+          {pending ? "Revoking…" : `Yes, revoke ${personOf(grant)}`}
+        </button>
+        <button type="button" className={buttonClass} onClick={onCancel}>
+          Keep
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Who can reach the agents from Telegram, and in which role; each can be revoked (after a confirm
+ * step). With `agent`, only that agent's, without its column.
+ */
+export function GrantsTable({ agent }: { agent?: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const now = useNow(10_000);
+  const grants = useQuery({
+    ...trpc.access.grants.queryOptions(agent ? { agent } : {}),
+    refetchInterval: grantsPollMs,
+  });
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [report, setReport] = useState<string | null>(null);
+  const revoke = useMutation(
+    trpc.access.revoke.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.access.grants.pathKey() }),
+    }),
+  );
+  const chosen = grants.data?.find((grant) => grant.id === confirming);
+
+  const ask = (grant: Grant) => {
+    revoke.reset();
+    setReport(null);
+    setConfirming(grant.id);
+  };
+  const confirm = (grant: Grant) =>
+    revoke.mutate(
+      { channel: "telegram", agent: grant.agent, subjectId: grant.subjectId },
+      {
+        onSuccess: () => {
+          setConfirming(null);
+          setReport(`Revoked: ${personOf(grant)} no longer has access to ${grant.agent}.`);
+        },
+      },
+    );
+
+  if (grants.error)
+    return (
+      <p className="text-sm text-red-700 dark:text-red-400">
+        Could not load who has access: {grants.error.message}
+      </p>
+    );
+  if (!grants.data) return <Skeleton lines={3} />;
+  return (
+    <div className="space-y-3">
+      {grants.data.length === 0 ? (
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">
+          {agent
+            ? `Nobody can reach ${agent} from Telegram yet.`
+            : "Nobody can reach the agents from Telegram yet."}{" "}
+          Pairing someone gives them a role on one agent, once you have confirmed the code they were shown.
+        </p>
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm" aria-label="Who has access">
+            <thead className={tableHeadClass}>
+              <tr>
+                {agent ? null : <th className="py-2 pr-3 font-medium">Agent</th>}
+                <th className="py-2 pr-3 font-medium">Person</th>
+                <th className="py-2 pr-3 font-medium">Role</th>
+                <th className="py-2 pr-3 font-medium">Since</th>
+                <th className="py-2 pr-3 font-medium">Paired by</th>
+                <th className="py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+              {grants.data.map((grant) => (
+                <tr key={grant.id} data-grant={grant.id}>
+                  {agent ? null : (
+                    <td className={cell}>
+                      <Link href={`/agents/${grant.agent}?tab=access`} className={`font-medium ${linkClass}`}>
+                        {grant.agent}
+                      </Link>
+                    </td>
+                  )}
+                  <td className={cell}>
+                    {grant.subjectName ?? "—"}
+                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+                      Telegram id {grant.subjectId}
+                    </span>
+                  </td>
+                  <td className={cell}>
+                    <Badge tone={grant.role === "admin" ? "warn" : "neutral"}>{grant.role}</Badge>
+                  </td>
+                  <td className={`${cell} whitespace-nowrap`} title={formatTime(grant.createdAt)}>
+                    {ago(grant.createdAt, now)}
+                  </td>
+                  <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{grant.createdBy}</td>
+                  <td className={`${cell} pr-0 text-right`}>
+                    <button
+                      type="button"
+                      className={smallDangerButtonClass}
+                      aria-label={`Revoke ${personOf(grant)} on ${grant.agent}`}
+                      aria-expanded={confirming === grant.id}
+                      onClick={() => ask(grant)}
+                    >
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {chosen ? (
+        <ConfirmRevoke
+          key={chosen.id}
+          grant={chosen}
+          pending={revoke.isPending}
+          onConfirm={() => confirm(chosen)}
+          onCancel={() => setConfirming(null)}
+        />
+      ) : null}
+      <ErrorAlert error={readableError(revoke.error)} title="Access was not revoked" />
+      {report ? (
+        <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
+          {report}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,214 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { type FormEvent, useId, useState } from "react";
+import { primaryButtonClass } from "@/components/agents/agent-types";
+import { ErrorAlert } from "@/components/agents/error-alert";
+import { readableError } from "@/components/jobs/job-types";
+import { linkClass } from "@/components/jobs/jobs-table";
+import { fieldClass } from "@/components/jobs/prompt-field";
+import { useTRPC } from "@/components/trpc";
+import { Card, Skeleton } from "@/components/ui";
+import { type AccessStatus, type CreatedPairing, isOpen, type Role } from "./access-types";
+import { PairingResult } from "./pairing-result";
+
+const helpClass = "mt-1 block text-xs text-zinc-500 dark:text-zinc-400";
+
+type BlockedReason = "bot" | "agents" | "full";
+
+/** Why the button is off, in words, with where to fix it. */
+function Blocked({
+  id,
+  reason,
+  agent,
+  waiting,
+  max,
+}: {
+  id: string;
+  reason: BlockedReason;
+  agent: string;
+  waiting: number;
+  max: number;
+}) {
+  return (
+    <span id={id} className="text-sm text-zinc-600 dark:text-zinc-400">
+      {reason === "bot" ? (
+        "Set up the Telegram bot first: paste its token in the bot's card."
+      ) : reason === "agents" ? (
+        <>
+          There are no agents yet.{" "}
+          <Link href="/agents" className={linkClass}>
+            Create one
+          </Link>{" "}
+          first.
+        </>
+      ) : (
+        `${agent} already has ${waiting} links waiting (at most ${max}): cancel one below, or let it expire.`
+      )}
+    </span>
+  );
+}
+
+/**
+ * One person, one agent, one role: a single-use link (and QR code) that expires. The pairing made
+ * here stays below the form, followed live until it is confirmed or ends.
+ */
+export function PairCard({
+  status,
+  requestedAgent,
+  created,
+  onCreated,
+}: {
+  status: AccessStatus;
+  requestedAgent: string | null;
+  created: CreatedPairing | null;
+  onCreated: (pairing: CreatedPairing | null) => void;
+}) {
+  const id = useId();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const agents = useQuery(trpc.agents.list.queryOptions());
+  const open = useQuery(trpc.access.pairings.queryOptions());
+  const names = agents.data?.agents.map((agent) => agent.name) ?? [];
+  const [chosen, setChosen] = useState(requestedAgent ?? "");
+  const [role, setRole] = useState<Role>("viewer");
+  const [minutes, setMinutes] = useState(String(status.expiryMinutes.default));
+  const pair = useMutation(
+    trpc.access.pair.mutationOptions({
+      onSuccess: (pairing) => {
+        onCreated(pairing);
+        void queryClient.invalidateQueries({ queryKey: trpc.access.pairings.pathKey() });
+      },
+    }),
+  );
+  const agent = names.includes(chosen) ? chosen : (names[0] ?? "");
+  const waitingFor = (open.data ?? []).filter((pairing) => pairing.agent === agent && isOpen(pairing.status));
+  const full = waitingFor.length >= status.maxOpenPairingsPerAgent;
+  const blocked: BlockedReason | null = !status.telegram.configured
+    ? "bot"
+    : names.length === 0
+      ? "agents"
+      : full
+        ? "full"
+        : null;
+  const requestedMissing = Boolean(agents.data && requestedAgent && !names.includes(requestedAgent));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (blocked || pair.isPending) return;
+    pair.mutate({ channel: "telegram", agent, role, expiresInMinutes: Number(minutes) });
+  };
+
+  return (
+    <Card title="Pair someone">
+      {agents.error ? (
+        <ErrorAlert error={agents.error} title="Could not load the agents" />
+      ) : !agents.data ? (
+        <Skeleton lines={4} />
+      ) : (
+        <div className="space-y-5">
+          <form onSubmit={submit} aria-label="Pair someone" className="space-y-4">
+            <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_10rem]">
+              <div>
+                <label htmlFor={`${id}-agent`} className="block text-sm font-medium">
+                  Agent
+                </label>
+                <select
+                  id={`${id}-agent`}
+                  value={agent}
+                  onChange={(event) => setChosen(event.target.value)}
+                  disabled={names.length === 0}
+                  className={`mt-1 ${fieldClass}`}
+                >
+                  {names.map((name) => (
+                    <option key={name} value={name}>
+                      {name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div>
+                <label htmlFor={`${id}-minutes`} className="block text-sm font-medium">
+                  Link expires after
+                </label>
+                <div className="mt-1 flex items-center gap-2">
+                  <input
+                    id={`${id}-minutes`}
+                    type="number"
+                    required
+                    min={status.expiryMinutes.min}
+                    max={status.expiryMinutes.max}
+                    step={1}
+                    value={minutes}
+                    onChange={(event) => setMinutes(event.target.value)}
+                    aria-describedby={`${id}-minutes-unit`}
+                    className={fieldClass}
+                  />
+                  <span id={`${id}-minutes-unit`} className="text-sm text-zinc-500 dark:text-zinc-400">
+                    min
+                  </span>
+                </div>
+              </div>
+            </div>
+            <div>
+              <label htmlFor={`${id}-role`} className="block text-sm font-medium">
+                Role
+              </label>
+              <select
+                id={`${id}-role`}
+                value={role}
+                onChange={(event) => setRole(event.target.value as Role)}
+                aria-describedby={`${id}-role-help`}
+                className={`mt-1 ${fieldClass}`}
+              >
+                {status.roles.map((option) => (
+                  <option key={option.role} value={option.role}>
+                    {option.role}: {option.description}
+                  </option>
+                ))}
+              </select>
+              <span id={`${id}-role-help`} className={helpClass}>
+                {role}: {status.roles.find((option) => option.role === role)?.description}. Each role can do
+                what the ones above it can: give the least that will do.
+              </span>
+            </div>
+            <div className="flex flex-wrap items-center gap-3">
+              <button
+                type="submit"
+                className={primaryButtonClass}
+                disabled={Boolean(blocked) || pair.isPending}
+                aria-describedby={blocked ? `${id}-blocked` : undefined}
+              >
+                {pair.isPending ? "Creating…" : "Create pairing link"}
+              </button>
+              {blocked ? (
+                <Blocked
+                  id={`${id}-blocked`}
+                  reason={blocked}
+                  agent={agent}
+                  waiting={waitingFor.length}
+                  max={status.maxOpenPairingsPerAgent}
+                />
+              ) : null}
+            </div>
+            {status.telegram.configured && ["off", "failed"].includes(status.telegram.state) ? (
+              <p className="text-sm text-amber-800 dark:text-amber-300">
+                The bot is {status.telegram.state}: a link made now works once it runs again.
+              </p>
+            ) : null}
+            {requestedMissing ? (
+              <p className="text-sm text-amber-800 dark:text-amber-300">
+                There is no agent called {requestedAgent}; choose another.
+              </p>
+            ) : null}
+            <ErrorAlert error={readableError(pair.error)} title="No link was made" />
+          </form>
+          {created ? (
+            <PairingResult key={created.id} created={created} onDone={() => onCreated(null)} />
+          ) : null}
+        </div>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,122 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useNow } from "@/components/agents/use-now";
+import { formatTime } from "@/components/audit/audit-table";
+import { useTRPC } from "@/components/trpc";
+import { Badge, Card, Skeleton, tableHeadClass } from "@/components/ui";
+import { formatCode, isOpen, type Pairing, pairingsPollMs, timeLeft } from "./access-types";
+import { DecisionButtons, DecisionError, usePairingDecisions } from "./pairing-decisions";
+
+const cell = "py-2.5 pr-3 align-middle";
+
+function PairingRow({
+  pairing,
+  now,
+  decisions,
+}: {
+  pairing: Pairing;
+  now: number;
+  decisions: ReturnType<typeof usePairingDecisions>;
+}) {
+  const claimed = pairing.status === "claimed";
+  return (
+    <tr data-pairing={pairing.id} data-status={pairing.status}>
+      <td className={`${cell} font-medium`}>{pairing.agent}</td>
+      <td className={cell}>{pairing.role}</td>
+      <td className={cell}>
+        <Badge tone={claimed ? "warn" : "neutral"}>{claimed ? "code shown" : "link not opened"}</Badge>
+      </td>
+      <td className={cell}>
+        {claimed ? (
+          <>
+            {pairing.subjectName ?? "—"}
+            <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+              Telegram id {pairing.subjectId}
+            </span>
+          </>
+        ) : (
+          <span className="text-zinc-500">—</span>
+        )}
+      </td>
+      <td className={`${cell} whitespace-nowrap font-mono text-lg font-semibold tabular-nums`}>
+        {pairing.code ? (
+          formatCode(pairing.code)
+        ) : (
+          <span className="text-sm font-normal text-zinc-500">—</span>
+        )}
+      </td>
+      <td className={`${cell} whitespace-nowrap tabular-nums`} title={formatTime(pairing.expiresAt)}>
+        {timeLeft(pairing.expiresAt, now)}
+      </td>
+      <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{pairing.createdBy}</td>
+      <td className={`${cell} pr-0 text-right`}>
+        <DecisionButtons pairing={pairing} decisions={decisions} small />
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * Every link still open, including those made earlier (their QR codes are gone: the server never
+ * had them), except the one being followed in the pairing card.
+ */
+export function WaitingPairings({ exceptId }: { exceptId?: string }) {
+  const trpc = useTRPC();
+  const now = useNow();
+  const decisions = usePairingDecisions();
+  const pairings = useQuery({
+    ...trpc.access.pairings.queryOptions(),
+    refetchInterval: (query) =>
+      query.state.data?.some((pairing) => isOpen(pairing.status)) ? pairingsPollMs : false,
+  });
+  const rows = pairings.data?.filter((pairing) => pairing.id !== exceptId && isOpen(pairing.status));
+
+  return (
+    <Card title="Waiting pairings">
+      {pairings.error ? (
+        <p className="text-sm text-red-700 dark:text-red-400">
+          Could not load the pairings: {pairings.error.message}
+        </p>
+      ) : !rows ? (
+        <Skeleton lines={2} />
+      ) : rows.length === 0 ? (
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">
+          {exceptId ? "No other pairing links are waiting." : "No pairing links are waiting."}
+        </p>
+      ) : (
+        <div className="space-y-3">
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" aria-label="Waiting pairings">
+              <thead className={tableHeadClass}>
+                <tr>
+                  <th className="py-2 pr-3 font-medium">Agent</th>
+                  <th className="py-2 pr-3 font-medium">Role</th>
+                  <th className="py-2 pr-3 font-medium">Status</th>
+                  <th className="py-2 pr-3 font-medium">Person</th>
+                  <th className="py-2 pr-3 font-medium">Code</th>
+                  <th className="py-2 pr-3 font-medium">Expires in</th>
+                  <th className="py-2 pr-3 font-medium">Made by</th>
+                  <th className="py-2 font-medium">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
+                {rows.map((pairing) => (
+                  <PairingRow key={pairing.id} pairing={pairing} now={now} decisions={decisions} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {rows.some((pairing) => pairing.status === "claimed") ? (
+            <p className="text-sm font-medium">
+              Confirm only if the person sees the same code in their chat with the bot.
+            </p>
+          ) : null}
+          <DecisionError decisions={decisions} />
+        </div>
+      )}
+    </Card>
+  );
+}
