@@ -140,5 +140,25 @@ describe("access from Telegram through the real panel", () => {
       expect.arrayContaining([`agent_started telegram:${dana.id}`, `agent_stopped telegram:${dana.id}`]),
     );
     expect(await containerRunning(`claw-agent-${agent}`)).toBe(false);
+
+    // Deleting the agent ends every access to it: grants revoked (audited), open links cancelled.
+    const again = await runCli(["--json", "access", "pair", "telegram", agent], env);
+    const token = (JSON.parse(again.stdout) as { link: string }).link.split("start=")[1];
+    const code2 = /(\d{3} \d{3})/.exec(await ask(`/start ${token}`))?.[1] ?? "";
+    expect((await runCli(["access", "confirm", "telegram", agent, code2], env)).code).toBe(0);
+    const waiting = await runCli(["access", "pair", "telegram", agent], env);
+    expect(waiting.code, waiting.stderr).toBe(0);
+    const deleted = await runCli(["agents", "delete", agent], env);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const after = JSON.parse((await runCli(["--json", "access", "list"], env)).stdout) as {
+      grants: { agent: string }[];
+      pairings: { agent: string }[];
+    };
+    expect(after.grants.filter((grant) => grant.agent === agent)).toEqual([]);
+    expect(after.pairings.filter((pairing) => pairing.agent === agent)).toEqual([]);
+    const revokedOnDelete = (await auditEvents(["--agent", agent])).filter(
+      (event) => event.action === "access_revoked",
+    );
+    expect(revokedOnDelete).toHaveLength(2);
   }, 240_000);
 });
