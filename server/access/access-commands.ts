@@ -5,7 +5,7 @@ import { isAppError } from "../errors";
 import type { ChannelSubject } from "./channel";
 import { type AccessDeps, findGrant, listGrants, revokeGrant } from "./grants";
 import type { RateLimiter } from "./rate-limiter";
-import { type Role, roleAllows } from "./roles";
+import { type Role, roleAllows, roles } from "./roles";
 
 /** What commands may do to agents and jobs; the access service wires these to the panel's own services. */
 export type AgentOps = {
@@ -222,11 +222,7 @@ export async function handleMessage(
     });
     return undefined;
   }
-  const best = grants.some((grant) => grant.role === "admin")
-    ? "admin"
-    : grants.some((grant) => grant.role === "operator")
-      ? "operator"
-      : "viewer";
+  const best = roles.findLast((role) => grants.some((grant) => grant.role === role)) ?? "viewer";
   const words = text.trim().split(/\s+/).filter(Boolean);
   // A bare /start is how a chat with a bot begins: it gets the help, not "usage: /start NAME".
   const spec =
@@ -239,15 +235,11 @@ export async function handleMessage(
   const agent = spec.agent ? words[0] : undefined;
   if (spec.agent && !agent) return `Usage: ${spec.usage}`;
   const grant = agent ? grants.find((candidate) => candidate.agent === agent) : undefined;
-  const refused = agent
-    ? !grant
-      ? "no grant"
-      : !roleAllows(grant.role, spec.role)
-        ? "role"
-        : undefined
-    : !grants.some((candidate) => roleAllows(candidate.role, spec.role))
-      ? "role"
-      : undefined;
+  // A command on an agent needs the role on that agent; one without (/agents) any grant's.
+  const allowed = agent
+    ? grant !== undefined && roleAllows(grant.role, spec.role)
+    : roleAllows(best, spec.role);
+  const refused = agent && !grant ? "no grant" : allowed ? undefined : "role";
   const details = { command, role: grant?.role ?? best, needs: spec.role };
   if (refused) {
     await audit({

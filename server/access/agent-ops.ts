@@ -10,10 +10,7 @@ export function agentOpsOf(services: PanelServices): AgentOps {
   return {
     status: (name) => services.agents.status.snapshot().agents[name] ?? null,
     start: (name, actor) => startAgent(lifecycle, name, actor),
-    stop(name, actor) {
-      services.terminals.manager.closeAll(name, "the agent was stopped");
-      return stopAgent(lifecycle, name, actor);
-    },
+    stop: (name, actor) => stopAgent(lifecycle, name, actor),
     logs: async (name, lines) => (await readAgentLogs(lifecycle, name, { tail: lines })).lines,
     startJob: (input, actor) => services.jobs.start(input, actor),
     sessionOpen: async (id) => (await services.db.jobSession.count({ where: { id, closedAt: null } })) > 0,

@@ -36,6 +36,8 @@ export type LifecycleDeps = AgentDeps & {
   changed: () => void;
   /** The per-agent egress proxies (`restricted`/`devops`), started before the container. */
   egress: Pick<EgressProxies, "ensure" | "close">;
+  /** Ends the agent's open terminals with a reason, rather than as a broken stream mid-stop. */
+  endTerminals: (name: string, reason: string) => void;
 };
 
 const readSpec = (deps: LifecycleDeps, name: string) => readContainerSpec(deps.paths.agents, name);
@@ -257,6 +259,7 @@ export async function stopAgent(
   actor: string,
   options: { timeoutSeconds?: number } = {},
 ) {
+  deps.endTerminals(name, "the agent was stopped");
   const { spec, docker, container: existing } = await loadAgent(deps, name);
   if (!existing?.State.Running) {
     throw new AppError("CONFLICT", `${name} is not running`);
@@ -285,6 +288,7 @@ export async function stopAgent(
 }
 
 export async function restartAgent(deps: LifecycleDeps, name: string, actor: string) {
+  deps.endTerminals(name, "the agent was restarted");
   if ((await agentContainer(deps, name))?.State.Running) await stopAgent(deps, name, actor);
   return startAgent(deps, name, actor);
 }
@@ -299,6 +303,7 @@ export async function deleteAgent(
   actor: string,
   options: { force?: boolean } = {},
 ) {
+  deps.endTerminals(name, "the agent was deleted");
   await getAgentOrThrow(deps.db, name);
   const files = agentFilePaths(deps.paths.agents, name);
   const spec = await readSpec(deps, name).catch(() => undefined);

@@ -29,6 +29,7 @@ export function lifecycleDepsOf(services: PanelServices): LifecycleDeps {
     expectChange: (name) => agents.status.expectChange(name),
     changed: () => void agents.status.refresh().catch(() => {}),
     egress: agents.egress,
+    endTerminals: (name, reason) => services.terminals.manager.closeAll(name, reason),
   };
 }
 

@@ -54,23 +54,19 @@ export const agentsRouter = router({
 
   stop: protectedProcedure
     .input(agentName.extend({ timeoutSeconds: z.number().int().min(0).max(600).optional() }))
-    .mutation(({ ctx, input }) => {
-      // Terminals end first, with a reason, rather than as a broken stream mid-stop.
-      ctx.terminals.manager.closeAll(input.name, "the agent was stopped");
-      return stopAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor), {
+    .mutation(({ ctx, input }) =>
+      stopAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor), {
         timeoutSeconds: input.timeoutSeconds,
-      });
-    }),
+      }),
+    ),
 
-  restart: protectedProcedure.input(agentName).mutation(({ ctx, input }) => {
-    ctx.terminals.manager.closeAll(input.name, "the agent was restarted");
-    return restartAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor));
-  }),
+  restart: protectedProcedure
+    .input(agentName)
+    .mutation(({ ctx, input }) => restartAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor))),
 
   delete: protectedProcedure
     .input(agentName.extend({ force: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
-      ctx.terminals.manager.closeAll(input.name, "the agent was deleted");
       const result = await deleteAgent(lifecycleDepsOf(ctx), input.name, actorLabel(ctx.actor), {
         force: input.force,
       });
