@@ -2,7 +2,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
 import type { Command } from "./commands";
 import { runInteractive } from "./interactive-terminal";
-import { print } from "./output";
+import { mib, print } from "./output";
 import { CliError, exitCodes, type PanelClient } from "./panel-client";
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -10,7 +10,6 @@ type ListedAgent = Outputs["agents"]["list"]["agents"][number];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const name = (args: string[]) => args[0] ?? "";
-const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
 
 export function formatUptime(startedAt: string | null, now = Date.now()): string {
   if (!startedAt) return "";

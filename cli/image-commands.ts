@@ -1,10 +1,9 @@
 import { type ImageKind, imageKinds } from "../server/images/image-kinds";
 import type { Command } from "./commands";
-import { print } from "./output";
+import { mib, print } from "./output";
 import { CliError, exitCodes } from "./panel-client";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
 
 export const imageCommands: Record<string, Command> = {
   "images list": {

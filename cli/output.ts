@@ -9,3 +9,5 @@ export async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8").trim();
 }
+
+export const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
