@@ -2,9 +2,10 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { AppRouter } from "@/server/routers/root";
 import { useTRPC } from "./trpc";
+import { useReconnectingSocket } from "./use-reconnecting-socket";
 
 export type PanelStatus = inferRouterOutputs<AppRouter>["system"]["status"];
 export type Connection = "connecting" | "live" | "reconnecting";
@@ -16,36 +17,13 @@ export function useLiveStatus() {
   const [pushed, setPushed] = useState<PanelStatus | undefined>();
   const [connection, setConnection] = useState<Connection>("connecting");
 
-  useEffect(() => {
-    let socket: WebSocket | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let attempt = 0;
-    let closed = false;
-    const connect = () => {
-      const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-      socket = new WebSocket(`${scheme}://${window.location.host}/ws/status`);
-      socket.onopen = () => {
-        attempt = 0;
-        setConnection("live");
-      };
-      socket.onmessage = (event) => {
-        const message = JSON.parse(String(event.data)) as { type: string; status?: PanelStatus };
-        if (message.type === "status" && message.status) setPushed(message.status);
-      };
-      socket.onclose = () => {
-        if (closed) return;
-        setConnection("reconnecting");
-        attempt += 1;
-        retry = setTimeout(connect, Math.min(30_000, 1_000 * 2 ** attempt));
-      };
-    };
-    connect();
-    return () => {
-      closed = true;
-      clearTimeout(retry);
-      socket?.close();
-    };
-  }, []);
+  useReconnectingSocket<{ type: string; status?: PanelStatus }>("/ws/status", {
+    onOpen: () => setConnection("live"),
+    onMessage: (message) => {
+      if (message.type === "status" && message.status) setPushed(message.status);
+    },
+    onReconnecting: () => setConnection("reconnecting"),
+  });
 
   return { status: pushed ?? initial.data, error: initial.error, connection, refetch: initial.refetch };
 }

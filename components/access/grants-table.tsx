@@ -10,7 +10,7 @@ import { formatTime } from "@/components/audit/audit-table";
 import { ago, readableError } from "@/components/jobs/job-types";
 import { linkClass } from "@/components/jobs/jobs-table";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Skeleton, tableHeadClass } from "@/components/ui";
+import { Badge, DataTable, Skeleton } from "@/components/ui";
 import type { Grant } from "./access-types";
 
 const cell = "py-2.5 pr-3 align-middle";
@@ -107,59 +107,47 @@ export function GrantsTable({ agent }: { agent?: string }) {
           Pairing someone gives them a role on one agent, once you have confirmed the code they were shown.
         </p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm" aria-label="Who has access">
-            <thead className={tableHeadClass}>
-              <tr>
-                {agent ? null : <th className="py-2 pr-3 font-medium">Agent</th>}
-                <th className="py-2 pr-3 font-medium">Person</th>
-                <th className="py-2 pr-3 font-medium">Role</th>
-                <th className="py-2 pr-3 font-medium">Since</th>
-                <th className="py-2 pr-3 font-medium">Paired by</th>
-                <th className="py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-              {grants.data.map((grant) => (
-                <tr key={grant.id} data-grant={grant.id}>
-                  {agent ? null : (
-                    <td className={cell}>
-                      <Link href={`/agents/${grant.agent}?tab=access`} className={`font-medium ${linkClass}`}>
-                        {grant.agent}
-                      </Link>
-                    </td>
-                  )}
-                  <td className={cell}>
-                    {grant.subjectName ?? "—"}
-                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-                      Telegram id {grant.subjectId}
-                    </span>
-                  </td>
-                  <td className={cell}>
-                    <Badge tone={grant.role === "admin" ? "warn" : "neutral"}>{grant.role}</Badge>
-                  </td>
-                  <td className={`${cell} whitespace-nowrap`} title={formatTime(grant.createdAt)}>
-                    {ago(grant.createdAt, now)}
-                  </td>
-                  <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{grant.createdBy}</td>
-                  <td className={`${cell} pr-0 text-right`}>
-                    <button
-                      type="button"
-                      className={smallDangerButtonClass}
-                      aria-label={`Revoke ${personOf(grant)} on ${grant.agent}`}
-                      aria-expanded={confirming === grant.id}
-                      onClick={() => ask(grant)}
-                    >
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Who has access"
+          columns={[...(agent ? [] : ["Agent"]), "Person", "Role", "Since", "Paired by"]}
+          actions
+        >
+          {grants.data.map((grant) => (
+            <tr key={grant.id} data-grant={grant.id}>
+              {agent ? null : (
+                <td className={cell}>
+                  <Link href={`/agents/${grant.agent}?tab=access`} className={`font-medium ${linkClass}`}>
+                    {grant.agent}
+                  </Link>
+                </td>
+              )}
+              <td className={cell}>
+                {grant.subjectName ?? "—"}
+                <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+                  Telegram id {grant.subjectId}
+                </span>
+              </td>
+              <td className={cell}>
+                <Badge tone={grant.role === "admin" ? "warn" : "neutral"}>{grant.role}</Badge>
+              </td>
+              <td className={`${cell} whitespace-nowrap`} title={formatTime(grant.createdAt)}>
+                {ago(grant.createdAt, now)}
+              </td>
+              <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{grant.createdBy}</td>
+              <td className={`${cell} pr-0 text-right`}>
+                <button
+                  type="button"
+                  className={smallDangerButtonClass}
+                  aria-label={`Revoke ${personOf(grant)} on ${grant.agent}`}
+                  aria-expanded={confirming === grant.id}
+                  onClick={() => ask(grant)}
+                >
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {chosen ? (
         <ConfirmRevoke

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useNow } from "@/components/agents/use-now";
 import { formatTime } from "@/components/audit/audit-table";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton, tableHeadClass } from "@/components/ui";
+import { Badge, Card, DataTable, Skeleton } from "@/components/ui";
 import { formatCode, isOpen, type Pairing, pairingsPollMs, timeLeft } from "./access-types";
 import { DecisionButtons, DecisionError, usePairingDecisions } from "./pairing-decisions";
 
@@ -86,29 +86,15 @@ export function WaitingPairings({ exceptId }: { exceptId?: string }) {
         </p>
       ) : (
         <div className="space-y-3">
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm" aria-label="Waiting pairings">
-              <thead className={tableHeadClass}>
-                <tr>
-                  <th className="py-2 pr-3 font-medium">Agent</th>
-                  <th className="py-2 pr-3 font-medium">Role</th>
-                  <th className="py-2 pr-3 font-medium">Status</th>
-                  <th className="py-2 pr-3 font-medium">Person</th>
-                  <th className="py-2 pr-3 font-medium">Code</th>
-                  <th className="py-2 pr-3 font-medium">Expires in</th>
-                  <th className="py-2 pr-3 font-medium">Made by</th>
-                  <th className="py-2 font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-                {rows.map((pairing) => (
-                  <PairingRow key={pairing.id} pairing={pairing} now={now} decisions={decisions} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Waiting pairings"
+            columns={["Agent", "Role", "Status", "Person", "Code", "Expires in", "Made by"]}
+            actions
+          >
+            {rows.map((pairing) => (
+              <PairingRow key={pairing.id} pairing={pairing} now={now} decisions={decisions} />
+            ))}
+          </DataTable>
           {rows.some((pairing) => pairing.status === "claimed") ? (
             <p className="text-sm font-medium">
               Confirm only if the person sees the same code in their chat with the bot.

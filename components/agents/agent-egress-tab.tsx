@@ -6,7 +6,7 @@ import { formatTime } from "@/components/audit/audit-table";
 import type { AuditEvent } from "@/components/audit/audit-types";
 import { useAuditLive } from "@/components/audit/use-audit-live";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Facts, Skeleton, tableHeadClass } from "@/components/ui";
+import { Badge, Card, DataTable, Facts, Skeleton } from "@/components/ui";
 
 const recentLimit = 100;
 
@@ -121,29 +121,21 @@ export function AgentEgressTab({ name }: { name: string }) {
               None: the allowlist is empty, so the proxy refuses every connection.
             </p>
           ) : (
-            <table className="w-full text-left text-sm" aria-label="Egress rules">
-              <thead className={tableHeadClass}>
-                <tr>
-                  <th className="py-2 pr-3 font-medium">Host</th>
-                  <th className="py-2 font-medium">Ports</th>
+            <DataTable label="Egress rules" columns={["Host", "Ports"]} scroll={false}>
+              {data.rules.map((rule) => (
+                <tr key={rule.text}>
+                  <td className="py-1.5 pr-3 font-mono text-xs">
+                    {rule.host}
+                    {rule.mapped.map((entry) => (
+                      <div key={entry.host} className="font-sans text-amber-700 dark:text-amber-400">
+                        {entry.host} is mapped to {entry.address} by CLAW_EGRESS_RESOLVE
+                      </div>
+                    ))}
+                  </td>
+                  <td className="py-1.5">{rule.ports.join(", ")}</td>
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-                {data.rules.map((rule) => (
-                  <tr key={rule.text}>
-                    <td className="py-1.5 pr-3 font-mono text-xs">
-                      {rule.host}
-                      {rule.mapped.map((entry) => (
-                        <div key={entry.host} className="font-sans text-amber-700 dark:text-amber-400">
-                          {entry.host} is mapped to {entry.address} by CLAW_EGRESS_RESOLVE
-                        </div>
-                      ))}
-                    </td>
-                    <td className="py-1.5">{rule.ports.join(", ")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
           <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
             From the agent&apos;s signed lock; change it in the template and re-lock.
@@ -184,36 +176,25 @@ export function AgentEgressTab({ name }: { name: string }) {
 
       {data.hosts.length > 0 ? (
         <Card title="Destinations">
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm" aria-label="Egress destinations">
-              <thead className={tableHeadClass}>
-                <tr>
-                  <th className="py-2 pr-3 font-medium">Destination</th>
-                  <th className="py-2 pr-3 font-medium">Allowed</th>
-                  <th className="py-2 pr-3 font-medium">Denied</th>
-                  <th className="py-2 pr-3 font-medium">Sent</th>
-                  <th className="py-2 pr-3 font-medium">Received</th>
-                  <th className="py-2 font-medium">Last</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-                {data.hosts.map((host) => (
-                  <tr key={`${host.host}:${host.port}`}>
-                    <td className="break-all py-1.5 pr-3 font-mono text-xs">
-                      {host.host}:{host.port}
-                    </td>
-                    <td className="py-1.5 pr-3">{host.allowed}</td>
-                    <td className={`py-1.5 pr-3 ${host.denied ? "text-red-700 dark:text-red-400" : ""}`}>
-                      {host.denied}
-                    </td>
-                    <td className="py-1.5 pr-3">{formatBytes(host.bytesUp)}</td>
-                    <td className="py-1.5 pr-3">{formatBytes(host.bytesDown)}</td>
-                    <td className="whitespace-nowrap py-1.5 text-zinc-500">{formatTime(host.lastAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Egress destinations"
+            columns={["Destination", "Allowed", "Denied", "Sent", "Received", "Last"]}
+          >
+            {data.hosts.map((host) => (
+              <tr key={`${host.host}:${host.port}`}>
+                <td className="break-all py-1.5 pr-3 font-mono text-xs">
+                  {host.host}:{host.port}
+                </td>
+                <td className="py-1.5 pr-3">{host.allowed}</td>
+                <td className={`py-1.5 pr-3 ${host.denied ? "text-red-700 dark:text-red-400" : ""}`}>
+                  {host.denied}
+                </td>
+                <td className="py-1.5 pr-3">{formatBytes(host.bytesUp)}</td>
+                <td className="py-1.5 pr-3">{formatBytes(host.bytesDown)}</td>
+                <td className="whitespace-nowrap py-1.5 text-zinc-500">{formatTime(host.lastAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         </Card>
       ) : null}
 
@@ -253,23 +234,11 @@ export function AgentEgressTab({ name }: { name: string }) {
               : "No connections yet. Each one the agent makes, allowed or denied, appears here as it happens."}
           </p>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm" aria-label="Egress connections">
-              <thead className={tableHeadClass}>
-                <tr>
-                  <th className="py-2 pr-3 font-medium">Time</th>
-                  <th className="py-2 pr-3 font-medium">Verdict</th>
-                  <th className="py-2 pr-3 font-medium">Destination</th>
-                  <th className="py-2 font-medium">Details</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-                {connections.map((event) => (
-                  <ConnectionRow key={event.id} event={event} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Egress connections" columns={["Time", "Verdict", "Destination", "Details"]}>
+            {connections.map((event) => (
+              <ConnectionRow key={event.id} event={event} />
+            ))}
+          </DataTable>
         )}
         <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
           An allowed connection is recorded when it ends, with its bytes and duration; a denied one at once.

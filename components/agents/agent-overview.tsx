@@ -1,4 +1,4 @@
-import { Badge, Card, Facts, Skeleton, tableHeadClass } from "@/components/ui";
+import { Badge, Card, DataTable, Facts, Skeleton } from "@/components/ui";
 import {
   type AgentContainer,
   type AgentInspect,
@@ -95,38 +95,25 @@ function mountRows(inspect: AgentInspect): MountRow[] {
 
 function MountsTable({ inspect }: { inspect: AgentInspect }) {
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" aria-label="Mounts">
-        <thead className={tableHeadClass}>
-          <tr>
-            <th className="py-2 pr-3 font-medium">In the container</th>
-            <th className="py-2 pr-3 font-medium">From</th>
-            <th className="py-2 pr-3 font-medium">Type</th>
-            <th className="py-2 pr-3 font-medium">Access</th>
-            <th className="py-2 font-medium">Purpose</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-          {mountRows(inspect).map((row) => (
-            <tr key={row.target} className="align-top">
-              <td className="whitespace-nowrap py-2 pr-3 font-mono text-xs">{row.target}</td>
-              <td className={`py-2 pr-3 ${mono}`}>{row.source}</td>
-              <td className="py-2 pr-3">{row.type}</td>
-              <td className="py-2 pr-3">
-                {row.access === "read-write" ? (
-                  <Badge tone="warn">read-write</Badge>
-                ) : row.access === "read-only" ? (
-                  <Badge tone="ok">read-only</Badge>
-                ) : (
-                  <span className="font-mono text-xs">{row.access}</span>
-                )}
-              </td>
-              <td className="py-2 text-zinc-600 dark:text-zinc-400">{row.purpose}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Mounts" columns={["In the container", "From", "Type", "Access", "Purpose"]}>
+      {mountRows(inspect).map((row) => (
+        <tr key={row.target} className="align-top">
+          <td className="whitespace-nowrap py-2 pr-3 font-mono text-xs">{row.target}</td>
+          <td className={`py-2 pr-3 ${mono}`}>{row.source}</td>
+          <td className="py-2 pr-3">{row.type}</td>
+          <td className="py-2 pr-3">
+            {row.access === "read-write" ? (
+              <Badge tone="warn">read-write</Badge>
+            ) : row.access === "read-only" ? (
+              <Badge tone="ok">read-only</Badge>
+            ) : (
+              <span className="font-mono text-xs">{row.access}</span>
+            )}
+          </td>
+          <td className="py-2 text-zinc-600 dark:text-zinc-400">{row.purpose}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

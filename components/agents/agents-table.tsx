@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { NetworkBadge } from "@/components/policy/network-badge";
-import { tableHeadClass } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 import { AgentActionButtons, AgentActionFeedback, type DeletedAgent, useAgentActions } from "./agent-actions";
 import { type AgentListItem, mib, shortImage, since } from "./agent-types";
 import { StatusBadge } from "./status-badge";
@@ -104,29 +104,23 @@ export function AgentsTable({
 }) {
   const now = useNow();
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" aria-label="Agents">
-        <thead className={tableHeadClass}>
-          <tr>
-            <th className="py-2 pr-3 font-medium">Name</th>
-            <th className="py-2 pr-3 font-medium">Status</th>
-            <th className="py-2 pr-3 font-medium">Network</th>
-            <th className="py-2 pr-3 font-medium">Image</th>
-            <th className="py-2 pr-3 font-medium">Lock</th>
-            <th className="py-2 pr-3 font-medium">Uptime</th>
-            <th className="py-2 pr-3 text-right font-medium">CPU</th>
-            <th className="py-2 pr-3 text-right font-medium">Memory</th>
-            <th className="py-2 font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-          {agents.map((agent) => (
-            <AgentRow key={agent.name} agent={agent} podmanReachable={podmanReachable} now={now} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Agents"
+      columns={[
+        "Name",
+        "Status",
+        "Network",
+        "Image",
+        "Lock",
+        "Uptime",
+        { label: "CPU", align: "right" },
+        { label: "Memory", align: "right" },
+      ]}
+      actions
+    >
+      {agents.map((agent) => (
+        <AgentRow key={agent.name} agent={agent} podmanReachable={podmanReachable} now={now} />
+      ))}
+    </DataTable>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { Card, tableHeadClass } from "@/components/ui";
+import { Card, DataTable } from "@/components/ui";
 import { type AgentList, smallDangerButtonClass } from "./agent-types";
 import { ErrorAlert } from "./error-alert";
 
@@ -26,47 +26,32 @@ export function OrphansCard({ orphans }: { orphans: AgentList["orphans"] }) {
         Containers this panel made for agents that no longer exist. Removing one deletes the container only;
         the agent&apos;s files are already gone or in the trash.
       </p>
-      <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm" aria-label="Orphan containers">
-          <thead className={tableHeadClass}>
-            <tr>
-              <th className="py-2 pr-3 font-medium">Container</th>
-              <th className="py-2 pr-3 font-medium">ID</th>
-              <th className="py-2 pr-3 font-medium">Was agent</th>
-              <th className="py-2 pr-3 font-medium">State</th>
-              <th className="py-2 font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
+      <DataTable label="Orphan containers" columns={["Container", "ID", "Was agent", "State"]} actions>
+        {orphans.map((orphan) => {
+          const removing = remove.isPending && remove.variables?.id === orphan.id;
+          return (
+            <tr key={orphan.id}>
+              <td className="py-2 pr-3 font-mono text-xs">{orphan.name.replace(/^\//, "")}</td>
+              <td className="py-2 pr-3 font-mono text-xs" title={orphan.id}>
+                {orphan.id.slice(0, 12)}
+              </td>
+              <td className="py-2 pr-3">{orphan.agent || "—"}</td>
+              <td className="py-2 pr-3">{orphan.state}</td>
+              <td className="py-2 text-right">
+                <button
+                  type="button"
+                  className={smallDangerButtonClass}
+                  disabled={remove.isPending}
+                  aria-label={`Remove orphan container ${orphan.name.replace(/^\//, "")}`}
+                  onClick={() => remove.mutate({ id: orphan.id })}
+                >
+                  {removing ? "Removing…" : "Remove"}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-            {orphans.map((orphan) => {
-              const removing = remove.isPending && remove.variables?.id === orphan.id;
-              return (
-                <tr key={orphan.id}>
-                  <td className="py-2 pr-3 font-mono text-xs">{orphan.name.replace(/^\//, "")}</td>
-                  <td className="py-2 pr-3 font-mono text-xs" title={orphan.id}>
-                    {orphan.id.slice(0, 12)}
-                  </td>
-                  <td className="py-2 pr-3">{orphan.agent || "—"}</td>
-                  <td className="py-2 pr-3">{orphan.state}</td>
-                  <td className="py-2 text-right">
-                    <button
-                      type="button"
-                      className={smallDangerButtonClass}
-                      disabled={remove.isPending}
-                      aria-label={`Remove orphan container ${orphan.name.replace(/^\//, "")}`}
-                      onClick={() => remove.mutate({ id: orphan.id })}
-                    >
-                      {removing ? "Removing…" : "Remove"}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
       <div className="mt-3">
         <ErrorAlert error={remove.error} />
       </div>

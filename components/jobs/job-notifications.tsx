@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { AuditEvent } from "@/components/audit/audit-types";
+import { useReconnectingSocket } from "@/components/use-reconnecting-socket";
 
 type JobEnded = {
   eventId: number;
@@ -37,41 +38,15 @@ export function jobEndedOf(event: Pick<AuditEvent, "id" | "action" | "details">)
  * reconnecting with backoff after a drop (a panel restart, a laptop waking up).
  */
 function useJobEndings(onEnded: (ended: JobEnded) => void) {
-  useEffect(() => {
-    let socket: WebSocket | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let attempt = 0;
-    let closed = false;
-    const connect = () => {
-      const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-      socket = new WebSocket(`${scheme}://${window.location.host}/ws/audit?category=job`);
-      socket.onopen = () => {
-        attempt = 0;
-      };
-      socket.onmessage = (message) => {
-        const data = JSON.parse(String(message.data)) as { type: string; events?: AuditEvent[] };
-        if (data.type !== "events" || !data.events) return;
-        for (const event of data.events) {
-          const ended = jobEndedOf(event);
-          if (ended) onEnded(ended);
-        }
-      };
-      socket.onclose = () => {
-        if (closed) return;
-        attempt += 1;
-        retry = setTimeout(connect, Math.min(30_000, 1_000 * 2 ** attempt));
-      };
-    };
-    connect();
-    return () => {
-      closed = true;
-      clearTimeout(retry);
-      if (socket) {
-        socket.onclose = null;
-        socket.close();
+  useReconnectingSocket<{ type: string; events?: AuditEvent[] }>("/ws/audit?category=job", {
+    onMessage: (message) => {
+      if (message.type !== "events" || !message.events) return;
+      for (const event of message.events) {
+        const ended = jobEndedOf(event);
+        if (ended) onEnded(ended);
       }
-    };
-  }, [onEnded]);
+    },
+  });
 }
 
 const toneClass: Record<JobEnded["status"], string> = {

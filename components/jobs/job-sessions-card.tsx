@@ -13,7 +13,7 @@ import { ErrorAlert } from "@/components/agents/error-alert";
 import { useNow } from "@/components/agents/use-now";
 import { formatTime } from "@/components/audit/audit-table";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton, tableHeadClass } from "@/components/ui";
+import { Badge, Card, DataTable, Skeleton } from "@/components/ui";
 import {
   ago,
   formatHours,
@@ -241,39 +241,33 @@ export function JobSessionsCard({ onResume }: { onResume: (sessionId: string) =>
           jobs can resume.
         </p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm" aria-label="Sessions">
-            <thead className={tableHeadClass}>
-              <tr>
-                <th className="py-2 pr-3 font-medium">Session</th>
-                <th className="py-2 pr-3 font-medium">Created</th>
-                <th className="py-2 pr-3 font-medium">Last activity</th>
-                <th className="py-2 pr-3 text-right font-medium">Jobs</th>
-                <th className="py-2 pr-3 font-medium">Now</th>
-                <th className="py-2 pr-3 font-medium">Claude session</th>
-                <th className="py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-              {sessions.data.map((session) => (
-                <SessionRow
-                  key={session.id}
-                  session={session}
-                  now={now}
-                  confirming={confirming === session.id}
-                  onResume={onResume}
-                  onAskCleanup={(id) => {
-                    cleanup.reset();
-                    setReport(null);
-                    setConfirming(id);
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Sessions"
+          columns={[
+            "Session",
+            "Created",
+            "Last activity",
+            { label: "Jobs", align: "right" },
+            "Now",
+            "Claude session",
+          ]}
+          actions
+        >
+          {sessions.data.map((session) => (
+            <SessionRow
+              key={session.id}
+              session={session}
+              now={now}
+              confirming={confirming === session.id}
+              onResume={onResume}
+              onAskCleanup={(id) => {
+                cleanup.reset();
+                setReport(null);
+                setConfirming(id);
+              }}
+            />
+          ))}
+        </DataTable>
       )}
       <div className="mt-3 space-y-3">
         {confirmed ? (

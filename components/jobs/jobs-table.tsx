@@ -4,7 +4,7 @@ import Link from "next/link";
 import { formatBytes } from "@/components/agents/agent-egress-tab";
 import { useNow } from "@/components/agents/use-now";
 import { formatTime } from "@/components/audit/audit-table";
-import { tableHeadClass } from "@/components/ui";
+import { DataTable } from "@/components/ui";
 import { ActivityBadge, ErrorTypeBadge, JobStatusBadge } from "./job-status-badge";
 import { ago, elapsedOf, type JobListItem } from "./job-types";
 
@@ -75,26 +75,22 @@ function JobRow({ job, now }: { job: JobListItem; now: number }) {
 export function JobsTable({ jobs }: { jobs: JobListItem[] }) {
   const now = useNow();
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm" aria-label="Jobs">
-        <thead className={tableHeadClass}>
-          <tr>
-            <th className="py-2 pr-3 font-medium">Job</th>
-            <th className="py-2 pr-3 font-medium">Status</th>
-            <th className="py-2 pr-3 font-medium">Session</th>
-            <th className="py-2 pr-3 font-medium">Prompt</th>
-            <th className="py-2 pr-3 font-medium">Created</th>
-            <th className="py-2 pr-3 font-medium">Elapsed</th>
-            <th className="py-2 pr-3 text-right font-medium">Output</th>
-            <th className="py-2 font-medium">Activity</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-          {jobs.map((job) => (
-            <JobRow key={job.id} job={job} now={now} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Jobs"
+      columns={[
+        "Job",
+        "Status",
+        "Session",
+        "Prompt",
+        "Created",
+        "Elapsed",
+        { label: "Output", align: "right" },
+        "Activity",
+      ]}
+    >
+      {jobs.map((job) => (
+        <JobRow key={job.id} job={job} now={now} />
+      ))}
+    </DataTable>
   );
 }
