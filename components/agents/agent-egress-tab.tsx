@@ -5,22 +5,11 @@ import { useEffect, useMemo, useState } from "react";
 import { formatTime } from "@/components/audit/audit-table";
 import type { AuditEvent } from "@/components/audit/audit-types";
 import { useAuditLive } from "@/components/audit/use-audit-live";
+import { formatBytes } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, DataTable, Facts, Skeleton } from "@/components/ui";
 
 const recentLimit = 100;
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
 
 type EgressDetails = {
   host?: string;

@@ -1,12 +1,6 @@
+import { mib } from "@/components/format";
 import { Badge, Card, DataTable, Facts, Skeleton } from "@/components/ui";
-import {
-  type AgentContainer,
-  type AgentInspect,
-  type AgentLive,
-  mib,
-  shortImage,
-  since,
-} from "./agent-types";
+import { type AgentContainer, type AgentInspect, type AgentLive, shortImage, since } from "./agent-types";
 
 const mono = "break-all font-mono text-xs";
 

@@ -12,8 +12,6 @@ export type AgentContainer = NonNullable<AgentInspect["container"]>;
 /** How often the pages ask for the agents' status; the server itself re-checks Podman every 1–5 s. */
 export const livePollMs = 2_000;
 
-export const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2).toLocaleString()} MiB`;
-
 /** "2 h 5 min", "41 s": how long ago `iso` was, for uptimes. */
 export function since(iso: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000));

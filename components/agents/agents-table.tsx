@@ -2,10 +2,11 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { mib } from "@/components/format";
 import { NetworkBadge } from "@/components/policy/network-badge";
 import { DataTable } from "@/components/ui";
 import { AgentActionButtons, AgentActionFeedback, type DeletedAgent, useAgentActions } from "./agent-actions";
-import { type AgentListItem, mib, shortImage, since } from "./agent-types";
+import { type AgentListItem, shortImage, since } from "./agent-types";
 import { StatusBadge } from "./status-badge";
 import { useNow } from "./use-now";
 

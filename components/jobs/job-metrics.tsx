@@ -1,4 +1,4 @@
-import { mib } from "@/components/agents/agent-types";
+import { mib } from "@/components/format";
 import { formatDuration, type JobDetail } from "./job-types";
 
 type Sample = JobDetail["metrics"][number];

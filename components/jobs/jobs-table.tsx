@@ -1,9 +1,9 @@
 "use client";
 
 import Link from "next/link";
-import { formatBytes } from "@/components/agents/agent-egress-tab";
 import { useNow } from "@/components/agents/use-now";
 import { formatTime } from "@/components/audit/audit-table";
+import { formatBytes } from "@/components/format";
 import { DataTable } from "@/components/ui";
 import { ActivityBadge, ErrorTypeBadge, JobStatusBadge } from "./job-status-badge";
 import { ago, elapsedOf, type JobListItem } from "./job-types";

@@ -2,12 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { mib } from "@/components/format";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
 import { Badge, Card, Skeleton } from "@/components/ui";
 import type { ImageKind } from "@/server/images/image-kinds";
-
-const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MiB`;
 
 function age(iso: string): string {
   const minutes = Math.round((Date.now() - new Date(iso).getTime()) / 60_000);

@@ -9,7 +9,7 @@ import { AgentEgressTab } from "@/components/agents/agent-egress-tab";
 import { AgentOverview } from "@/components/agents/agent-overview";
 import { AgentPolicyTab } from "@/components/agents/agent-policy-tab";
 import { Tabs } from "@/components/agents/agent-tabs";
-import { type AgentLive, livePollMs, mib, since } from "@/components/agents/agent-types";
+import { type AgentLive, livePollMs, since } from "@/components/agents/agent-types";
 import { deletedHref } from "@/components/agents/agents-table";
 import { LogsView } from "@/components/agents/logs-view";
 import {
@@ -19,6 +19,7 @@ import {
 } from "@/components/agents/open-control-ui";
 import { StatusBadge } from "@/components/agents/status-badge";
 import { useNow } from "@/components/agents/use-now";
+import { mib } from "@/components/format";
 import { PageHeader } from "@/components/page-header";
 import { NetworkBadge } from "@/components/policy/network-badge";
 import { TerminalTab } from "@/components/terminal/terminal-tab";
