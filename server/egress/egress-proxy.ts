@@ -2,10 +2,18 @@ import { lookup } from "node:dns/promises";
 import { chmod, mkdir, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { connect, isIP, type Socket } from "node:net";
+import { networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import type { Duplex } from "node:stream";
 import type { AuditLog } from "../audit/audit-log";
-import { type EgressRule, isPrivateAddress, matchRule, normalizeHost } from "./egress-rules";
+import {
+  type EgressRule,
+  hostAddresses,
+  isHostAddress,
+  isPrivateAddress,
+  matchRule,
+  normalizeHost,
+} from "./egress-rules";
 
 /**
  * The only way out for a `restricted` or `devops` agent: an HTTP proxy (CONNECT and absolute-URI
@@ -40,12 +48,16 @@ export function createResolver(overrides: ReadonlyMap<string, string>): EgressRe
   };
 }
 
-/** Edge-free: the verdict for one destination. */
+/**
+ * Edge-free: the verdict for one destination. `own` holds this machine's interface addresses
+ * (hostAddresses), refused like private ones whatever their range.
+ */
 export async function decideEgress(
   rules: EgressRule[],
   resolve: EgressResolver,
   host: string,
   port: number,
+  own: ReadonlySet<string> = new Set(),
 ): Promise<EgressDecision> {
   const name = normalizeHost(host);
   const rule = matchRule(rules, name, port);
@@ -57,7 +69,12 @@ export async function decideEgress(
     return { allowed: false, reason: `${name} does not resolve` };
   }
   const literalRule = isIP(rule.host) !== 0;
-  const usable = answers.find((answer) => answer.trusted || literalRule || !isPrivateAddress(answer.address));
+  const usable = answers.find(
+    (answer) =>
+      answer.trusted ||
+      literalRule ||
+      (!isPrivateAddress(answer.address) && !isHostAddress(answer.address, own)),
+  );
   if (!usable) {
     return { allowed: false, reason: `${name} resolves to an address of this machine or a private network` };
   }
@@ -77,6 +94,23 @@ export function parseTarget(target: string, defaultPort: number): { host: string
 }
 
 export type EgressProxy = { close(): Promise<void> };
+
+/** Simultaneous connections one agent or job may hold open through its proxy. */
+export const maxConnections = 256;
+
+/** Pure: a status code that may be passed on to the agent. */
+export function validStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 100 && status <= 599;
+}
+
+/** Answers 502 if nothing was sent yet; otherwise cuts the answer short (a truncated body, not a false one). */
+function badGateway(res: ServerResponse, reason: string) {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(502, { "content-type": "text/plain", connection: "close" }).end(`claw egress: ${reason}\n`);
+}
 
 /** Whose connections these are: an agent's, or a Claude Code job's (its audit actor `job:ID`). */
 export type EgressOwner = { agent: string } | { job: string };
@@ -127,6 +161,16 @@ export async function startEgressProxy(options: {
       durationMs: Date.now() - started,
     });
 
+  // The interfaces are read per connection: an address the host gains later is refused too.
+  const decide = (target: { host: string; port: number }) =>
+    decideEgress(
+      options.rules,
+      options.resolve,
+      target.host,
+      target.port,
+      hostAddresses(networkInterfaces()),
+    );
+
   const refuse = (socket: Duplex, status: number, reason: string) => {
     const body = `claw egress: ${reason}\n`;
     socket.end(
@@ -142,7 +186,7 @@ export async function startEgressProxy(options: {
     const target = parseTarget(req.url ?? "", 443);
     if (!target) return refuse(client, 400, "malformed CONNECT target");
     const started = Date.now();
-    const decision = await decideEgress(options.rules, options.resolve, target.host, target.port);
+    const decision = await decide(target);
     if (!decision.allowed) {
       record(false, { host: target.host, port: target.port, method: "CONNECT", reason: decision.reason });
       return refuse(client, 403, decision.reason);
@@ -195,7 +239,7 @@ export async function startEgressProxy(options: {
     }
     const started = Date.now();
     const method = req.method ?? "GET";
-    const decision = await decideEgress(options.rules, options.resolve, target.host, target.port);
+    const decision = await decide(target);
     if (!decision.allowed) {
       record(false, { host: target.host, port: target.port, method, reason: decision.reason });
       res.writeHead(403, { "content-type": "text/plain" }).end(`claw egress: ${decision.reason}\n`);
@@ -219,14 +263,46 @@ export async function startEgressProxy(options: {
         headers: { ...headers, host: url.host },
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const status = answer.statusCode ?? 0;
+        // The upstream chose the status line: one Node cannot send on (0, 999) is a bad gateway.
+        if (!validStatus(status)) {
+          answer.destroy();
+          upstream.destroy();
+          recordAllowed(target, method, decision, started, {
+            status,
+            bytesUp: up,
+            bytesDown: 0,
+            error: `invalid status code ${status}`,
+          });
+          return badGateway(
+            res,
+            `${target.host}:${target.port} answered with an invalid status code (${status})`,
+          );
+        }
+        try {
+          res.writeHead(status, answer.headers);
+        } catch (error) {
+          answer.destroy();
+          upstream.destroy();
+          recordAllowed(target, method, decision, started, {
+            status,
+            bytesUp: up,
+            bytesDown: 0,
+            error: (error as Error).message,
+          });
+          return badGateway(
+            res,
+            `${target.host}:${target.port} answered with headers that cannot be passed on`,
+          );
+        }
         answer.on("data", (chunk: Buffer) => {
           down += chunk.length;
         });
+        answer.on("error", () => res.destroy());
         answer.pipe(res);
         answer.on("end", () =>
           recordAllowed(target, method, decision, started, {
-            status: answer.statusCode ?? null,
+            status,
             bytesUp: up,
             bytesDown: down,
           }),
@@ -235,17 +311,34 @@ export async function startEgressProxy(options: {
     );
     upstream.on("error", (error) => {
       recordAllowed(target, method, decision, started, { bytesUp: up, bytesDown: 0, error: error.message });
-      if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
-      res.end(`claw egress: ${target.host}:${target.port} did not answer (${error.message})\n`);
+      badGateway(res, `${target.host}:${target.port} did not answer (${error.message})`);
+    });
+    // The agent went away: stop the upstream request rather than let it run on.
+    res.on("close", () => {
+      if (!res.writableFinished) upstream.destroy();
     });
     req.pipe(upstream);
   }
 
-  const server: Server = createServer((req, res) => void forward(req, res));
-  server.on(
-    "connect",
-    (req: IncomingMessage, socket: Duplex, head: Buffer) => void tunnel(req, socket, head),
+  // A failure inside a handler is this proxy's bug or an upstream's oddity: the agent gets a 502
+  // (or its tunnel closes) and the panel logs it and keeps serving.
+  const server: Server = createServer((req, res) =>
+    forward(req, res).catch((error: Error) => {
+      console.error(`claw: egress proxy for ${egressOwnerKey(owner)}: ${error.stack ?? error.message}`);
+      badGateway(res, "the proxy failed on this request (the panel's log has the details)");
+    }),
   );
+  server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    tunnel(req, socket, head).catch((error: Error) => {
+      console.error(`claw: egress proxy for ${egressOwnerKey(owner)}: ${error.stack ?? error.message}`);
+      if (!socket.destroyed) refuse(socket, 502, "the proxy failed on this request");
+    }),
+  );
+  server.on("clientError", (_error, socket: Duplex) => {
+    if (!socket.destroyed) refuse(socket, 400, "malformed request");
+  });
+  // Each connection holds sockets and buffers in the panel: a container gets this many at once.
+  server.maxConnections = maxConnections;
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

@@ -62,26 +62,100 @@ const privateV4: [string, number][] = [
   ["240.0.0.0", 4],
 ];
 
+/** Pure: an IPv6 address as its eight 16-bit groups (an embedded IPv4 tail and a zone allowed), or undefined. */
+export function ipv6Groups(ip: string): number[] | undefined {
+  const address = ip.toLowerCase().replace(/%.*$/, "");
+  if (isIP(address) !== 6) return undefined;
+  let text = address;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (v4) {
+    const value = ipv4Number(v4);
+    text = `${text.slice(0, -v4.length)}${(value >>> 16).toString(16)}:${(value & 0xffff).toString(16)}`;
+  }
+  const [head = "", tail] = text.split("::");
+  const parse = (part: string) => (part ? part.split(":").map((group) => Number.parseInt(group, 16)) : []);
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  const groups = [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
+  return groups.length === 8 && groups.every((group) => group >= 0 && group <= 0xffff) ? groups : undefined;
+}
+
+const ipv4Of = (high: number, low: number) => [high >>> 8, high & 0xff, low >>> 8, low & 0xff].join(".");
+
+/**
+ * Pure: one spelling per address, so two spellings compare equal: IPv4 as is, IPv4-mapped IPv6 as
+ * its IPv4, other IPv6 as eight groups in lower-case hex; undefined when not an address.
+ */
+export function canonicalIp(ip: string): string | undefined {
+  if (isIP(ip) === 4) return ip;
+  const groups = ipv6Groups(ip);
+  if (!groups) return undefined;
+  if (groups.slice(0, 6).join(",") === "0,0,0,0,0,65535") return ipv4Of(groups[6] ?? 0, groups[7] ?? 0);
+  return groups.map((group) => group.toString(16)).join(":");
+}
+
+/** Pure: whether the first `bits` of `groups` are those of `prefix` (groups, as in ipv6Groups). */
+function inPrefix(groups: number[], prefix: number[], bits: number): boolean {
+  for (let index = 0; index * 16 < bits; index++) {
+    const width = Math.min(16, bits - index * 16);
+    const shift = 16 - width;
+    if ((groups[index] ?? 0) >>> shift !== (prefix[index] ?? 0) >>> shift) return false;
+  }
+  return true;
+}
+
+/** IPv6 ranges that are this machine, a private network, or a door into IPv4 the proxy cannot check. */
+const refusedV6: [number[], number, string][] = [
+  [[0, 0, 0, 0, 0, 0], 96, "IPv4-compatible, unspecified and loopback (::/96)"],
+  [[0, 0, 0, 0, 0xffff, 0], 96, "IPv4-translated (::ffff:0:0:0/96)"],
+  [[0x64, 0xff9b, 0, 0, 0, 0], 96, "NAT64 (64:ff9b::/96)"],
+  [[0x64, 0xff9b, 1], 48, "local NAT64 (64:ff9b:1::/48)"],
+  [[0x100, 0, 0, 0], 64, "discard (100::/64)"],
+  [[0x2001, 0], 32, "Teredo (2001::/32)"],
+  [[0x2001, 0xdb8], 32, "documentation (2001:db8::/32)"],
+  [[0xfc00], 7, "unique local (fc00::/7)"],
+  [[0xfe80], 10, "link-local (fe80::/10)"],
+  [[0xfec0], 10, "site-local (fec0::/10)"],
+  [[0xff00], 8, "multicast (ff00::/8)"],
+];
+
 /**
  * Pure: loopback, private, link-local, CGNAT, multicast and reserved addresses: this machine and
- * its networks, which a name in the allowlist must not be used to reach (DNS rebinding).
+ * its networks, which a name in the allowlist must not be used to reach (DNS rebinding). IPv6
+ * forms that carry an IPv4 address (mapped, 6to4) are judged by that address; those whose
+ * destination the proxy cannot see (IPv4-compatible, NAT64, Teredo) are refused outright.
  */
 export function isPrivateAddress(ip: string): boolean {
-  const address = ip.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
-  if (mapped) return isPrivateAddress(mapped);
-  if (isIP(address) === 4) {
-    const value = ipv4Number(address);
+  if (isIP(ip) === 4) {
+    const value = ipv4Number(ip);
     return privateV4.some(([base, bits]) => value >>> (32 - bits) === ipv4Number(base) >>> (32 - bits));
   }
-  if (isIP(address) === 6) {
-    return (
-      address === "::" ||
-      address === "::1" ||
-      /^f[cd]/.test(address) || // unique local fc00::/7
-      /^fe[89ab]/.test(address) || // link-local fe80::/10
-      /^ff/.test(address) // multicast
-    );
-  }
-  return true; // not an address at all: refuse
+  const groups = ipv6Groups(ip);
+  if (!groups) return true; // not an address at all: refuse
+  if (inPrefix(groups, [0, 0, 0, 0, 0, 0xffff], 96))
+    return isPrivateAddress(ipv4Of(groups[6] ?? 0, groups[7] ?? 0));
+  if (inPrefix(groups, [0x2002], 16)) return isPrivateAddress(ipv4Of(groups[1] ?? 0, groups[2] ?? 0));
+  return refusedV6.some(([prefix, bits]) => inPrefix(groups, prefix, bits));
+}
+
+type InterfaceAddresses = Record<string, { address: string }[] | undefined>;
+
+/** Pure: the host's own addresses (as `os.networkInterfaces()` lists them), in canonical form. */
+export function hostAddresses(interfaces: InterfaceAddresses): Set<string> {
+  const own = new Set<string>();
+  for (const entries of Object.values(interfaces))
+    for (const entry of entries ?? []) {
+      const canonical = canonicalIp(entry.address);
+      if (canonical) own.add(canonical);
+    }
+  return own;
+}
+
+/**
+ * Pure: whether `ip` is one of this machine's own addresses, in any spelling (a public address on
+ * one of its interfaces reaches the panel's host as surely as 127.0.0.1 does).
+ */
+export function isHostAddress(ip: string, own: ReadonlySet<string>): boolean {
+  const canonical = canonicalIp(ip);
+  return canonical !== undefined && own.has(canonical);
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { decideEgress, parseResolveOverrides, parseTarget } from "./egress-proxy";
-import { isPrivateAddress, matchRule, parseRules } from "./egress-rules";
+import {
+  canonicalIp,
+  hostAddresses,
+  ipv6Groups,
+  isHostAddress,
+  isPrivateAddress,
+  matchRule,
+  parseRules,
+} from "./egress-rules";
 
 const rules = parseRules([
   "api.anthropic.com",
@@ -46,11 +54,64 @@ describe("egress allowlist", () => {
     ["fd00::1", true],
     ["::ffff:10.0.0.1", true],
     ["not-an-ip", true],
+    // IPv4-mapped, in both spellings (URL parsing turns the dotted one into hex).
+    ["::ffff:127.0.0.1", true],
+    ["::ffff:7f00:1", true],
+    ["::ffff:a9fe:a9fe", true],
+    ["::ffff:8.8.8.8", false],
+    ["::ffff:808:808", false],
+    // IPv4-compatible (::/96), whatever the IPv4 inside: the proxy cannot see where it goes.
+    ["::", true],
+    ["::127.0.0.1", true],
+    ["::8.8.8.8", true],
+    ["::808:808", true],
+    ["::ffff:0:808:808", true],
+    // NAT64 (well-known and local-use prefixes) reaches any IPv4 address through a translator.
+    ["64:ff9b::8.8.8.8", true],
+    ["64:ff9b::7f00:1", true],
+    ["64:ff9b:1::a00:1", true],
+    ["64:ff9b:1:ffff::1", true],
+    ["64:ff9b:2::1", false],
+    // 6to4 is judged by the IPv4 inside; Teredo, documentation, discard and site-local are refused.
+    ["2002:7f00:1::1", true],
+    ["2002:808:808::1", false],
+    ["2001:0:4136:e378::1", true],
+    ["2001:db8::1", true],
+    ["100::1", true],
+    ["fec0::1", true],
+    ["FE80::1%eth0", true],
+    ["ff02::1", true],
     ["8.8.8.8", false],
     ["172.32.0.1", false],
     ["2606:4700::1111", false],
+    ["2a00:1450:4001:80b::200e", false],
   ])("%s is private: %s", (ip, expected) => {
     expect(isPrivateAddress(ip)).toBe(expected);
+  });
+
+  it("spells an address one way, whatever way it was written", () => {
+    expect(ipv6Groups("::1")).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(ipv6Groups("1:2:3:4:5:6:1.2.3.4")).toEqual([1, 2, 3, 4, 5, 6, 0x102, 0x304]);
+    expect(ipv6Groups("10.0.0.1")).toBeUndefined();
+    expect(canonicalIp("2001:DB8:0:0::0:1")).toBe("2001:db8:0:0:0:0:0:1");
+    expect(canonicalIp("::ffff:c000:0201")).toBe("192.0.2.1");
+    expect(canonicalIp("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(canonicalIp("nope")).toBeUndefined();
+  });
+
+  it("knows this host's own addresses in any spelling, whatever their range", () => {
+    const own = hostAddresses({
+      lo: [{ address: "127.0.0.1" }, { address: "::1" }],
+      eth0: [{ address: "203.0.113.9" }, { address: "2a01:4f8:0:0::5" }],
+      down: undefined,
+    });
+    expect(isHostAddress("203.0.113.9", own)).toBe(true);
+    expect(isHostAddress("::ffff:203.0.113.9", own)).toBe(true);
+    expect(isHostAddress("::ffff:cb00:7109", own)).toBe(true);
+    expect(isHostAddress("2a01:4f8::5", own)).toBe(true);
+    expect(isHostAddress("203.0.113.10", own)).toBe(false);
+    expect(isHostAddress("2a01:4f8::6", own)).toBe(false);
+    expect(isHostAddress("garbage", own)).toBe(false);
   });
 
   it("reads CONNECT targets and absolute URLs", () => {
@@ -72,6 +133,22 @@ describe("egress decisions", () => {
       allowed: true,
       rule: "api.anthropic.com",
       address: "104.18.0.1",
+    });
+  });
+
+  it("refuses a name that resolves to one of this host's own public addresses", async () => {
+    const own = hostAddresses({ eth0: [{ address: "104.18.0.1" }] });
+    expect(await decideEgress(rules, resolveTo("104.18.0.1"), "api.anthropic.com", 443, own)).toEqual({
+      allowed: false,
+      reason: "api.anthropic.com resolves to an address of this machine or a private network",
+    });
+    expect(
+      await decideEgress(rules, resolveTo("::ffff:6812:1"), "api.anthropic.com", 443, own),
+    ).toMatchObject({
+      allowed: false,
+    });
+    expect(await decideEgress(rules, resolveTo("64:ff9b::6812:1"), "api.anthropic.com", 443)).toMatchObject({
+      allowed: false,
     });
   });
 
