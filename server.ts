@@ -17,7 +17,8 @@ import { createAuditLog } from "./server/audit/audit-log";
 import { createAuditTail } from "./server/audit/audit-tail";
 import { sweepEndedSessions } from "./server/auth/end-session";
 import { createLoginRateLimiter } from "./server/auth/login-rate-limiter";
-import { ensurePanelToken, loginUrl } from "./server/auth/panel-token";
+import { createLoginCodes, loginUrl } from "./server/auth/login-codes";
+import { retirePanelToken } from "./server/auth/retire-panel-token";
 import { clawPaths, loadConfig } from "./server/config";
 import { createDb } from "./server/db/client";
 import { applyMigrations } from "./server/db/migrate";
@@ -28,6 +29,7 @@ import { AppError } from "./server/errors";
 import { claimClawHome } from "./server/fs/claim-claw-home";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
+import { listenOnPanelSocket } from "./server/http/panel-socket";
 import { createImageBuilds } from "./server/images/image-builds";
 import { createJobService } from "./server/jobs/job-runner";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
@@ -63,7 +65,8 @@ async function main() {
   if (applied.length > 0) console.log(`claw: database migrated (${applied.join(", ")})`);
   optimizeDatabase(paths.db);
   const db = createDb(paths.db);
-  const panelToken = await ensurePanelToken(paths.panelToken);
+  if (await retirePanelToken(paths.panelToken))
+    console.log(`claw: removed ${paths.panelToken}: the CLI now uses ${paths.panelSocket}, no token`);
   const hostKey = await loadOrCreateHostKey(paths.keys);
   const audit = createAuditLog({ db, hostKey, checkpointsPath: paths.auditCheckpoints });
   const recovered = await audit.recover();
@@ -134,15 +137,17 @@ async function main() {
     const locked = await lockUnbuiltAgents(agentDepsOf(services));
     if (locked.length > 0) console.log(`claw: locked ${locked.join(", ")} to the new image`);
   };
+  const loginCodes = createLoginCodes();
   const handler = createPanelHandler({
     services,
-    panelToken,
+    loginCodes,
     limiter: createLoginRateLimiter(),
     next: { handle: app.getRequestHandler() },
   });
   const server = createServer(handler.handleRequest);
   server.on("upgrade", handler.handleUpgrade);
   await listen(server, config.port);
+  const cliServer = await listenOnPanelSocket(paths.panelSocket, handler);
 
   await audit.record({
     category: "panel",
@@ -152,7 +157,8 @@ async function main() {
     details: { version, port: config.port, pid: process.pid, keyId: hostKey.keyId },
   });
   console.log(`claw ${version}: panel on http://127.0.0.1:${config.port} (state in ${paths.home})`);
-  console.log(`claw: log in at ${loginUrl(config.port, panelToken)}`);
+  // A one-time code, valid 10 minutes: `claw login-url` prints a fresh one whenever needed.
+  console.log(`claw: log in at ${loginUrl(config.port, loginCodes.issue().code)}`);
 
   // The bot (when configured) starts polling now; a Bot API that is down is retried, not fatal.
   await services.access.start();
@@ -199,6 +205,8 @@ async function main() {
     await agents.egress.closeAll();
     server.close();
     server.closeIdleConnections();
+    cliServer.close();
+    cliServer.closeIdleConnections();
     await Promise.allSettled([podman.close(), app.close()]);
     const uptimeSeconds = Math.round((Date.now() - services.startedAt.getTime()) / 1000);
     // The last event, then a checkpoint over it: a clean stop leaves nothing uncovered.
@@ -215,6 +223,7 @@ async function main() {
     await db.$disconnect();
     await claim.release();
     server.closeAllConnections();
+    cliServer.closeAllConnections();
     console.log("claw: stopped");
     process.exit(0);
   };

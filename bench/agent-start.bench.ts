@@ -110,10 +110,9 @@ export async function run() {
       await exec("podman", ["rm", "-f", "-t", "2", bareName], { env: podmanEnv }).catch(() => {});
 
       t0 = performance.now();
-      const start = await fetch(`${panel.url}/api/trpc/agents.start`, {
+      const start = await panel.fetch("/api/trpc/agents.start", {
         method: "POST",
         headers: {
-          authorization: `Bearer ${await panel.token()}`,
           "x-claw-csrf": "1",
           "content-type": "application/json",
         },

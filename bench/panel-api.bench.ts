@@ -4,7 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startPanel } from "../test/start-panel";
+import { loginToPanel, startPanel } from "../test/start-panel";
 import { measureRequests, printTable } from "./measure";
 
 export async function run() {
@@ -15,12 +15,7 @@ export async function run() {
   await new Promise<void>((resolve) => bare.listen(0, "127.0.0.1", resolve));
   const panel = await startPanel();
   try {
-    const token = await panel.token();
-    const login = await fetch(`${panel.url}/api/login`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
-      body: JSON.stringify({ token }),
-    });
+    const login = await loginToPanel(panel, await panel.token());
     const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
     const host = `127.0.0.1:${panel.port}`;
 
@@ -29,12 +24,6 @@ export async function run() {
       [
         "panel /api/health (Host check, headers)",
         await measureRequests(`${panel.url}/api/health`, { headers: { host } }),
-      ],
-      [
-        "tRPC auth.whoami, Bearer token (CLI)",
-        await measureRequests(`${panel.url}/api/trpc/auth.whoami`, {
-          headers: { host, authorization: `Bearer ${token}`, "x-claw-csrf": "1" },
-        }),
       ],
       [
         "tRPC auth.whoami, session cookie (browser: DB lookup)",

@@ -87,7 +87,7 @@ export const agentCommands: Record<string, Command> = {
     async run(panel, options, args) {
       const { client } = panel;
       const [agent = "", ...command] = args;
-      if (options.interactive && options.tty) return runInteractive(panel, panel.token, agent, command);
+      if (options.interactive && options.tty) return runInteractive(panel, agent, command);
       if (command.length === 0) throw new CliError("usage: claw exec NAME -- CMD [ARG…]", exitCodes.usage);
       const result = await client.terminal.exec.mutate({ agent, command });
       if (options.json) {

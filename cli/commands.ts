@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { inferRouterOutputs } from "@trpc/server";
+import { z } from "zod";
 import type { AppRouter } from "../server/routers/root";
 import { accessCommands } from "./access-commands";
 import { agentCommands } from "./agent-commands";
@@ -47,6 +48,9 @@ export type CommandOptions = {
   tokenStdin?: boolean;
   apiRoot?: string;
   remove?: boolean;
+  jobs?: boolean;
+  noJobs?: boolean;
+  perHour?: string;
 };
 
 export type Command = {
@@ -120,6 +124,8 @@ function auditFilter(options: CommandOptions) {
   return { category, agent: options.agent };
 }
 
+const loginCodeAnswer = z.object({ url: z.string().url(), expiresAt: z.string() });
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const coreCommands: Record<string, Command> = {
@@ -130,6 +136,18 @@ const coreCommands: Record<string, Command> = {
       const status = await client.system.status.query();
       print(options, status, formatStatus(status));
       return status.podman.reachable ? exitCodes.ok : exitCodes.failed;
+    },
+  },
+  "login-url": {
+    usage: "login-url",
+    summary: "a fresh login link for the browser (works once, for 10 minutes)",
+    async run(panel, options) {
+      const response = await panel.fetch("/api/login-code", { method: "POST" });
+      const body = loginCodeAnswer.safeParse(await response.json().catch(() => undefined));
+      if (!response.ok || !body.success)
+        throw new CliError(`The panel gave no login link (HTTP ${response.status})`, exitCodes.failed);
+      print(options, body.data, `${body.data.url}\n(works once, until ${body.data.expiresAt})`);
+      return exitCodes.ok;
     },
   },
   doctor: {
@@ -185,7 +203,7 @@ const coreCommands: Record<string, Command> = {
       const query = new URLSearchParams();
       if (options.since) query.set("since", options.since);
       if (options.agent) query.set("agent", options.agent);
-      const response = await panel.fetch(`${panel.url}/api/audit/export?${query}`);
+      const response = await panel.fetch(`/api/audit/export?${query}`);
       if (!response.ok || !response.body) {
         const body = (await response.json().catch(() => ({}))) as { error?: string };
         throw new CliError(`Export refused: ${body.error ?? response.statusText}`, exitCodes.failed);

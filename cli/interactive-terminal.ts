@@ -1,4 +1,3 @@
-import WebSocket from "ws";
 import type { PanelConnection } from "./panel-client";
 import { CliError, exitCodes } from "./panel-client";
 
@@ -10,7 +9,6 @@ type Control = { type: "ready"; terminalId: string } | { type: "exit"; code: num
  */
 export async function runInteractive(
   panel: PanelConnection,
-  token: string,
   agent: string,
   command: string[],
 ): Promise<number> {
@@ -32,9 +30,7 @@ export async function runInteractive(
       exitCodes.usage,
     );
   }
-  const ws = new WebSocket(`${panel.url.replace(/^http/, "ws")}/ws/terminal?ticket=${ticket}`, {
-    headers: { authorization: `Bearer ${token}`, origin: panel.url },
-  });
+  const ws = panel.webSocket(`/ws/terminal?ticket=${ticket}`);
   return new Promise((resolve, reject) => {
     let exitCode: number | null = null;
     const restore = () => {

@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import type { inferRouterOutputs } from "@trpc/server";
-import WebSocket from "ws";
 import type { AppRouter } from "../server/routers/root";
 import type { Command, CommandOptions } from "./commands";
 import { print, readStdin } from "./output";
@@ -134,9 +133,7 @@ async function followJob(
   options: CommandOptions,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${panel.url.replace(/^http/, "ws")}/ws/jobs/${id}?from=${from}`, {
-      headers: { authorization: `Bearer ${panel.token}`, origin: panel.url },
-    });
+    const ws = panel.webSocket(`/ws/jobs/${id}?from=${from}`);
     let status = "";
     ws.on("message", (data) => {
       const message = JSON.parse(String(data)) as { type: string; events?: unknown[]; status?: string };

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { type CommandOptions, commands } from "./commands";
 import { CliError, connectToPanel, exitCodes, toCliError } from "./panel-client";
 
-const usage = `Usage: claw [--json] [--url URL] <command>
+const usage = `Usage: claw [--json] <command>
 
 Commands:
 ${Object.values(commands)
@@ -11,14 +11,13 @@ ${Object.values(commands)
 
 Options:
   --json      print machine-readable JSON
-  --url URL   the panel's address (default http://127.0.0.1:$CLAW_PORT, port 7878)
   -h, --help  show this help
 
-The CLI talks to the running panel (start it with \`npm start\`) using the token in CLAW_HOME/panel-token.`;
+The CLI talks to the running panel (start it with \`npm start\`) over its socket,
+CLAW_HOME/run/panel.sock: only the panel's own user can connect, and no token is sent.`;
 
 const optionSpec = {
   json: { type: "boolean" },
-  url: { type: "string" },
   help: { type: "boolean", short: "h" },
   follow: { type: "boolean", short: "f" },
   lines: { type: "string", short: "n" },
@@ -50,6 +49,9 @@ const optionSpec = {
   "token-stdin": { type: "boolean" },
   "api-root": { type: "string" },
   remove: { type: "boolean" },
+  jobs: { type: "boolean" },
+  "no-jobs": { type: "boolean" },
+  "per-hour": { type: "string" },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -80,7 +82,6 @@ async function main(argv: string[]): Promise<number> {
     throw new CliError(`usage: claw ${command.usage}`, exitCodes.usage);
 
   const {
-    url,
     help: _help,
     "no-cache": noCache,
     "no-wait": noWait,
@@ -93,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
     "webhook-token-file": webhookTokenFile,
     "token-stdin": tokenStdin,
     "api-root": apiRoot,
+    "no-jobs": noJobs,
+    "per-hour": perHour,
     ...rest
   } = parsed.values;
   const options: CommandOptions = {
@@ -108,10 +111,12 @@ async function main(argv: string[]): Promise<number> {
     webhookTokenFile,
     tokenStdin,
     apiRoot,
+    noJobs,
+    perHour,
     json: rest.json ?? false,
     follow: rest.follow ?? false,
   };
-  return command.run(await connectToPanel({ url }), options, args);
+  return command.run(connectToPanel(), options, args);
 }
 
 const json = process.argv.includes("--json");

@@ -1,7 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
+import WebSocket from "ws";
 import { clawPaths, loadConfig } from "../server/config";
 import type { AppRouter } from "../server/routers/root";
+import { socketFetch } from "./socket-fetch";
 
 /** An error the CLI prints as is, with the exit code it should end with. */
 export class CliError extends Error {
@@ -16,56 +17,60 @@ export class CliError extends Error {
 export const exitCodes = { ok: 0, failed: 1, usage: 2, panelUnreachable: 3, refused: 4 } as const;
 
 export type PanelConnection = {
-  url: string;
-  /** fetch with the panel token and the API header, and errors a person can act on. */
-  fetch: typeof fetch;
+  /** CLAW_HOME/run/panel.sock: the panel listens there, and connecting is the CLI's credential. */
+  socketPath: string;
+  /** fetch of a panel path (`/api/…`) over the socket, with errors a person can act on. */
+  fetch: (path: string, init?: RequestInit) => Promise<Response>;
   client: ReturnType<typeof createTRPCClient<AppRouter>>;
-  /** The panel token, for the WebSocket a terminal opens (fetch adds it itself). */
-  token: string;
+  /** A WebSocket to a panel path (`/ws/…`) over the same socket. */
+  webSocket: (path: string) => WebSocket;
 };
 
-export async function connectToPanel(options: { url?: string } = {}): Promise<PanelConnection> {
-  const config = loadConfig();
-  const paths = clawPaths(config.home);
-  const url = (options.url ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, "");
-  const token = await readFile(paths.panelToken, "utf8").then(
-    (text) => text.trim(),
-    () => {
-      throw new CliError(
-        `No panel token at ${paths.panelToken}. Start the panel with \`npm start\` (it creates the token), or set CLAW_HOME to the panel's state directory.`,
-        exitCodes.panelUnreachable,
-      );
-    },
-  );
+/** Errors of connect(2) that mean nobody listens at the path. */
+const notListening = new Set(["ENOENT", "ECONNREFUSED", "ENOTSOCK"]);
 
-  /** Turns the gate's plain HTTP refusals into messages a person can act on. */
-  const panelFetch: typeof fetch = async (input, init) => {
+/**
+ * The CLI reaches the panel only over its Unix socket in CLAW_HOME: no token is read or sent, and
+ * nothing goes to the TCP port, where another local user could be listening while the panel is down.
+ */
+export function connectToPanel(): PanelConnection {
+  const paths = clawPaths(loadConfig().home);
+  const socketPath = paths.panelSocket;
+  const overSocket = socketFetch(socketPath);
+
+  const panelFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const headers = new Headers(init?.headers);
-    headers.set("authorization", `Bearer ${token}`);
     headers.set("x-claw-csrf", "1");
-    let response: Response;
     try {
-      response = await fetch(input, { ...init, headers });
-    } catch {
-      throw new CliError(
-        `The claw panel is not running at ${url}. Start it with \`npm start\` (or set CLAW_PORT if it uses another port).`,
-        exitCodes.panelUnreachable,
-      );
+      return await overSocket(input, { ...init, headers });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (notListening.has(code)) {
+        throw new CliError(
+          `The claw panel is not running: nothing listens at ${socketPath}. Start it with \`npm start\`, or set CLAW_HOME to the panel's state directory.`,
+          exitCodes.panelUnreachable,
+        );
+      }
+      if (code === "EACCES") {
+        throw new CliError(
+          `No permission to connect to ${socketPath}. Run claw as the user the panel runs as.`,
+          exitCodes.refused,
+        );
+      }
+      throw error;
     }
-    if (response.status === 401 || response.status === 429) {
-      const body = (await response.json().catch(() => ({}))) as { error?: string };
-      throw new CliError(
-        `The panel at ${url} refused the token from ${paths.panelToken}: ${body.error ?? response.statusText}. Is CLAW_HOME the one the panel uses?`,
-        exitCodes.refused,
-      );
-    }
-    return response;
   };
 
   const client = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${url}/api/trpc`, fetch: panelFetch })],
+    // The host is a placeholder: every request goes to the socket.
+    links: [httpLink({ url: "http://localhost/api/trpc", fetch: panelFetch })],
   });
-  return { url, fetch: panelFetch, client, token };
+  return {
+    socketPath,
+    fetch: (path, init) => panelFetch(path, init),
+    client,
+    webSocket: (path) => new WebSocket(`ws+unix://${socketPath}:${path}`),
+  };
 }
 
 export type PanelClient = PanelConnection["client"];

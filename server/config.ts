@@ -35,6 +35,7 @@ export function clawPaths(home: string) {
   return {
     home,
     db: join(home, "claw.db"),
+    /** The long-lived token of earlier versions; removed at start (see retire-panel-token.ts). */
     panelToken: join(home, "panel-token"),
     keys: join(home, "keys"),
     audit: join(home, "audit"),
@@ -45,6 +46,8 @@ export function clawPaths(home: string) {
     containersConf: join(home, "containers.conf"),
     /** Socket of the `podman system service` the panel starts when none answers. */
     podmanSocket: join(home, "run", "podman.sock"),
+    /** The panel's own socket for the CLI (0600 in the 0700 run/): connecting is the credential. */
+    panelSocket: join(home, "run", "panel.sock"),
     templates: join(home, "templates"),
     agents: join(home, "agents"),
     trash: join(home, "trash"),

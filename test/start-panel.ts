@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { socketFetch } from "../cli/socket-fetch";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -24,6 +25,11 @@ export type RunningPanel = {
   url: string;
   port: number;
   home: string;
+  /** CLAW_HOME/run/panel.sock, where the CLI reaches the panel. */
+  socketPath: string;
+  /** fetch over the panel's socket, as the CLI does (authenticated as `cli`, no token). */
+  fetch: typeof fetch;
+  /** A fresh one-time login code (what a login link carries), minted over the socket. */
   token: () => Promise<string>;
   output: () => string;
   process: ChildProcess;
@@ -72,11 +78,15 @@ export async function startPanel(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
+  const socketPath = join(home, "run", "panel.sock");
+  const overSocket = socketFetch(socketPath);
   return {
     url,
     port,
     home,
-    token: async () => (await readFile(join(home, "panel-token"), "utf8")).trim(),
+    socketPath,
+    fetch: overSocket,
+    token: () => mintLoginCode(overSocket),
     output: () => output,
     process: child,
     stop: async () => {
@@ -86,16 +96,26 @@ export async function startPanel(
   };
 }
 
+/** What `claw login-url` does: a new one-time login code from the panel's socket. */
+export async function mintLoginCode(overSocket: typeof fetch): Promise<string> {
+  const response = await overSocket("/api/login-code", { method: "POST", headers: { "x-claw-csrf": "1" } });
+  const { url } = (await response.json()) as { url?: string };
+  const code = /#code=([A-Za-z0-9_-]+)$/.exec(url ?? "")?.[1];
+  if (!response.ok || !code) throw new Error(`no login code: HTTP ${response.status} ${url}`);
+  return code;
+}
+
 /** POST /api/login as the login page does; the response carries the session cookie on success. */
-export function loginToPanel(panel: RunningPanel, token: string): Promise<Response> {
+export function loginToPanel(panel: RunningPanel, code: string): Promise<Response> {
   return fetch(`${panel.url}/api/login`, {
     method: "POST",
     headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
-    body: JSON.stringify({ token }),
+    body: JSON.stringify({ code }),
   });
 }
 
 /** The environment that points the `claw` CLI at this panel. */
 export function cliEnvOf(panel: RunningPanel): Record<string, string> {
-  return { CLAW_HOME: panel.home, CLAW_PORT: String(panel.port) };
+  // The CLI finds the panel by its socket in CLAW_HOME alone; the TCP port is not its business.
+  return { CLAW_HOME: panel.home };
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { DbTransaction } from "../db/client";
+import { cookieValues } from "./cookies";
 
 /** A session ends 7 days after login, or after 24 hours without use, whichever comes first. */
 export const sessionLifetimeMs = 7 * 24 * 3600_000;
@@ -59,6 +60,26 @@ export async function findSession(
     await db.session.update({ where: { id }, data: { lastSeenAt: now } });
   }
   return { status: "valid", sessionId: id };
+}
+
+/**
+ * The session a request's Cookie header names. Every value of the panel's cookie is tried (a
+ * narrower-path copy planted by another page on this host comes first and must not log the user
+ * out): the first valid one wins; else an ended one is reported so it can be recorded as ended.
+ */
+export async function findSessionFromCookieHeader(
+  db: DbTransaction,
+  header: string | undefined,
+  port: number,
+  now = new Date(),
+): Promise<SessionLookup> {
+  let ended: SessionLookup | undefined;
+  for (const secret of cookieValues(header, sessionCookieName(port))) {
+    const lookup = await findSession(db, secret, now);
+    if (lookup.status === "valid") return lookup;
+    if (lookup.status === "ended") ended ??= lookup;
+  }
+  return ended ?? { status: "unknown" };
 }
 
 /** Removes a session by id; true when this call removed it (so its end is recorded once). */

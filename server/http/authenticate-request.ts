@@ -1,11 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { AuditLog } from "../audit/audit-log";
 import type { Actor } from "../auth/actor";
-import { parseCookies } from "../auth/cookies";
 import { expireSession } from "../auth/end-session";
+import type { LoginCodes } from "../auth/login-codes";
 import type { LoginRateLimiter } from "../auth/login-rate-limiter";
-import { tokensEqual } from "../auth/panel-token";
-import { findSession, sessionCookieName } from "../auth/sessions";
+import { findSessionFromCookieHeader } from "../auth/sessions";
 import type { Db } from "../db/client";
 import { headerValue } from "./respond";
 
@@ -13,18 +12,24 @@ export type AuthDeps = {
   db: Db;
   audit: AuditLog;
   port: number;
-  panelToken: string;
   limiter: LoginRateLimiter;
+  loginCodes: LoginCodes;
 };
+
+/**
+ * Where a request came in: the loopback TCP port (browsers, and anything else on the host), or
+ * the panel's Unix socket in CLAW_HOME/run (0700): only the panel's own user can connect to it.
+ */
+export type Transport = "tcp" | "socket";
 
 export type AuthResult =
   | { ok: true; actor: Actor }
   | { ok: false; status: 401 | 429; reason: string; retryAfterSeconds?: number };
 
-/** A failed login or token: recorded, and the one that trips the rate limit says so. */
+/** A failed login: recorded, and the one that trips the rate limit says so. */
 export async function recordFailedLogin(
   deps: AuthDeps,
-  actor: "cli" | "panel:anonymous",
+  actor: "panel:anonymous",
   details: Record<string, string>,
 ) {
   const tripped = deps.limiter.recordFailure();
@@ -41,24 +46,24 @@ export async function recordFailedLogin(
 }
 
 /**
- * A browser proves itself with the session cookie; the CLI with the panel token as a Bearer token.
- * Wrong Bearer tokens count against the same budget as failed logins.
+ * The socket itself is the CLI's credential: nothing secret crosses the wire, so nothing can be
+ * collected by whoever binds the TCP port while the panel is down. Over TCP only a browser session
+ * counts; a Bearer token (what the CLI sent before) is refused with the way to the socket.
  */
-export async function authenticateRequest(req: IncomingMessage, deps: AuthDeps): Promise<AuthResult> {
-  const authorization = headerValue(req.headers.authorization);
-  if (authorization !== undefined) {
-    const retryAfterSeconds = deps.limiter.retryAfterSeconds();
-    if (retryAfterSeconds > 0) {
-      return { ok: false, status: 429, reason: "Too many failed attempts", retryAfterSeconds };
-    }
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    if (match?.[1] && tokensEqual(match[1], deps.panelToken)) return { ok: true, actor: { kind: "cli" } };
-    await recordFailedLogin(deps, "cli", { via: "cli", reason: "wrong panel token" });
-    return { ok: false, status: 401, reason: "Wrong panel token" };
+export async function authenticateRequest(
+  req: IncomingMessage,
+  deps: AuthDeps,
+  transport: Transport,
+): Promise<AuthResult> {
+  if (transport === "socket") return { ok: true, actor: { kind: "cli" } };
+  if (headerValue(req.headers.authorization) !== undefined) {
+    return {
+      ok: false,
+      status: 401,
+      reason: "The panel takes no token over TCP; the claw CLI talks to it over CLAW_HOME/run/panel.sock",
+    };
   }
-  const secret = parseCookies(headerValue(req.headers.cookie)).get(sessionCookieName(deps.port));
-  if (!secret) return { ok: false, status: 401, reason: "Not logged in" };
-  const lookup = await findSession(deps.db, secret);
+  const lookup = await findSessionFromCookieHeader(deps.db, headerValue(req.headers.cookie), deps.port);
   if (lookup.status === "valid") return { ok: true, actor: { kind: "panel", sessionId: lookup.sessionId } };
   if (lookup.status === "ended") {
     await expireSession(deps.audit, lookup.sessionId, lookup.reason);

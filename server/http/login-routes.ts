@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { panelActor } from "../auth/actor";
-import { clearedCookie, parseCookies, sessionCookie } from "../auth/cookies";
-import { tokensEqual } from "../auth/panel-token";
+import { clearedCookie, cookieValues, sessionCookie } from "../auth/cookies";
+import { loginUrl } from "../auth/login-codes";
 import {
   createSession,
   endSession,
@@ -11,10 +11,10 @@ import {
   sessionLifetimeMs,
 } from "../auth/sessions";
 import { checkStateChangingRequest, csrfHeader } from "../security/request-gate";
-import { type AuthDeps, recordFailedLogin } from "./authenticate-request";
+import { type AuthDeps, recordFailedLogin, type Transport } from "./authenticate-request";
 import { headerValue, readJsonBody, sendError, sendJson } from "./respond";
 
-const loginBody = z.object({ token: z.string().min(1).max(512) });
+const loginBody = z.object({ code: z.string().min(1).max(512) });
 
 function refuseForeign(req: IncomingMessage, res: ServerResponse, port: number): boolean {
   const verdict = checkStateChangingRequest(
@@ -31,24 +31,32 @@ function refuseForeign(req: IncomingMessage, res: ServerResponse, port: number):
   return true;
 }
 
-/** Exchanges the panel token (from the login URL's fragment) for a session cookie. */
+/**
+ * Exchanges a one-time login code (from the login link's fragment) for a session cookie. A valid
+ * code always passes, even while the rate limit is closed: otherwise any local user could lock
+ * the owner out with five bad tries. Codes are 256 random bits, so the limit is not what stops
+ * guessing; it keeps a guessing process from filling the audit log.
+ */
 export async function handleLogin(req: IncomingMessage, res: ServerResponse, deps: AuthDeps): Promise<void> {
   if (refuseForeign(req, res, deps.port)) return;
-  const retryAfterSeconds = deps.limiter.retryAfterSeconds();
-  if (retryAfterSeconds > 0) {
-    sendError(res, 429, `Too many failed logins; try again in ${retryAfterSeconds} s`, {
-      "Retry-After": String(retryAfterSeconds),
-    });
-    return;
-  }
   const parsed = loginBody.safeParse(await readJsonBody(req));
   const userAgent = headerValue(req.headers["user-agent"]);
-  if (!parsed.success || !tokensEqual(parsed.data.token.trim(), deps.panelToken)) {
-    await recordFailedLogin(deps, "panel:anonymous", { via: "browser", reason: "wrong panel token" });
+  if (!parsed.success || !deps.loginCodes.redeem(parsed.data.code.trim())) {
+    const retryAfterSeconds = deps.limiter.retryAfterSeconds();
+    if (retryAfterSeconds > 0) {
+      sendError(res, 429, `Too many failed logins; try again in ${retryAfterSeconds} s`, {
+        "Retry-After": String(retryAfterSeconds),
+      });
+      return;
+    }
+    await recordFailedLogin(deps, "panel:anonymous", {
+      via: "browser",
+      reason: "unknown or used login code",
+    });
     sendError(
       res,
       401,
-      "That token is not the panel's token. Use the login URL npm start printed, or the token in CLAW_HOME/panel-token.",
+      "That login link is not valid: each one works once, for 10 minutes. Get a fresh one with `claw login-url`.",
     );
     return;
   }
@@ -73,11 +81,30 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, dep
   );
 }
 
+/**
+ * `POST /api/login-code`, on the Unix socket only (`claw login-url`): a fresh login link. Over
+ * TCP it would hand a login to anything that can reach the port.
+ */
+export function handleLoginCode(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: AuthDeps,
+  transport: Transport,
+): void {
+  if (transport !== "socket") {
+    sendError(res, 403, "Login links are minted only over CLAW_HOME/run/panel.sock: run `claw login-url`");
+    return;
+  }
+  if (refuseForeign(req, res, deps.port)) return;
+  const { code, expiresAt } = deps.loginCodes.issue();
+  sendJson(res, 200, { url: loginUrl(deps.port, code), expiresAt: expiresAt.toISOString() });
+}
+
 export async function handleLogout(req: IncomingMessage, res: ServerResponse, deps: AuthDeps): Promise<void> {
   if (refuseForeign(req, res, deps.port)) return;
   const name = sessionCookieName(deps.port);
-  const secret = parseCookies(headerValue(req.headers.cookie)).get(name);
-  if (secret) {
+  // Every value the browser sent: a planted copy must not keep the real session alive.
+  for (const secret of cookieValues(headerValue(req.headers.cookie), name)) {
     const id = sessionIdOf(secret);
     await deps.audit.transaction(async (tx, record) => {
       if (await endSession(tx, id)) {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import type { LoginCodes } from "../auth/login-codes";
 import type { LoginRateLimiter } from "../auth/login-rate-limiter";
 import { httpStatusOf, isAppError } from "../errors";
 import type { PanelServices } from "../panel/panel-services";
@@ -14,8 +15,8 @@ import {
 } from "../security/request-gate";
 import { contentSecurityPolicy, createNonce, staticSecurityHeaders } from "../security/security-headers";
 import { handleAuditExport } from "./audit-export-route";
-import { type AuthDeps, authenticateRequest } from "./authenticate-request";
-import { handleLogin, handleLogout } from "./login-routes";
+import { type AuthDeps, authenticateRequest, type Transport } from "./authenticate-request";
+import { handleLogin, handleLoginCode, handleLogout } from "./login-routes";
 import { headerValue, sendError, sendJson } from "./respond";
 import { createWebSocketRoutes, type WebSocketRoutes } from "./websocket-routes";
 
@@ -25,7 +26,7 @@ export type NextHandlers = {
 
 export type PanelHandlerDeps = {
   services: PanelServices;
-  panelToken: string;
+  loginCodes: LoginCodes;
   limiter: LoginRateLimiter;
   next: NextHandlers;
 };
@@ -46,12 +47,12 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     db: services.db,
     audit: services.audit,
     port,
-    panelToken: deps.panelToken,
     limiter: deps.limiter,
+    loginCodes: deps.loginCodes,
   };
   const webSockets: WebSocketRoutes = createWebSocketRoutes({ services, auth });
 
-  async function handleTrpc(req: IncomingMessage, res: ServerResponse, path: string) {
+  async function handleTrpc(req: IncomingMessage, res: ServerResponse, path: string, transport: Transport) {
     const browser = {
       origin: headerValue(req.headers.origin),
       secFetchSite: headerValue(req.headers["sec-fetch-site"]),
@@ -64,7 +65,7 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
         ? checkApiRead(browser, port)
         : checkStateChangingRequest({ ...browser, method }, port);
     if (!verdict.ok) return sendError(res, verdict.status, verdict.reason);
-    const authResult = await authenticateRequest(req, auth);
+    const authResult = await authenticateRequest(req, auth, transport);
     if (!authResult.ok) {
       const headers: Record<string, string> = authResult.retryAfterSeconds
         ? { "Retry-After": String(authResult.retryAfterSeconds) }
@@ -87,26 +88,26 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     });
   }
 
-  async function handleDownload(req: IncomingMessage, res: ServerResponse) {
+  async function handleDownload(req: IncomingMessage, res: ServerResponse, transport: Transport) {
     if (req.method !== "GET") return sendError(res, 405, "Use GET", { Allow: "GET" });
     const verdict = checkDownload(
       { origin: headerValue(req.headers.origin), secFetchSite: headerValue(req.headers["sec-fetch-site"]) },
       port,
     );
     if (!verdict.ok) return sendError(res, verdict.status, verdict.reason);
-    const authResult = await authenticateRequest(req, auth);
+    const authResult = await authenticateRequest(req, auth, transport);
     if (!authResult.ok) return sendError(res, authResult.status, authResult.reason);
     await handleAuditExport(req, res, services, authResult.actor);
   }
 
-  async function handlePage(req: IncomingMessage, res: ServerResponse, path: string) {
+  async function handlePage(req: IncomingMessage, res: ServerResponse, path: string, transport: Transport) {
     // Pages only render: claw uses no server actions, so nothing reaches Next except reads
     // (Next's development overlay posts to its own endpoints, so `npm run dev` lets those through).
     if (req.method !== "GET" && req.method !== "HEAD" && !services.config.dev) {
       return sendError(res, 405, "Pages only answer GET", { Allow: "GET, HEAD" });
     }
     if (!isPublicPage(path)) {
-      const authResult = await authenticateRequest(req, auth);
+      const authResult = await authenticateRequest(req, auth, transport);
       if (!authResult.ok) {
         res.writeHead(303, { Location: "/login", "Cache-Control": "no-store" });
         res.end();
@@ -122,8 +123,10 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     await deps.next.handle(req, res);
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse) {
-    const host = checkHost(headerValue(req.headers.host), port);
+  async function route(req: IncomingMessage, res: ServerResponse, transport: Transport) {
+    // DNS rebinding needs a browser on TCP; no browser can reach the Unix socket.
+    const host =
+      transport === "socket" ? { ok: true as const } : checkHost(headerValue(req.headers.host), port);
     if (!host.ok) {
       res.writeHead(host.status, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
       res.end(host.reason);
@@ -138,34 +141,43 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
       return sendJson(res, 200, { ok: true });
     }
     if (path === "/api/login") return handleLogin(req, res, auth);
+    if (path === "/api/login-code") return handleLoginCode(req, res, auth, transport);
     if (path === "/api/logout") return handleLogout(req, res, auth);
-    if (path === "/api/audit/export") return handleDownload(req, res);
+    if (path === "/api/audit/export") return handleDownload(req, res, transport);
     if (path.startsWith(trpcPrefix))
-      return handleTrpc(req, res, decodeURIComponent(path.slice(trpcPrefix.length)));
+      return handleTrpc(req, res, decodeURIComponent(path.slice(trpcPrefix.length)), transport);
     if (path.startsWith("/api/") || path === "/api") return sendError(res, 404, "No such endpoint");
-    return handlePage(req, res, path);
+    return handlePage(req, res, path, transport);
   }
 
-  return {
-    async handleRequest(req: IncomingMessage, res: ServerResponse) {
-      try {
-        await route(req, res);
-      } catch (error) {
-        const app = isAppError(error) ? error : undefined;
-        if (!app) console.error("[http] request failed:", error);
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        sendError(res, app ? httpStatusOf[app.code] : 500, app ? app.message : "Internal error");
+  async function handle(req: IncomingMessage, res: ServerResponse, transport: Transport) {
+    try {
+      await route(req, res, transport);
+    } catch (error) {
+      const app = isAppError(error) ? error : undefined;
+      if (!app) console.error("[http] request failed:", error);
+      if (res.headersSent) {
+        res.destroy();
+        return;
       }
-    },
-    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
-      webSockets.handleUpgrade(req, socket, head).catch((error: unknown) => {
-        console.error("[ws] upgrade failed:", error);
-        socket.destroy();
-      });
-    },
+      sendError(res, app ? httpStatusOf[app.code] : 500, app ? app.message : "Internal error");
+    }
+  }
+
+  const upgrade = (transport: Transport) => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    webSockets.handleUpgrade(req, socket, head, transport).catch((error: unknown) => {
+      console.error("[ws] upgrade failed:", error);
+      socket.destroy();
+    });
+  };
+
+  return {
+    /** The loopback TCP port: browsers. */
+    handleRequest: (req: IncomingMessage, res: ServerResponse) => handle(req, res, "tcp"),
+    handleUpgrade: upgrade("tcp"),
+    /** CLAW_HOME/run/panel.sock: the CLI, authenticated by being able to connect at all. */
+    handleSocketRequest: (req: IncomingMessage, res: ServerResponse) => handle(req, res, "socket"),
+    handleSocketUpgrade: upgrade("socket"),
     close: () => webSockets.close(),
   };
 }

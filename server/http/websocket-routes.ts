@@ -15,7 +15,7 @@ import type { PanelServices } from "../panel/panel-services";
 import { checkHost, checkWebSocketOrigin } from "../security/request-gate";
 import type { TerminalClient, TerminalSession } from "../terminal/terminal-sessions";
 import type { TicketClaim } from "../terminal/terminal-tickets";
-import { type AuthDeps, authenticateRequest } from "./authenticate-request";
+import { type AuthDeps, authenticateRequest, type Transport } from "./authenticate-request";
 import { headerValue } from "./respond";
 
 const statusIntervalMs = 5_000;
@@ -41,7 +41,7 @@ const terminalMessage = z.discriminatedUnion("type", [
 const maxBufferedBytes = 8 * 1024 * 1024;
 
 export type WebSocketRoutes = {
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, transport: Transport): Promise<void>;
   close(): void;
 };
 
@@ -53,8 +53,9 @@ function refuse(socket: Duplex, status: number, reason: string) {
 }
 
 /**
- * Every upgrade passes Host, Origin (present and ours) and a session before any socket handler
- * sees it. Only `/ws/*` is ours; Next ends upgrades to its own paths itself.
+ * Every upgrade over TCP passes Host, Origin (present and ours) and a session before any socket
+ * handler sees it; over the panel's Unix socket (the CLI) no browser can be the caller, so the
+ * socket alone authenticates. Only `/ws/*` is ours; Next ends upgrades to its own paths itself.
  */
 export function createWebSocketRoutes(deps: { services: PanelServices; auth: AuthDeps }): WebSocketRoutes {
   const port = deps.services.config.port;
@@ -233,16 +234,18 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
   }
 
   return {
-    async handleUpgrade(req, socket, head) {
+    async handleUpgrade(req, socket, head, transport) {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const path = url.pathname;
-      const host = checkHost(headerValue(req.headers.host), port);
-      if (!host.ok) return refuse(socket, 403, host.reason);
-      const origin = checkWebSocketOrigin(headerValue(req.headers.origin), port);
-      if (!origin.ok) return refuse(socket, origin.status, origin.reason);
-      if (deps.services.config.dev && path.startsWith("/_next/")) return; // Next's own HMR socket, same checks passed.
+      if (transport === "tcp") {
+        const host = checkHost(headerValue(req.headers.host), port);
+        if (!host.ok) return refuse(socket, 403, host.reason);
+        const origin = checkWebSocketOrigin(headerValue(req.headers.origin), port);
+        if (!origin.ok) return refuse(socket, origin.status, origin.reason);
+      }
+      if (transport === "tcp" && deps.services.config.dev && path.startsWith("/_next/")) return; // Next's own HMR socket, same checks passed.
       if (!path.startsWith("/ws/")) return refuse(socket, 404, "No such socket");
-      const authResult = await authenticateRequest(req, deps.auth);
+      const authResult = await authenticateRequest(req, deps.auth, transport);
       if (!authResult.ok) return refuse(socket, 401, "Log in first");
       if (path === "/ws/terminal") {
         // Browser or `claw exec -it`: the one-time ticket must have been issued to this same login.
