@@ -55,6 +55,12 @@ export function jobContainerSpec(input: {
         readOnly: false,
         purpose: "the session's Claude Code config (CLAUDE_CONFIG_DIR)",
       },
+      {
+        source: jobPromptDir,
+        target: "/run/claw/job",
+        readOnly: true,
+        purpose: "the job's prompt, read by claw-job-init as Claude Code's stdin",
+      },
       ...(proxied ? [egressProxyMount] : []),
     ],
     env: {
@@ -78,11 +84,15 @@ export function jobContainerSpec(input: {
   };
 }
 
+/** Where the job's prompt sits, relative to the session's directory (mounted read-only). */
+export const jobPromptDir = "run/job";
+
 /**
- * Pure: the prompt is one argument after `--`, never inside a shell string, so no prompt is read
- * as an option; stdin is closed by the container (`stdin: false`).
+ * Pure: the command holds no prompt: an argument would show in every local user's `ps` and
+ * `/proc/PID/cmdline`. claw-job-init gives Claude Code the prompt file (written by the panel, mounted
+ * read-only) as stdin, which `claude --print` reads when it has no prompt argument.
  */
-export function claudeCommand(input: { prompt: string; resume: string | null; model?: string }): string[] {
+export function claudeCommand(input: { resume: string | null; model?: string }): string[] {
   return [
     "claw-job-init",
     "claude",
@@ -93,8 +103,6 @@ export function claudeCommand(input: { prompt: string; resume: string | null; mo
     "--dangerously-skip-permissions",
     ...(input.resume ? ["--resume", input.resume] : []),
     ...(input.model ? ["--model", input.model] : []),
-    "--",
-    input.prompt,
   ];
 }
 

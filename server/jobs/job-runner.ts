@@ -1,6 +1,7 @@
-import { closeSync, createWriteStream, openSync, writeSync } from "node:fs";
-import { appendFile, chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { PassThrough } from "node:stream";
+import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
+import { appendFile, chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import type Dockerode from "dockerode";
 import {
   createContainer,
@@ -13,13 +14,22 @@ import {
   startContainer,
   stopContainer,
 } from "../agents/agent-containers";
-import { splitLines } from "../agents/agent-logs";
+import { logDemuxer, splitLines } from "../agents/agent-logs";
 import { checkConformance, readProcessFacts } from "../agents/conformance";
 import type { AuditLog } from "../audit/audit-log";
 import type { ClawPaths } from "../config";
 import type { Db } from "../db/client";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
+import {
+  ContainerFileRefused,
+  readContainerFile,
+  removeContainerFile,
+  replaceContainerFile,
+  type UidRange,
+  uidRangesOf,
+} from "../fs/container-files";
+import { writeFileAtomic } from "../fs/write-file-atomic";
 import { dialLibpod } from "../podman/dial-libpod";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { newShortId } from "../short-id";
@@ -30,11 +40,19 @@ import {
   jobContainerSpec,
   jobCreateBody,
   jobLabel,
+  jobPromptDir,
 } from "./job-container";
 import { readEventLines, readTail } from "./job-files";
 import { sendJobWebhook } from "./job-notify";
 import { cleanupJobSessions } from "./job-sessions";
-import { apiEgressRule, jobsPaths, readJobSecret, readJobSettings, writeJobSecret } from "./job-settings";
+import {
+  apiEgressRule,
+  jobsPaths,
+  oauthCredentialsSchema,
+  readJobSecret,
+  readJobSettings,
+  writeJobSecret,
+} from "./job-settings";
 import { getJobTemplateOrThrow, type JobTemplate } from "./job-template";
 import { factsOfLine, type JobResult, jobOutcome, type LimitError } from "./stream-json";
 
@@ -73,7 +91,7 @@ type RunningJob = {
   limitMessage?: string;
   cancelledBy: string | null;
   metrics: MetricSample[];
-  /** The events file, written synchronously: a reader that subscribed first never misses a line. */
+  /** The events file, written synchronously: a reader that subscribed first never misses a line; -1 once closed. */
   events: number;
   dirty: boolean;
   usedCredentials: string | undefined;
@@ -82,6 +100,12 @@ type RunningJob = {
 };
 
 export const maxPromptChars = 100_000;
+/** Claude Code's `.credentials.json` in the session's /claude, which the job can write. */
+const credentialsFile = ".credentials.json";
+const maxCredentialsBytes = 64 * 1024;
+/** Of a job's stderr kept on disk; the rest is dropped after a marker line. */
+export const maxStderrBytes = 1024 * 1024;
+export const stderrCutMarker = `\n[claw: stderr cut at ${maxStderrBytes} bytes; the rest was dropped]\n`;
 const metricsKept = 720;
 const cleanupEveryMs = 10 * 60_000;
 /** Activity: output within this long is "active"; an open tool call or output within `idleAfterMs` is "processing". */
@@ -123,8 +147,15 @@ export function createJobService(deps: JobsDeps) {
   }
   let tickCount = 0;
 
+  // A listener (a WebSocket) that throws is logged: this runs inside the container's stream handler.
   const emit = (jobId: string, update: JobUpdate) => {
-    for (const listener of listeners.get(jobId) ?? []) listener(update);
+    for (const listener of listeners.get(jobId) ?? []) {
+      try {
+        listener(update);
+      } catch (error) {
+        console.error(`claw: job ${jobId}: a listener failed: ${(error as Error).message}`);
+      }
+    }
   };
 
   async function audit(action: string, actor: string, outcome: "ok" | "error" | "denied", details: object) {
@@ -252,13 +283,29 @@ export function createJobService(deps: JobsDeps) {
     const rootless = await deps.rootless();
     const sessionPaths = paths.session(job.sessionId);
     const runPaths = paths.run(jobId);
-    for (const dir of [sessionPaths.workspace, sessionPaths.claude, sessionPaths.egress, runPaths.dir])
+    const promptDir = join(sessionPaths.dir, jobPromptDir);
+    for (const dir of [
+      sessionPaths.workspace,
+      sessionPaths.claude,
+      sessionPaths.egress,
+      promptDir,
+      runPaths.dir,
+    ])
       await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(sessionPaths.egress, 0o755);
-    // Only this file of the person's Claude login, and a copy: written back after the job.
-    const credentialsPath = `${sessionPaths.claude}/.credentials.json`;
-    if (credentials && !apiKey) await writeFile(credentialsPath, credentials, { mode: 0o600 });
-    else await rm(credentialsPath, { force: true });
+    // The prompt reaches Claude Code as a file, not an argument (which any local user could read in
+    // `ps`). Readable by the container's user (a mapped uid when rootful): 0644 in a 0755 directory,
+    // inside the session's 0700 directory, which other host users cannot enter.
+    await chmod(promptDir, 0o755);
+    await writeFileAtomic(join(promptDir, "prompt"), job.prompt, 0o644);
+    // Only this file of the person's Claude login, and a copy: written back after the job. /claude is
+    // the job's to write: a symlink, FIFO or directory left there is replaced, never written through.
+    if (credentials && !apiKey)
+      await replaceContainerFile(sessionPaths.claude, credentialsFile, credentials, {
+        stagingDir: join(sessionPaths.dir, "staging"),
+        mode: 0o600,
+      });
+    else await removeContainerFile(sessionPaths.claude, credentialsFile);
 
     const spec = jobContainerSpec({
       jobId,
@@ -273,7 +320,7 @@ export function createJobService(deps: JobsDeps) {
     const resume = job.session.claudeSessionId;
     const body = jobCreateBody(spec, {
       sessionDir: sessionPaths.dir,
-      command: claudeCommand({ prompt: job.prompt, resume, model: template.model }),
+      command: claudeCommand({ resume, model: template.model }),
       secretEnv: apiKey ? { [apiKeyEnv]: apiKey } : {},
       runtimeLabels: { [homeLabel]: deps.homeId },
     });
@@ -334,46 +381,61 @@ export function createJobService(deps: JobsDeps) {
     void (async () => {
       const docker = await deps.docker();
       const container = docker.getContainer(job.containerId);
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      const stderrFile = createWriteStream(paths.run(job.id).stderr, {
-        flags: skip ? "a" : "w",
-        mode: 0o600,
-      });
+      const stderr = cappedStderr(paths.run(job.id).stderr, { append: skip > 0 });
+      const demux = logDemuxer();
+      const decoder = new StringDecoder("utf8");
       let carry = "";
       let seen = 0;
-      stdout.setEncoding("utf8");
-      stdout.on("data", (chunk: string) => {
-        const split = splitLines(carry, chunk);
-        carry = split.carry;
-        const fresh = split.lines.slice(Math.max(0, skip - seen));
-        seen += split.lines.length;
+      const take = (lines: string[]) => {
+        const fresh = lines.slice(Math.max(0, skip - seen));
+        seen += lines.length;
         if (fresh.length) onLines(job, fresh);
-      });
-      stderr.pipe(stderrFile);
+      };
+      // Runs inside the log stream's handler: whatever the container prints, nothing may throw out of it.
+      const onData = (chunk: Buffer) => {
+        try {
+          for (const piece of demux(chunk)) {
+            if (piece.stream === 2) stderr.write(piece.data);
+            // Past the output limit the rest is dropped unread; the container is being stopped.
+            else if (job.stoppedFor !== "output_limit") {
+              const split = splitLines(carry, decoder.write(piece.data));
+              carry = split.carry;
+              take(split.lines);
+            }
+          }
+        } catch (error) {
+          console.error(`claw: job ${job.id}: reading its output: ${(error as Error).message}`);
+        }
+      };
       const ended = new Promise<void>((resolve) => {
         let done = false;
         const end = () => {
           if (done) return;
           done = true;
-          if (carry && seen >= skip) onLines(job, [carry]);
+          try {
+            const last = carry + decoder.end();
+            carry = "";
+            if (last && job.stoppedFor !== "output_limit") take(splitLines("", `${last}\n`).lines);
+          } catch (error) {
+            console.error(`claw: job ${job.id}: reading its output: ${(error as Error).message}`);
+          }
           resolve();
         };
         void container
           .logs({ follow: true, stdout: true, stderr: true, abortSignal: job.abort.signal })
           .then((stream) => {
             const readable = stream as unknown as NodeJS.ReadableStream;
-            docker.modem.demuxStream(readable, stdout, stderr);
+            readable.on("data", onData);
             readable.on("end", end);
             readable.on("error", end);
           })
           .catch(end);
       });
       const exitCode = await waitForExit(docker, job.containerId, job.abort.signal);
-      if (job.abort.signal.aborted) return;
+      if (job.abort.signal.aborted) return stderr.close();
       // The log stream ends with the container; a short grace for the last lines in flight.
       await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      await new Promise<void>((resolve) => stderrFile.end(resolve));
+      stderr.close();
       await finish(job, exitCode);
     })().catch((error: Error) => {
       console.error(`claw: job ${job.id}: ${error.message}`);
@@ -386,7 +448,7 @@ export function createJobService(deps: JobsDeps) {
     const from = job.eventCount;
     const kept: string[] = [];
     for (const line of lines) {
-      if (job.stoppedFor === "output_limit") break;
+      if (job.stoppedFor === "output_limit" || job.events < 0) break;
       const size = Buffer.byteLength(line) + 1;
       if (job.outputBytes + size > limit) {
         stopFor(job, "output_limit", `the output passed the limit of ${limit.toLocaleString()} bytes`);
@@ -472,6 +534,7 @@ export function createJobService(deps: JobsDeps) {
     const inspect = await inspectContainer(docker, job.containerId).catch(() => undefined);
     const code = exitCode ?? inspect?.State.ExitCode ?? null;
     closeSync(job.events);
+    job.events = -1;
     const stderrTail = await readTail(paths.run(job.id).stderr, 4000);
     const outcome = jobOutcome({
       stoppedFor: job.stoppedFor,
@@ -510,7 +573,12 @@ export function createJobService(deps: JobsDeps) {
     running.delete(job.id);
     await removeContainer(docker, job.containerId, { force: true }).catch(() => {});
     await deps.egress.close(`job:${job.id}`).catch(() => {});
-    await writeBackCredentials(job).catch(() => {});
+    // Files the job made are owned by its mapped uid when rootful; rootless keep-id maps it to the panel's.
+    const owners = (await deps.rootless()) ? [] : uidRangesOf(inspect?.HostConfig.IDMappings?.UidMap);
+    await writeBackCredentials(job, owners).catch((error: Error) =>
+      console.error(`claw: job ${job.id}: credentials: ${error.message}`),
+    );
+    await rm(join(paths.session(job.sessionId).dir, jobPromptDir, "prompt"), { force: true });
     const durationMs = finishedAt.getTime() - job.startedAt;
     await audit(
       `job_${outcome.status}`,
@@ -534,18 +602,36 @@ export function createJobService(deps: JobsDeps) {
     void pump(job.sessionId);
   }
 
-  /** OAuth tokens refresh during a job: the copy it used goes back, if it changed and is still JSON. */
-  async function writeBackCredentials(job: RunningJob) {
+  /**
+   * OAuth tokens refresh during a job: the copy it used goes back if it changed, is a small regular
+   * file (never a link, FIFO or device: the job could have put one there) and has the shape of Claude
+   * Code's credentials. A refusal is audited; the stored login stays as it was.
+   */
+  async function writeBackCredentials(job: RunningJob, owners: UidRange[]) {
     if (!job.usedCredentials) return;
-    const path = `${paths.session(job.sessionId).claude}/.credentials.json`;
-    const after = await readFile(path, "utf8").catch(() => undefined);
-    if (
-      after &&
-      after !== job.usedCredentials &&
-      (await readJobSecret(paths, "credentials")) === job.usedCredentials
-    )
-      await writeJobSecret(paths, "credentials", after).catch(() => {});
-    await rm(path, { force: true });
+    const dir = paths.session(job.sessionId).claude;
+    const refuse = (reason: string, error: string) =>
+      audit("job_credentials_refused", "system", "denied", {
+        job: job.id,
+        session: job.sessionId,
+        reason,
+        error,
+      });
+    try {
+      const after = (
+        await readContainerFile(join(dir, credentialsFile), { maxBytes: maxCredentialsBytes, owners })
+      )?.toString("utf8");
+      if (!after || after === job.usedCredentials) return;
+      if ((await readJobSecret(paths, "credentials")) !== job.usedCredentials) return;
+      if (!isOAuthCredentials(after))
+        return await refuse("shape", `${credentialsFile} is not Claude Code's OAuth credentials JSON`);
+      await writeJobSecret(paths, "credentials", after);
+    } catch (error) {
+      if (!(error instanceof ContainerFileRefused)) throw error;
+      await refuse(error.reason, error.message);
+    } finally {
+      await removeContainerFile(dir, credentialsFile);
+    }
   }
 
   async function notify(job: RunningJob, status: string, durationMs: number) {
@@ -710,6 +796,7 @@ export function createJobService(deps: JobsDeps) {
       job.abort.abort();
       if (job.dirty) await saveCounters(job).catch(() => {});
       closeSync(job.events);
+      job.events = -1;
     }
     running.clear();
   }
@@ -788,4 +875,49 @@ async function waitForExit(docker: Dockerode, id: string, signal: AbortSignal): 
     signal,
   }).catch(() => undefined);
   return typeof answer === "number" ? answer : null;
+}
+
+function isOAuthCredentials(text: string): boolean {
+  try {
+    return oauthCredentialsSchema.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The job's stderr on disk, at most `maxStderrBytes` and then a marker line; written synchronously
+ * (it is small), so nothing is buffered in memory. After a panel restart Podman replays stderr from
+ * the start: the bytes already stored are skipped.
+ */
+function cappedStderr(path: string, options: { append: boolean }) {
+  const fd = openSync(path, options.append ? "a" : "w", 0o600);
+  let written = options.append ? fstatSync(fd).size : 0;
+  let skip = written;
+  let cut = written > maxStderrBytes;
+  let closed = false;
+  return {
+    write(data: Buffer) {
+      if (closed) return;
+      let rest = data;
+      if (skip > 0) {
+        const skipped = Math.min(skip, rest.length);
+        skip -= skipped;
+        rest = rest.subarray(skipped);
+      }
+      if (cut || rest.length === 0) return;
+      const room = maxStderrBytes - written;
+      writeSync(fd, rest.subarray(0, room));
+      written += Math.min(room, rest.length);
+      if (rest.length > room) {
+        writeSync(fd, stderrCutMarker);
+        cut = true;
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
+  };
 }

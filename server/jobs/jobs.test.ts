@@ -132,14 +132,19 @@ describe("the job's container", () => {
     });
     expect(
       spec.mounts.map((mount) => `${mount.source}:${mount.target}:${mount.readOnly ? "ro" : "rw"}`),
-    ).toEqual(["workspace:/workspace:rw", "claude:/claude:rw", "run/egress:/run/claw/egress:ro"]);
+    ).toEqual([
+      "workspace:/workspace:rw",
+      "claude:/claude:rw",
+      "run/job:/run/claw/job:ro",
+      "run/egress:/run/claw/egress:ro",
+    ]);
     expect(spec.env).toMatchObject({ CLAUDE_CONFIG_DIR: "/claude", HTTPS_PROXY: "http://127.0.0.1:3128" });
     expect(JSON.stringify(spec)).not.toContain('.claude"'); // never the host's ~/.claude
   });
 
-  it("passes the prompt as one argument after --, so no prompt is read as an option or by a shell", () => {
-    const command = claudeCommand({ prompt: "--help; rm -rf / $(id)", resume: "abc", model: undefined });
-    expect(command.slice(-2)).toEqual(["--", "--help; rm -rf / $(id)"]);
+  it("keeps the prompt out of the command line (any local user can read it there)", () => {
+    const command = claudeCommand({ resume: "abc", model: undefined });
+    expect(command).not.toContain("--");
     expect(command).toContain("--resume");
     expect(command.slice(0, 2)).toEqual(["claw-job-init", "claude"]);
     const body = jobCreateBody(spec, {
