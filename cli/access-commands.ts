@@ -1,7 +1,7 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import QRCode from "qrcode";
 import type { AppRouter } from "../server/routers/root";
-import type { Command } from "./commands";
+import type { Command, CommandOptions } from "./commands";
 import { print, readStdin } from "./output";
 import { CliError, exitCodes } from "./panel-client";
 
@@ -14,6 +14,12 @@ function channelArg(value: string | undefined): "telegram" {
   if (value !== "telegram")
     throw new CliError(`unknown channel "${value}": the one channel is telegram`, exitCodes.usage);
   return value;
+}
+
+/** `--jobs` / `--no-jobs`, or undefined for the role's default. */
+function jobsOption(options: CommandOptions): boolean | undefined {
+  if (options.jobs && options.noJobs) throw new CliError("--jobs or --no-jobs, not both", exitCodes.usage);
+  return options.jobs ? true : options.noJobs ? false : undefined;
 }
 
 function minutesLeft(iso: string | Date): string {
@@ -50,8 +56,9 @@ export const accessCommands: Record<string, Command> = {
     },
   },
   "access pair": {
-    usage: "access pair telegram NAME [--role R] [--expires MIN]",
-    summary: "a single-use pairing link (and QR code) for one person to reach agent NAME",
+    usage: "access pair telegram NAME [--role R] [--jobs|--no-jobs] [--expires MIN]",
+    summary:
+      "a single-use pairing link (and QR code) for one person to reach agent NAME; --jobs lets them run Claude Code jobs from the chat (admins may unless --no-jobs)",
     args: 2,
     async run(panel, options, args) {
       const role = (options.role ?? "viewer") as (typeof roles)[number];
@@ -64,6 +71,7 @@ export const accessCommands: Record<string, Command> = {
         channel: channelArg(args[0]),
         agent: args[1] ?? "",
         role,
+        jobs: jobsOption(options),
         expiresInMinutes: expires,
       });
       const { qrSvg: _svg, ...json } = pairing;
@@ -75,7 +83,7 @@ export const accessCommands: Record<string, Command> = {
           qr,
           pairing.link,
           "",
-          `Pairing ${pairing.id}: ${pairing.role} on ${pairing.agent}, expires in ${minutesLeft(pairing.expiresAt)}. The link works once and is not shown again.`,
+          `Pairing ${pairing.id}: ${pairing.role}${pairing.jobs ? " with jobs" : ""} on ${pairing.agent}, expires in ${minutesLeft(pairing.expiresAt)}. The link works once and is not shown again.`,
           "When the person opens it, the bot shows them a code; if they read you the same code, confirm:",
           `  claw access confirm telegram ${pairing.agent} CODE`,
         ].join("\n"),
@@ -132,10 +140,10 @@ export const accessCommands: Record<string, Command> = {
         grants.length === 0
           ? [`nobody has access${agent ? ` to ${agent}` : ""} yet: claw access pair telegram NAME`]
           : [
-              `${"AGENT".padEnd(20)} ${"CHANNEL".padEnd(9)} ${"USER ID".padEnd(14)} ${"ROLE".padEnd(9)} NAME`,
+              `${"AGENT".padEnd(20)} ${"CHANNEL".padEnd(9)} ${"USER ID".padEnd(14)} ${"ROLE".padEnd(9)} ${"JOBS".padEnd(10)} NAME`,
               ...grants.map(
                 (grant) =>
-                  `${grant.agent.padEnd(20)} ${grant.channel.padEnd(9)} ${grant.subjectId.padEnd(14)} ${grant.role.padEnd(9)} ${grant.subjectName ?? ""}`,
+                  `${grant.agent.padEnd(20)} ${grant.channel.padEnd(9)} ${grant.subjectId.padEnd(14)} ${grant.role.padEnd(9)} ${(grant.jobs ? `${grant.jobsPerHour}/h` : "no").padEnd(10)} ${grant.subjectName ?? ""}`,
               ),
             ];
       if (pairings.length > 0)
@@ -148,6 +156,34 @@ export const accessCommands: Record<string, Command> = {
           ),
         );
       print(options, { grants, pairings }, lines.join("\n"));
+      return exitCodes.ok;
+    },
+  },
+  "access jobs": {
+    usage: "access jobs telegram NAME USER_ID on|off [--per-hour N]",
+    summary: "let a person run Claude Code jobs on NAME from the chat (at most N an hour), or stop them",
+    args: 4,
+    async run(panel, options, args) {
+      const switchArg = args[3];
+      if (switchArg !== "on" && switchArg !== "off")
+        throw new CliError("say on or off: claw access jobs telegram NAME USER_ID on", exitCodes.usage);
+      const perHour = options.perHour === undefined ? undefined : Number(options.perHour);
+      if (perHour !== undefined && !(Number.isInteger(perHour) && perHour >= 1))
+        throw new CliError("--per-hour is a whole number of jobs, 1 or more", exitCodes.usage);
+      const grant = await panel.client.access.setJobs.mutate({
+        channel: channelArg(args[0]),
+        agent: args[1] ?? "",
+        subjectId: args[2] ?? "",
+        jobs: switchArg === "on",
+        jobsPerHour: perHour,
+      });
+      print(
+        options,
+        grant,
+        grant.jobs
+          ? `${grant.subjectName ?? grant.subjectId} may run jobs on ${grant.agent} from ${grant.channel}, at most ${grant.jobsPerHour} an hour`
+          : `${grant.subjectName ?? grant.subjectId} may no longer run jobs on ${grant.agent} from ${grant.channel}`,
+      );
       return exitCodes.ok;
     },
   },

@@ -265,7 +265,7 @@ describe("Claude Code jobs", () => {
       const agent = `jobs-tg-${Date.now().toString(36)}`;
       await cli(["agents", "create", "--template", "coder", "--name", agent]);
       const { link } = JSON.parse(
-        await cli(["--json", "access", "pair", "telegram", agent, "--role", "operator"]),
+        await cli(["--json", "access", "pair", "telegram", agent, "--role", "operator", "--jobs"]),
       ) as {
         link: string;
       };

@@ -5,6 +5,7 @@ import { isAppError } from "../errors";
 import type { ChannelSubject } from "./channel";
 import { type AccessDeps, findGrant, listGrants, revokeGrant } from "./grants";
 import type { RateLimiter } from "./rate-limiter";
+import type { KnownSecret } from "./redact-secrets";
 import { type Role, roleAllows, roles } from "./roles";
 
 /** What commands may do to agents and jobs; the access service wires these to the panel's own services. */
@@ -19,6 +20,8 @@ export type AgentOps = {
   ): Promise<{ jobId: string; sessionId: string }>;
   /** Whether a job session can take more jobs (it was not cleaned up). */
   sessionOpen(sessionId: string): Promise<boolean>;
+  /** Every credential the panel holds, so the channels can take them out of what they send. */
+  secrets(): Promise<KnownSecret[]>;
 };
 
 export type CommandDeps = AccessDeps & { agents: AgentOps; limiter: RateLimiter };
@@ -26,6 +29,8 @@ export type CommandDeps = AccessDeps & { agents: AgentOps; limiter: RateLimiter 
 type Call = { channel: string; subject: ChannelSubject; actor: string; args: string[]; rest: string };
 type Command = {
   role: Role;
+  /** A right of its own on the grant, beside the role: `jobs` (run Claude Code from the chat). */
+  right?: "jobs";
   usage: string;
   help: string;
   /** Commands that act on one agent name it first; the grant on it is checked before `run`. */
@@ -120,19 +125,48 @@ const commands: Record<string, Command> = {
     },
   },
   job: {
-    role: "operator",
+    role: "viewer",
+    right: "jobs",
     usage: "/job NAME PROMPT",
-    help: "run a Claude Code job (your jobs on this agent continue one conversation); you are told when it ends",
+    help: "run a Claude Code job in its own container (not inside NAME; your jobs on NAME continue one conversation); you are told when it ends",
     agent: true,
     async run(deps, call, agent) {
       const prompt = call.rest.trim();
       if (!prompt) return `Usage: /job ${agent} PROMPT`;
       const grant = await findGrant(deps.db, call.channel, call.subject.id, agent);
-      const previous = grant?.jobSessionId;
+      if (!grant) return `You have no access to an agent called "${agent.slice(0, 40)}".`;
+      // The quota counts the jobs this grant's holder started on this agent in the last hour.
+      const since = new Date(Date.now() - 3_600_000);
+      const started = await deps.db.auditEvent.findMany({
+        where: { action: `${call.channel}_job_started`, actor: call.actor, agent, time: { gte: since } },
+        select: { time: true },
+        orderBy: { id: "asc" },
+      });
+      if (started.length >= grant.jobsPerHour) {
+        const oldest = started[started.length - grant.jobsPerHour]?.time ?? new Date();
+        const minutes = Math.max(1, Math.ceil((oldest.getTime() + 3_600_000 - Date.now()) / 60_000));
+        throw new QuotaError(
+          `you started ${started.length} jobs on ${agent} in the last hour, the most your access allows is ${grant.jobsPerHour}. Try again in ${minutes} min.`,
+        );
+      }
+      const previous = grant.jobSessionId;
       const sessionId = previous && (await deps.agents.sessionOpen(previous)) ? previous : undefined;
       const job = await deps.agents.startJob({ prompt, sessionId }, call.actor);
-      if (grant)
-        await deps.db.accessGrant.update({ where: { id: grant.id }, data: { jobSessionId: job.sessionId } });
+      await deps.db.accessGrant.update({ where: { id: grant.id }, data: { jobSessionId: job.sessionId } });
+      await deps.audit.record({
+        category: "access",
+        action: `${call.channel}_job_started`,
+        actor: call.actor,
+        agent,
+        outcome: "ok",
+        details: {
+          job: job.jobId,
+          session: job.sessionId,
+          grant: grant.id,
+          inLastHour: started.length + 1,
+          jobsPerHour: grant.jobsPerHour,
+        },
+      });
       return `Job ${job.jobId} queued${sessionId ? " (continuing your conversation)" : ""}. I will tell you when it ends.`;
     },
   },
@@ -166,9 +200,12 @@ const commands: Record<string, Command> = {
   },
 };
 
-function helpFor(role: string): string {
+/** A command refused by a limit on the grant: said to the person as is, audited as denied. */
+class QuotaError extends Error {}
+
+function helpFor(role: string, jobs: boolean): string {
   const lines = Object.values(commands)
-    .filter((command) => roleAllows(role, command.role))
+    .filter((command) => roleAllows(role, command.role) && (command.right !== "jobs" || jobs))
     .map((command) => `${command.usage}: ${command.help}`);
   return ["What you can do here:", ...lines, "/help: this list"].join("\n");
 }
@@ -178,7 +215,7 @@ export function commandMenu(): { command: string; description: string }[] {
   return [
     ...Object.entries(commands).map(([command, spec]) => ({
       command,
-      description: `${spec.help} (${spec.role})`,
+      description: `${spec.help} (${spec.right ? `${spec.right} right` : spec.role})`,
     })),
     { command: "help", description: "what you can do" },
   ];
@@ -223,6 +260,7 @@ export async function handleMessage(
     return undefined;
   }
   const best = roles.findLast((role) => grants.some((grant) => grant.role === role)) ?? "viewer";
+  const anyJobs = grants.some((grant) => grant.jobs);
   const words = text.trim().split(/\s+/).filter(Boolean);
   // A bare /start is how a chat with a bot begins: it gets the help, not "usage: /start NAME".
   const spec =
@@ -230,7 +268,9 @@ export async function handleMessage(
       ? commands[command]
       : undefined;
   if (!spec)
-    return command === "help" || command === "start" ? helpFor(best) : `Unknown command. ${helpFor(best)}`;
+    return command === "help" || command === "start"
+      ? helpFor(best, anyJobs)
+      : `Unknown command. ${helpFor(best, anyJobs)}`;
   const call: Call = { channel, subject, actor, args: words, rest: text.trim().replace(/^\S+\s*/, "") };
   const agent = spec.agent ? words[0] : undefined;
   if (spec.agent && !agent) return `Usage: ${spec.usage}`;
@@ -239,8 +279,15 @@ export async function handleMessage(
   const allowed = agent
     ? grant !== undefined && roleAllows(grant.role, spec.role)
     : roleAllows(best, spec.role);
-  const refused = agent && !grant ? "no grant" : allowed ? undefined : "role";
-  const details = { command, role: grant?.role ?? best, needs: spec.role };
+  const refused =
+    agent && !grant
+      ? "no grant"
+      : !allowed
+        ? "role"
+        : spec.right === "jobs" && !grant?.jobs
+          ? "no jobs right"
+          : undefined;
+  const details = { command, role: grant?.role ?? best, needs: spec.right ?? spec.role };
   if (refused) {
     await audit({
       action: `${channel}_command`,
@@ -249,15 +296,26 @@ export async function handleMessage(
       details: { ...details, reason: refused },
     });
     // The same words whether the agent exists or not: a grant on one agent says nothing of others.
-    return refused === "no grant"
-      ? `You have no access to an agent called "${agent?.slice(0, 40)}". /agents lists yours.`
-      : `${spec.usage} needs the ${spec.role} role; yours${agent ? ` on ${agent}` : ""} is ${grant?.role ?? best}.`;
+    if (refused === "no grant")
+      return `You have no access to an agent called "${agent?.slice(0, 40)}". /agents lists yours.`;
+    if (refused === "no jobs right")
+      return `${spec.usage} needs the right to run jobs on ${agent}, which your access does not have. The panel's operator can grant it.`;
+    return `${spec.usage} needs the ${spec.role} role; yours${agent ? ` on ${agent}` : ""} is ${grant?.role ?? best}.`;
   }
   try {
     const reply = await spec.run(deps, call, agent ?? "");
     await audit({ action: `${channel}_command`, outcome: "ok", agent: agent ?? null, details });
     return reply;
   } catch (error) {
+    if (error instanceof QuotaError) {
+      await audit({
+        action: `${channel}_command`,
+        outcome: "denied",
+        agent: agent ?? null,
+        details: { ...details, reason: "quota", error: error.message },
+      });
+      return `/${command} refused: ${error.message}`;
+    }
     const message = isAppError(error)
       ? error.message
       : "something went wrong (the panel's log has the details)";

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { type AgentOps, clip, handleMessage } from "./access-commands";
 import type { ChannelAdapter, ChannelHandler } from "./channel";
-import { revokeGrant } from "./grants";
+import { revokeGrant, setGrantJobs } from "./grants";
 import {
   cancelOpenPairings,
   claimPairing,
@@ -14,8 +14,10 @@ import {
   rejectPairing,
 } from "./pairings";
 import { createRateLimiter } from "./rate-limiter";
+import { redactSecrets } from "./redact-secrets";
 import type { Role } from "./roles";
 import { createTelegramChannel } from "./telegram/telegram-channel";
+import { readBotToken, telegramPaths } from "./telegram/telegram-settings";
 
 const expiryCheckMs = 30_000;
 const jobEndActions = ["job_completed", "job_failed", "job_cancelled"];
@@ -40,7 +42,10 @@ export function createAccessService(deps: {
 }) {
   const { db, audit } = deps;
   const limiter = createRateLimiter(deps.rateLimit);
-  const telegram = createTelegramChannel({ accessDir: deps.accessDir });
+  const telegram = createTelegramChannel({
+    accessDir: deps.accessDir,
+    redact: (subjectId, text) => redactOutgoing("telegram", subjectId, text),
+  });
   const channels = new Map<string, ChannelAdapter>([[telegram.name, telegram]]);
   let jobCursor = 0;
   let checkingJobs: Promise<void> | undefined;
@@ -60,6 +65,29 @@ export function createAccessService(deps: {
           .catch(() => false)
       : undefined;
 
+  /**
+   * The one gate every outgoing text passes: credentials the panel holds (read fresh each time)
+   * and anything shaped like one become `[redacted]`, and each redaction is audited by label.
+   */
+  async function redactOutgoing(channel: string, subjectId: string, text: string): Promise<string> {
+    const botToken = await readBotToken(telegramPaths(deps.accessDir));
+    const secrets = [
+      ...(await deps.agents().secrets()),
+      ...(botToken ? [{ label: "the Telegram bot token", value: botToken }] : []),
+    ];
+    const redacted = redactSecrets(text, secrets);
+    if (redacted.found.length > 0)
+      await audit.record({
+        category: "access",
+        action: `${channel}_reply_redacted`,
+        actor: "system",
+        agent: null,
+        outcome: "ok",
+        details: { subjectId, secrets: redacted.found },
+      });
+    return redacted.text;
+  }
+
   const handler: ChannelHandler = {
     async pair(channel, subject, token) {
       if (limiter.take(`${channel}:${subject.id}`) !== "ok")
@@ -69,7 +97,7 @@ export function createAccessService(deps: {
         return `${refusals[outcome.reason]} Ask the panel's operator for a new one.`;
       return [
         `Your confirmation code: ${formatCode(outcome.code)}`,
-        `You asked for the ${outcome.role} role on the agent "${outcome.agent}".`,
+        `You asked for the ${outcome.role} role on the agent "${outcome.agent}"${outcome.jobs ? ", with the right to run Claude Code jobs" : ""}.`,
         "The claw panel shows the same code; once its operator confirms there, I will tell you here.",
       ].join("\n");
     },
@@ -156,6 +184,7 @@ export function createAccessService(deps: {
       channel: string;
       agent: string;
       role: Role;
+      jobs?: boolean;
       expiresInMinutes: number;
       actor: string;
     }) {
@@ -173,7 +202,7 @@ export function createAccessService(deps: {
       void tell(
         grant.channel,
         grant.subjectId,
-        `Paired: you are ${/^[aeiou]/.test(grant.role) ? "an" : "a"} ${grant.role} on "${grant.agent}". Send /help to see what you can do.`,
+        `Paired: you are ${/^[aeiou]/.test(grant.role) ? "an" : "a"} ${grant.role} on "${grant.agent}"${grant.jobs ? ", and may run Claude Code jobs" : ""}. Send /help to see what you can do.`,
       );
       return grant;
     },
@@ -192,6 +221,26 @@ export function createAccessService(deps: {
     async revoke(input: { channel: string; agent: string; subjectId: string; actor: string }) {
       const grant = await revokeGrant({ db, audit }, input);
       void tell(grant.channel, grant.subjectId, `Your access to "${grant.agent}" was revoked.`);
+      return grant;
+    },
+
+    /** Gives or takes away the right to run jobs from the chat; the person is told. */
+    async setJobs(input: {
+      channel: string;
+      agent: string;
+      subjectId: string;
+      jobs: boolean;
+      jobsPerHour?: number;
+      actor: string;
+    }) {
+      const grant = await setGrantJobs({ db, audit }, input);
+      void tell(
+        grant.channel,
+        grant.subjectId,
+        grant.jobs
+          ? `You may now run Claude Code jobs on "${grant.agent}" (/job ${grant.agent} PROMPT), up to ${grant.jobsPerHour} an hour.`
+          : `You may no longer run Claude Code jobs on "${grant.agent}".`,
+      );
       return grant;
     },
 

@@ -8,6 +8,7 @@ import type { AgentLiveStatus } from "../agents/agent-status";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
 import type { AgentOps } from "./access-commands";
 import { type AccessService, createAccessService } from "./access-service";
+import type { KnownSecret } from "./redact-secrets";
 import type { Role } from "./roles";
 
 const alice: FakeUser = { id: 1001, username: "alice" };
@@ -51,7 +52,15 @@ async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, 
 }
 
 /** Tests send many commands at once; only the rate-limit test keeps a limit. */
-async function setup(options: { rateLimit?: { burst: number; refillMs: number } } = {}): Promise<Setup> {
+async function setup(
+  options: {
+    rateLimit?: { burst: number; refillMs: number };
+    /** What the panel says it holds; the bot token is added by the access service itself. */
+    secrets?: KnownSecret[];
+    logLines?: string[];
+  } = {},
+): Promise<Setup> {
+  const secrets = options.secrets ?? [];
   const agents = ["web", "db"];
   const log = await createTestAuditLog();
   for (const name of agents)
@@ -76,7 +85,12 @@ async function setup(options: { rateLimit?: { burst: number; refillMs: number } 
     stop: async (name, actor) => calls.push(`stop ${name} ${actor}`),
     logs: async (name, lines) => {
       calls.push(`logs ${name} ${lines}`);
-      return ["2026-11-21T10:00:01.123456789Z \u001b[32mgateway\u001b[39m listening", "plain line\u0007"];
+      return (
+        options.logLines ?? [
+          "2026-11-21T10:00:01.123456789Z \u001b[32mgateway\u001b[39m listening",
+          "plain line\u0007",
+        ]
+      );
     },
     startJob: async (input, actor) => {
       calls.push(`job ${input.sessionId ?? "new"} ${actor} ${input.prompt}`);
@@ -84,6 +98,7 @@ async function setup(options: { rateLimit?: { burst: number; refillMs: number } 
       return { jobId: `j-aaaaaaaaa${jobs}`, sessionId: input.sessionId ?? "s-aaaaaaaaaa" };
     },
     sessionOpen: async () => true,
+    secrets: async () => secrets,
   };
   const access = createAccessService({
     db: log.db,
@@ -117,11 +132,12 @@ async function auditActions(log: TestAuditLog, actor?: string) {
 }
 
 /** Pairs `user` to `agent` with `role` the way a person does: link, /start, code, confirm. */
-async function pair(setup: Setup, user: FakeUser, agent: string, role: Role) {
+async function pair(setup: Setup, user: FakeUser, agent: string, role: Role, jobs?: boolean) {
   const pairing = await setup.access.pair({
     channel: "telegram",
     agent,
     role,
+    jobs,
     expiresInMinutes: 15,
     actor: "cli",
   });
@@ -337,8 +353,11 @@ describe("the bot's commands", () => {
     expect(await ask(s.fake, alice, "/status web")).toMatch(
       /^web: running\nup since 2026-11-21T10:00:00Z\nCPU 1\.5 %\nmemory 150 MiB$/,
     );
-    for (const command of ["/start web", "/stop web", "/logs web", "/job web hi"])
+    for (const command of ["/start web", "/stop web", "/logs web"])
       expect(await ask(s.fake, alice, command)).toMatch(viewerRefused);
+    expect(await ask(s.fake, alice, "/job web hi")).toBe(
+      "/job NAME PROMPT needs the right to run jobs on web, which your access does not have. The panel's operator can grant it.",
+    );
     expect(await ask(s.fake, alice, "/access web")).toMatch(/needs the admin role; yours on web is viewer/);
     // Her operator grant on db does not carry over to web, and works on db.
     expect(await ask(s.fake, alice, "/start db")).toBe("db started.");
@@ -368,7 +387,7 @@ describe("the bot's commands", () => {
       "telegram:1001 start role",
       "telegram:1001 stop role",
       "telegram:1001 logs role",
-      "telegram:1001 job role",
+      "telegram:1001 job no jobs right",
       "telegram:1001 access role",
       "telegram:1002 status no grant",
       "telegram:1002 status no grant",
@@ -420,7 +439,7 @@ describe("the bot's commands", () => {
 
   it("runs a job and says when it ends, continuing one conversation per person and agent", async () => {
     const s = await setup();
-    await pair(s, alice, "web", "operator");
+    await pair(s, alice, "web", "operator", true);
     expect(await ask(s.fake, alice, "/job web")).toBe("Usage: /job web PROMPT");
     expect(await ask(s.fake, alice, "/job web list the files\nplease")).toBe(
       "Job j-aaaaaaaaa1 queued. I will tell you when it ends.",
@@ -453,6 +472,163 @@ describe("the bot's commands", () => {
     expect(await s.fake.nextMessageTo(alice.id, { after })).toBe(
       "Job j-aaaaaaaaa1 completed after 12 s.\n\nREADME.md\nsrc/",
     );
+  });
+});
+
+describe("jobs from the chat: a right of its own, with a quota, and never a credential in a reply", () => {
+  it("is the admins' by default, an operator's only when granted, and can be given and taken away", async () => {
+    const s = await setup();
+    await pair(s, alice, "web", "operator");
+    await pair(s, carol, "web", "admin");
+    await pair(s, bob, "web", "viewer", true);
+    expect(
+      (await s.log.db.accessGrant.findMany({ orderBy: { subjectId: "asc" } })).map((g) => g.jobs),
+    ).toEqual([false, true, true]);
+    expect(await ask(s.fake, alice, "/job web hi")).toMatch(/needs the right to run jobs on web/);
+    expect(await ask(s.fake, alice, "/help")).not.toContain("/job");
+    expect(await ask(s.fake, carol, "/job web hi")).toMatch(/^Job j-aaaaaaaaa1 queued\./);
+    expect(await ask(s.fake, carol, "/help")).toContain("/job NAME PROMPT");
+    // A viewer granted the right may run jobs (and still not start the agent).
+    expect(await ask(s.fake, bob, "/job web hi")).toMatch(/^Job j-aaaaaaaaa2 queued\./);
+    expect(await ask(s.fake, bob, "/start web")).toMatch(/needs the operator role/);
+
+    const after = s.fake.messagesTo(alice.id).length;
+    await s.access.setJobs({
+      channel: "telegram",
+      agent: "web",
+      subjectId: "1001",
+      jobs: true,
+      actor: "cli",
+    });
+    expect(await s.fake.nextMessageTo(alice.id, { after })).toBe(
+      'You may now run Claude Code jobs on "web" (/job web PROMPT), up to 10 an hour.',
+    );
+    expect(await ask(s.fake, alice, "/job web hi")).toMatch(/^Job j-aaaaaaaaa3 queued\./);
+    const carolAfter = s.fake.messagesTo(carol.id).length;
+    await s.access.setJobs({
+      channel: "telegram",
+      agent: "web",
+      subjectId: "1003",
+      jobs: false,
+      actor: "cli",
+    });
+    expect(await s.fake.nextMessageTo(carol.id, { after: carolAfter })).toBe(
+      'You may no longer run Claude Code jobs on "web".',
+    );
+    expect(await ask(s.fake, carol, "/job web hi")).toMatch(/needs the right to run jobs on web/);
+    await expect(
+      s.access.setJobs({ channel: "telegram", agent: "db", subjectId: "1003", jobs: true, actor: "cli" }),
+    ).rejects.toThrow(/has no access to db/);
+
+    const changes = (await auditActions(s.log)).filter((event) => event.action === "access_jobs_changed");
+    expect(
+      changes.map((event) => [
+        event.actor,
+        event.details.subjectId,
+        event.details.previousJobs,
+        event.details.jobs,
+      ]),
+    ).toEqual([
+      ["cli", "1001", false, true],
+      ["cli", "1003", true, false],
+    ]);
+    const started = (await auditActions(s.log)).filter((event) => event.action === "telegram_job_started");
+    expect(started.map((event) => `${event.actor} ${event.agent} ${event.details.job}`)).toEqual([
+      "telegram:1003 web j-aaaaaaaaa1",
+      "telegram:1002 web j-aaaaaaaaa2",
+      "telegram:1001 web j-aaaaaaaaa3",
+    ]);
+  });
+
+  it("refuses the job past the grant's hourly quota, and audits the refusal", async () => {
+    const s = await setup();
+    await pair(s, alice, "web", "operator", true);
+    const told = s.fake.messagesTo(alice.id).length;
+    await s.access.setJobs({
+      channel: "telegram",
+      agent: "web",
+      subjectId: "1001",
+      jobs: true,
+      jobsPerHour: 3,
+      actor: "cli",
+    });
+    expect(await s.fake.nextMessageTo(alice.id, { after: told })).toContain("up to 3 an hour");
+    for (let i = 1; i <= 3; i++) expect(await ask(s.fake, alice, `/job web job ${i}`)).toMatch(/queued/);
+    expect(await ask(s.fake, alice, "/job web one more")).toMatch(
+      /^\/job refused: you started 3 jobs on web in the last hour, the most your access allows is 3\. Try again in \d+ min\.$/,
+    );
+    expect(s.calls.filter((call) => call.startsWith("job "))).toHaveLength(3);
+    const refused = (await auditActions(s.log, "telegram:1001")).filter(
+      (event) => event.action === "telegram_command" && event.outcome === "denied",
+    );
+    expect(refused.map((event) => event.details.reason)).toEqual(["quota"]);
+    // The quota is per grant: raising it lets the next one through.
+    const raised = s.fake.messagesTo(alice.id).length;
+    await s.access.setJobs({
+      channel: "telegram",
+      agent: "web",
+      subjectId: "1001",
+      jobs: true,
+      jobsPerHour: 4,
+      actor: "cli",
+    });
+    expect(await s.fake.nextMessageTo(alice.id, { after: raised })).toContain("up to 4 an hour");
+    expect(await ask(s.fake, alice, "/job web one more")).toMatch(/queued/);
+  });
+
+  it("takes every credential the panel holds out of what the bot sends, and audits it", async () => {
+    const apiKey = "sk-ant-api03-TESTKEY-abcdefghijklmnopqrstuvwxyz0123456789";
+    const gatewayToken = "gw_3Kq9ZrT5vWx8yB2nM4pL6sD1fG7hJ0aQ";
+    const oauth = "oauth-access-7c4d2b9e1f6a3058d7e2c1b4";
+    const s = await setup({
+      secrets: [
+        { label: "the job API key", value: apiKey },
+        { label: "the Gateway token of web", value: gatewayToken },
+        { label: "the Claude OAuth credentials", value: oauth },
+      ],
+      logLines: [`2026-11-21T10:00:01.000000000Z OPENCLAW_GATEWAY_TOKEN=${gatewayToken}`, "a line"],
+    });
+    await pair(s, alice, "web", "operator", true);
+    // An agent's log that holds its Gateway token.
+    expect(await ask(s.fake, alice, "/logs web 2")).toBe(
+      "Last 2 lines of web:\n10:00:01 OPENCLAW_GATEWAY_TOKEN=[redacted]\na line",
+    );
+    expect(await ask(s.fake, alice, "/job web print your key")).toMatch(/queued/);
+    // A job whose answer holds the API key, the OAuth token and the bot's own token.
+    await s.log.db.jobSession.create({ data: { id: "s-aaaaaaaaaa", template: "default" } });
+    await s.log.db.job.create({
+      data: {
+        id: "j-aaaaaaaaa1",
+        sessionId: "s-aaaaaaaaaa",
+        prompt: "print your key",
+        status: "completed",
+        result: JSON.stringify({ text: `key=${apiKey}\noauth=${oauth}\nbot=${s.fake.token}` }),
+      },
+    });
+    const after = s.fake.messagesTo(alice.id).length;
+    await s.log.audit.record({
+      category: "job",
+      action: "job_completed",
+      actor: "system",
+      outcome: "ok",
+      details: { job: "j-aaaaaaaaa1", session: "s-aaaaaaaaaa", durationMs: 1_000 },
+    });
+    const notice = await s.fake.nextMessageTo(alice.id, { after });
+    expect(notice).toBe(
+      "Job j-aaaaaaaaa1 completed after 1 s.\n\nkey=[redacted]\noauth=[redacted]\nbot=[redacted]",
+    );
+    const everything = s.fake.sent.map((message) => message.text).join("\n");
+    for (const secret of [apiKey, gatewayToken, oauth, s.fake.token, s.fake.token.split(":")[1] ?? "x"])
+      expect(everything).not.toContain(secret);
+
+    const redactions = (await auditActions(s.log)).filter(
+      (event) => event.action === "telegram_reply_redacted",
+    );
+    expect(redactions.map((event) => event.details.secrets)).toEqual([
+      ["the Gateway token of web"],
+      ["the job API key", "the Telegram bot token", "the Claude OAuth credentials"],
+    ]);
+    expect(JSON.stringify(redactions)).not.toContain(apiKey);
   });
 });
 

@@ -3,6 +3,7 @@ import { readAgentLogs } from "../agents/agent-logs";
 import { lifecycleDepsOf } from "../agents/agent-runtime";
 import type { PanelServices } from "../panel/panel-services";
 import type { AgentOps } from "./access-commands";
+import { loadKnownSecrets } from "./redact-secrets";
 
 /** The panel's own agent and job services, as the channels' commands use them. */
 export function agentOpsOf(services: PanelServices): AgentOps {
@@ -14,5 +15,6 @@ export function agentOpsOf(services: PanelServices): AgentOps {
     logs: async (name, lines) => (await readAgentLogs(lifecycle, name, { tail: lines })).lines,
     startJob: (input, actor) => services.jobs.start(input, actor),
     sessionOpen: async (id) => (await services.db.jobSession.count({ where: { id, closedAt: null } })) > 0,
+    secrets: () => loadKnownSecrets(services.paths),
   };
 }

@@ -41,3 +41,57 @@ export async function revokeGrant(
     return grant;
   });
 }
+
+/** How many jobs from the chat one grant may start in any rolling hour. */
+export const jobsPerHourLimits = { min: 1, max: 1000, default: 10 } as const;
+
+/** The jobs right a new grant gets when the pairing did not say: admins have it, others are granted it. */
+export function defaultJobsRight(role: string): boolean {
+  return role === "admin";
+}
+
+/** Gives or takes away the right to run jobs from the chat (and sets its hourly quota), audited with before and after. */
+export async function setGrantJobs(
+  deps: AccessDeps,
+  input: {
+    channel: string;
+    agent: string;
+    subjectId: string;
+    jobs: boolean;
+    jobsPerHour?: number;
+    actor: string;
+  },
+) {
+  const { channel, agent, subjectId, actor } = input;
+  return deps.audit.transaction(async (tx, record) => {
+    const grant = await tx.accessGrant.findUnique({
+      where: { channel_subjectId_agent: { channel, subjectId, agent } },
+    });
+    if (!grant)
+      throw new AppError("NOT_FOUND", `${channel} user ${subjectId} has no access to ${agent}`, {
+        fix: "claw access list shows who has access; pair them first.",
+      });
+    const jobsPerHour = input.jobsPerHour ?? grant.jobsPerHour;
+    const updated = await tx.accessGrant.update({
+      where: { id: grant.id },
+      data: { jobs: input.jobs, jobsPerHour },
+    });
+    await record({
+      category: "access",
+      action: "access_jobs_changed",
+      actor,
+      agent,
+      outcome: "ok",
+      details: {
+        channel,
+        subjectId,
+        grant: grant.id,
+        jobs: input.jobs,
+        jobsPerHour,
+        previousJobs: grant.jobs,
+        previousJobsPerHour: grant.jobsPerHour,
+      },
+    });
+    return updated;
+  });
+}

@@ -3,7 +3,7 @@ import { getAgentOrThrow } from "../agents/get-agent";
 import type { DbTransaction } from "../db/client";
 import { AppError } from "../errors";
 import { newShortId } from "../short-id";
-import type { AccessDeps } from "./grants";
+import { type AccessDeps, defaultJobsRight } from "./grants";
 import type { Role } from "./roles";
 
 /** 32 random bytes as base64url: 43 characters, so `pair-` + token fits Telegram's 64-character start payload. */
@@ -14,7 +14,7 @@ export const maxOpenPairingsPerAgent = 3;
 export const pairingExpiryMinutes = { min: 1, max: 24 * 60, default: 15 } as const;
 
 export type PairingOutcome =
-  | { kind: "claimed"; pairingId: string; agent: string; role: string; code: string }
+  | { kind: "claimed"; pairingId: string; agent: string; role: string; jobs: boolean; code: string }
   | { kind: "refused"; reason: "unknown" | "used" | "expired" };
 
 const openStatuses = ["pending", "claimed"];
@@ -28,15 +28,26 @@ export function formatCode(code: string): string {
   return `${code.slice(0, 3)} ${code.slice(3)}`;
 }
 
-/** Issues a single-use token for `agent`; returns it once (only its hash is stored). */
+/**
+ * Issues a single-use token for `agent`; returns it once (only its hash is stored). `jobs` is the
+ * right to run jobs from the chat the grant will carry (unset: the role's default, admins only).
+ */
 export async function createPairing(
   deps: AccessDeps,
-  input: { channel: string; agent: string; role: Role; expiresInMinutes: number; actor: string },
+  input: {
+    channel: string;
+    agent: string;
+    role: Role;
+    jobs?: boolean;
+    expiresInMinutes: number;
+    actor: string;
+  },
 ) {
   await getAgentOrThrow(deps.db, input.agent);
   await expirePairings(deps);
   const token = randomBytes(32).toString("base64url");
   const id = newShortId("p");
+  const jobs = input.jobs ?? defaultJobsRight(input.role);
   const expiresAt = new Date(Date.now() + input.expiresInMinutes * 60_000);
   await deps.audit.transaction(async (tx, record) => {
     const open = await tx.pairing.count({ where: { agent: input.agent, status: { in: openStatuses } } });
@@ -53,6 +64,7 @@ export async function createPairing(
         channel: input.channel,
         agent: input.agent,
         role: input.role,
+        jobs: input.jobs ?? null,
         status: "pending",
         expiresAt,
         createdBy: input.actor,
@@ -64,10 +76,10 @@ export async function createPairing(
       actor: input.actor,
       agent: input.agent,
       outcome: "ok",
-      details: { pairing: id, role: input.role, expiresAt: expiresAt.toISOString() },
+      details: { pairing: id, role: input.role, jobs, expiresAt: expiresAt.toISOString() },
     });
   });
-  return { id, token, agent: input.agent, role: input.role, expiresAt };
+  return { id, token, agent: input.agent, role: input.role, jobs, expiresAt };
 }
 
 /**
@@ -108,6 +120,7 @@ export async function claimPairing(
         pairingId: pairing.id,
         agent: pairing.agent,
         role: pairing.role,
+        jobs: pairing.jobs ?? defaultJobsRight(pairing.role),
         code: pairing.code,
       };
     if (pairing.status === "expired") return refuse("expired", pairing);
@@ -131,7 +144,14 @@ export async function claimPairing(
       outcome: "ok",
       details: { pairing: pairing.id, role: pairing.role, subjectName: subject.name ?? null },
     });
-    return { kind: "claimed", pairingId: pairing.id, agent: pairing.agent, role: pairing.role, code };
+    return {
+      kind: "claimed",
+      pairingId: pairing.id,
+      agent: pairing.agent,
+      role: pairing.role,
+      jobs: pairing.jobs ?? defaultJobsRight(pairing.role),
+      code,
+    };
   });
 }
 
@@ -172,6 +192,7 @@ export async function confirmPairing(deps: AccessDeps, input: { id: string; acto
     });
     const key = { channel: pairing.channel, subjectId: pairing.subjectId, agent: pairing.agent };
     const previous = await tx.accessGrant.findUnique({ where: { channel_subjectId_agent: key } });
+    const jobs = pairing.jobs ?? defaultJobsRight(pairing.role);
     const grant = await tx.accessGrant.upsert({
       where: { channel_subjectId_agent: key },
       create: {
@@ -179,11 +200,13 @@ export async function confirmPairing(deps: AccessDeps, input: { id: string; acto
         ...key,
         subjectName: pairing.subjectName,
         role: pairing.role,
+        jobs,
         createdBy: input.actor,
         pairingId: pairing.id,
       },
       update: {
         role: pairing.role,
+        jobs,
         subjectName: pairing.subjectName,
         createdBy: input.actor,
         pairingId: pairing.id,
@@ -201,6 +224,7 @@ export async function confirmPairing(deps: AccessDeps, input: { id: string; acto
         subjectId: pairing.subjectId,
         subjectName: pairing.subjectName,
         role: pairing.role,
+        jobs,
         previousRole: previous?.role ?? null,
       },
     });

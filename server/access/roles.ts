@@ -13,6 +13,7 @@ export function roleAllows(role: string, needed: Role): boolean {
 /** What each role adds, for the panel's role picker and the bot's /help. */
 export const roleDescriptions: Record<Role, string> = {
   viewer: "list their agents and see an agent's status",
-  operator: "also start and stop the agent, read its logs and run Claude Code jobs",
+  operator:
+    "also start and stop the agent and read its logs (running Claude Code jobs is a right of its own)",
   admin: "also see and revoke who else has access to the agent",
 };

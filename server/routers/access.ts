@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { z } from "zod";
-import { listGrants } from "../access/grants";
+import { jobsPerHourLimits, listGrants } from "../access/grants";
 import {
   getPairingOrThrow,
   listPairings,
@@ -25,6 +25,7 @@ export const accessRouter = router({
     roles: roles.map((role) => ({ role, description: roleDescriptions[role] })),
     expiryMinutes: pairingExpiryMinutes,
     maxOpenPairingsPerAgent,
+    jobsPerHour: jobsPerHourLimits,
   })),
 
   /** Checks a new token with getMe before keeping it; `token: null` removes the bot. */
@@ -39,6 +40,8 @@ export const accessRouter = router({
         channel: channel.default("telegram"),
         agent: dnsLabel,
         role: roleSchema.default("viewer"),
+        /** The right to run Claude Code jobs from the chat; unset: on for admin only. */
+        jobs: z.boolean().optional(),
         expiresInMinutes: z
           .number()
           .int()
@@ -93,6 +96,19 @@ export const accessRouter = router({
   grants: protectedProcedure
     .input(z.object({ agent: dnsLabel.optional() }).default({}))
     .query(({ ctx, input }) => listGrants(ctx.db, input)),
+
+  /** Gives or takes away one person's right to run jobs from the chat on an agent, and its hourly quota. */
+  setJobs: protectedProcedure
+    .input(
+      z.object({
+        channel: channel.default("telegram"),
+        agent: dnsLabel,
+        subjectId,
+        jobs: z.boolean(),
+        jobsPerHour: z.number().int().min(jobsPerHourLimits.min).max(jobsPerHourLimits.max).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.access.setJobs({ ...input, actor: actorLabel(ctx.actor) })),
 
   revoke: protectedProcedure
     .input(z.object({ channel: channel.default("telegram"), agent: dnsLabel, subjectId }))

@@ -48,7 +48,14 @@ export function describeBotApiError(error: unknown, apiRoot: string | null): str
  * The Telegram adapter: a grammY bot on long polling inside the panel process, running while a
  * token is configured. It only speaks in private chats (in a group, others would read along).
  */
-export function createTelegramChannel(options: { accessDir: string }) {
+export function createTelegramChannel(options: {
+  accessDir: string;
+  /**
+   * Every text passes through this on its way out, in `send` (replies, notices, job answers alike):
+   * it returns the text with credentials taken out. If it fails, nothing is sent.
+   */
+  redact?: (subjectId: string, text: string) => Promise<string>;
+}) {
   const paths: TelegramPaths = telegramPaths(options.accessDir);
   let bot: Bot | undefined;
   let handler: ChannelHandler | undefined;
@@ -166,7 +173,17 @@ export function createTelegramChannel(options: { accessDir: string }) {
   async function send(subjectId: string, text: string): Promise<boolean> {
     const current = bot;
     if (!current || status.state === "off" || status.state === "failed") return false;
-    const body = text.length > maxMessageChars ? `${text.slice(0, maxMessageChars - 1)}…` : text;
+    let safe: string;
+    try {
+      safe = options.redact ? await options.redact(subjectId, text) : text;
+    } catch (error) {
+      console.error(
+        `claw: telegram: not sending to ${subjectId}, redaction failed: ${(error as Error).message}`,
+      );
+      return false;
+    }
+    // Cut after redacting: a cut first could leave half a secret that no longer matches.
+    const body = safe.length > maxMessageChars ? `${safe.slice(0, maxMessageChars - 1)}…` : safe;
     try {
       // In a private chat the chat id is the user's id.
       await current.api.sendMessage(subjectId, body, { link_preview_options: { is_disabled: true } });
