@@ -10,9 +10,11 @@ import { createAccessService } from "./server/access/access-service";
 import { agentOpsOf } from "./server/access/agent-ops";
 import { agentDepsOf } from "./server/agents/agent-deps";
 import { lockUnbuiltAgents } from "./server/agents/agent-policy";
-import { type AgentRuntime, homeIdOf, restoreEgress } from "./server/agents/agent-runtime";
+import { type AgentRuntime, homeIdOf, restoreAgentSockets } from "./server/agents/agent-runtime";
 import { createAgentStatusTracker } from "./server/agents/agent-status";
+import { probeGateway } from "./server/agents/gateway-probe";
 import { createGatewayProxies, hasPanelSession } from "./server/agents/gateway-proxy";
+import { createGatewayTunnels } from "./server/agents/gateway-tunnels";
 import { createAuditLog } from "./server/audit/audit-log";
 import { createAuditTail } from "./server/audit/audit-tail";
 import { sweepEndedSessions } from "./server/auth/end-session";
@@ -89,21 +91,23 @@ async function main() {
     audit,
     overrides: parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE),
   });
+  const tunnels = createGatewayTunnels();
   const agents: AgentRuntime = {
     homeId,
     status: createAgentStatusTracker({
       db,
       audit,
-      agentsDir: paths.agents,
       homeId,
       docker: async () => (await podman.get()).docker,
-      onRunning: restoreEgress(paths.agents, egress),
+      onRunning: restoreAgentSockets(paths.agents, tunnels, egress),
+      probeReady: (name) => probeGateway(() => tunnels.claim(name, 1_500)),
     }),
     gateways: createGatewayProxies({
-      agentsDir: paths.agents,
       panelPort: config.port,
       isLoggedIn: hasPanelSession(db, config.port),
+      tunnels,
     }),
+    tunnels,
     egress,
   };
   const services: PanelServices = {
@@ -202,6 +206,7 @@ async function main() {
     await services.access.close();
     agents.status.close();
     agents.gateways.closeAll();
+    await agents.tunnels.closeAll();
     await agents.egress.closeAll();
     server.close();
     server.closeIdleConnections();

@@ -1,34 +1,65 @@
-// The Gateway's only way in: listens on a Unix socket in the agent's run dir (mounted from the
-// host, where the panel connects) and pipes each connection to the Gateway on this container's
-// loopback, where OpenClaw trusts a token-only client. Started by claw-agent-init beside the Gateway.
-import { chmodSync, unlinkSync } from "node:fs";
-import { connect, createServer } from "node:net";
+// The Gateway's only way in. The panel listens on a Unix socket in a directory mounted read-only
+// here; this bridge dials out to it and keeps a few idle connections ready. The panel claims one
+// per HTTP request or WebSocket and writes first; on the first bytes this bridge connects to the
+// Gateway on the container's loopback (where OpenClaw trusts a token-only client) and pipes both
+// ways. The container never listens where the panel connects, so nothing here can point the panel
+// at another socket. Started by claw-agent-init beside the Gateway.
+import { connect } from "node:net";
 
 const socketPath = process.env.CLAW_INGRESS_SOCKET ?? "/run/claw/ingress/gateway.sock";
 const gatewayPort = Number(process.env.CLAW_GATEWAY_PORT ?? 18789);
+const idleTarget = 8;
+const retryMs = 250;
 
-try {
-  unlinkSync(socketPath); // left over from an earlier run of this agent
-} catch (error) {
-  if (error.code !== "ENOENT") throw error;
+let idle = 0;
+let retrying = false;
+
+function fill() {
+  while (idle < idleTarget && !retrying) dial();
 }
 
-const server = createServer((client) => {
-  const gateway = connect({ host: "127.0.0.1", port: gatewayPort });
-  client.pipe(gateway).pipe(client);
-  const close = () => {
-    client.destroy();
-    gateway.destroy();
-  };
-  client.on("error", close).on("close", close);
-  gateway.on("error", close).on("close", close);
-});
+function retryLater() {
+  if (retrying) return;
+  retrying = true;
+  setTimeout(() => {
+    retrying = false;
+    fill();
+  }, retryMs);
+}
 
-server.listen(socketPath, () => {
-  // The host dir (0700, owned by the panel's user) guards access; inside, any uid may connect.
-  chmodSync(socketPath, 0o666);
-});
-server.on("error", (error) => {
-  console.error(`claw-ingress: ${error.message}`);
-  process.exit(1);
-});
+function dial() {
+  idle += 1;
+  let claimed = false;
+  const panel = connect(socketPath);
+  const release = () => {
+    if (claimed) return;
+    claimed = true;
+    idle -= 1;
+  };
+  panel.once("data", (first) => {
+    release();
+    fill();
+    panel.pause();
+    const gateway = connect({ host: "127.0.0.1", port: gatewayPort });
+    gateway.write(first);
+    panel.pipe(gateway).pipe(panel);
+    panel.resume();
+    const close = () => {
+      panel.destroy();
+      gateway.destroy();
+    };
+    gateway.on("error", close).on("close", close);
+    panel.on("close", close);
+  });
+  panel.on("error", () => {
+    // The panel is not listening yet (or went away): try again shortly, without a busy loop.
+    panel.destroy();
+  });
+  panel.on("close", () => {
+    if (claimed) return;
+    release();
+    retryLater();
+  });
+}
+
+fill();

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type Dockerode from "dockerode";
 import type { EgressProxies } from "../egress/egress-proxies";
@@ -23,6 +23,7 @@ import { agentIdMapping } from "./agent-id-range";
 import { verifyAgentPolicy } from "./agent-policy";
 import { checkConformance, readProcessFacts } from "./conformance";
 import type { AgentDeps } from "./create-agent";
+import type { GatewayTunnels } from "./gateway-tunnels";
 import { getAgentOrThrow } from "./get-agent";
 import { libpodCreateBody } from "./libpod-create-body";
 
@@ -36,6 +37,8 @@ export type LifecycleDeps = AgentDeps & {
   changed: () => void;
   /** The per-agent egress proxies (`restricted`/`devops`), started before the container. */
   egress: Pick<EgressProxies, "ensure" | "close">;
+  /** The panel's ingress socket each agent's bridge dials, listening before the container starts. */
+  ingress: Pick<GatewayTunnels, "ensure" | "close">;
   /** Ends the agent's open terminals with a reason, rather than as a broken stream mid-stop. */
   endTerminals: (name: string, reason: string) => void;
 };
@@ -130,12 +133,15 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     await removeContainer(docker, existing.Id, { force: true });
   }
 
+  // An agent made before ingress was the panel's own may have left its socket dir to the container.
+  await rm(join(files.dir, "run", "ingress"), { recursive: true, force: true }).catch(() => {});
   for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress"]) {
     await mkdir(join(files.dir, dir), { recursive: true, mode: 0o700 });
   }
   // Mounted read-only for the agent's uid; the agent's dir (0700) keeps everyone else out.
   await chmod(files.openclawJson, 0o644);
   await chmod(join(files.dir, "run", "egress"), 0o755);
+  await chmod(join(files.dir, "run", "ingress"), 0o755);
   const secretEnv: Record<string, string> = {
     [secretEnvNames.gatewayToken]: await ensureGatewayToken(deps.paths.agents, name),
   };
@@ -155,7 +161,8 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   let id: string | undefined;
   let live: LibpodInspect | undefined;
   try {
-    // The proxy listens before the agent can try to reach it.
+    // The panel's sockets listen before the agent can try to reach them.
+    await deps.ingress.ensure(name, files.ingressSocket);
     await deps.egress.ensure(name, files.dir, spec);
     id = await createContainer(docker, body).catch((error: unknown) => {
       throw new AppError(
@@ -206,6 +213,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
       await removeContainer(docker, id, { force: true }).catch(() => {});
     }
     await deps.egress.close(name).catch(() => {});
+    await deps.ingress.close(name).catch(() => {});
     const message = error instanceof Error ? error.message : String(error);
     await deps.audit.record({
       category: "lifecycle",
@@ -269,6 +277,7 @@ export async function stopAgent(
   deps.expectChange(name);
   await stopContainer(docker, existing.Id, timeoutSeconds);
   await deps.egress.close(name);
+  await deps.ingress.close(name);
   const after = await inspectContainer(docker, existing.Id);
   await deps.audit.record({
     category: "lifecycle",
@@ -317,6 +326,7 @@ export async function deleteAgent(
     await removeContainer(docker, existing.Id, { force: true });
   }
   await deps.egress.close(name);
+  await deps.ingress.close(name);
   await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
   const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   await rename(files.dir, trashDir);

@@ -8,8 +8,6 @@ import {
   podmanMessage,
   sampleUsage,
 } from "./agent-containers";
-import { agentFilePaths } from "./agent-files";
-import { probeGateway } from "./gateway-probe";
 
 export type AgentState = "stopped" | "running" | "exited" | "created" | "paused" | "missing" | "unknown";
 
@@ -69,13 +67,14 @@ function stateOf(container: ContainerSummary): AgentState {
 export function createAgentStatusTracker(deps: {
   db: Db;
   audit: AuditLog;
-  agentsDir: string;
   homeId: string;
   docker: () => Promise<Dockerode>;
   intervalMs?: number;
   fastIntervalMs?: number;
-  /** Called for each running agent on every sweep: a restarted panel restores what they rely on (egress). */
+  /** Called for each running agent on every sweep: a restarted panel restores what they rely on (ingress, egress). */
   onRunning?: (name: string) => Promise<void>;
+  /** Whether the agent's Gateway answers /readyz through its ingress. */
+  probeReady: (name: string) => Promise<boolean>;
 }): AgentStatusTracker {
   const intervalMs = deps.intervalMs ?? 5_000;
   const fastIntervalMs = deps.fastIntervalMs ?? 1_000;
@@ -158,8 +157,9 @@ export function createAgentStatusTracker(deps: {
         // A clean or SIGTERM exit is a stop (the panel's, or `podman stop`); anything else is a crash or a kill.
         const exitedCleanly = container.State === "exited" && [0, 143].includes(container.ExitCode);
         const state = exitedCleanly ? "stopped" : stateOf(container);
-        const ready =
-          state === "running" && (await probeGateway(agentFilePaths(deps.agentsDir, name).ingressSocket));
+        // First restore what a running agent relies on (a restarted panel's ingress and egress).
+        if (state === "running") await deps.onRunning?.(name).catch(() => {});
+        const ready = state === "running" && (await deps.probeReady(name));
         const sample = usage.get(container.Id);
         let note: string | null = null;
         if (state === "exited" && !isExpected(name)) {
@@ -181,10 +181,7 @@ export function createAgentStatusTracker(deps: {
           memoryBytes: sample?.memoryBytes ?? null,
           note,
         };
-        if (state === "running") {
-          expected.delete(name);
-          await deps.onRunning?.(name).catch(() => {});
-        }
+        if (state === "running") expected.delete(name);
       }),
     );
     return {

@@ -4,23 +4,23 @@ import {
   type IncomingMessage,
   request,
   type Server,
+  type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { parseCookies } from "../auth/cookies";
-import { findSession, sessionCookieName } from "../auth/sessions";
+import { findSessionFromCookieHeader } from "../auth/sessions";
 import type { Db } from "../db/client";
 import { headerValue } from "../http/respond";
 import { checkHost } from "../security/request-gate";
-import { agentFilePaths } from "./agent-files";
+import type { GatewayTunnels } from "./gateway-tunnels";
 
 /**
  * Each agent's Gateway (its Control UI and WebSocket) is served on a loopback port of its own,
  * owned by the panel and open only to a browser holding a panel session. A port per agent gives
  * each Gateway its own origin: script from one agent's container can read neither the panel's
  * pages nor another agent's Gateway token (the Control UI keeps it in localStorage), and the
- * panel's API refuses it as cross-origin. Requests reach the container only through its ingress
- * Unix socket, never over TCP.
+ * panel's API refuses it as cross-origin. Requests reach the container only through tunnels its
+ * bridge dialed to the panel (gateway-tunnels.ts), never over TCP and never by a path it can write.
  */
 export type GatewayProxies = {
   /** The agent's port, listening from the first call on. */
@@ -30,10 +30,10 @@ export type GatewayProxies = {
 };
 
 export type GatewayProxyDeps = {
-  agentsDir: string;
   panelPort: number;
   /** True for a request carrying a live panel session (the cookie is sent to every loopback port). */
   isLoggedIn: (req: IncomingMessage) => Promise<boolean>;
+  tunnels: Pick<GatewayTunnels, "claim">;
 };
 
 /** The Gateway's compiled `controlUi.allowedOrigins` names the panel's origin; the proxy speaks for it. */
@@ -61,49 +61,84 @@ function refuse(socket: Duplex, status: number, reason: string) {
   );
 }
 
+/** Pure: a status the browser may be sent; anything an upstream invents (0, 999) becomes 502. */
+export function validStatus(status: number | undefined): number {
+  return status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599 ? status : 502;
+}
+
+/** Pure: whether a request may reach the Gateway. Only the agent's own pages may change state. */
+export function checkGatewayRequest(
+  method: string,
+  origin: string | undefined,
+  port: number,
+): { ok: true } | { ok: false; reason: string } {
+  if (method === "GET" || method === "HEAD") return { ok: true };
+  const own = origin?.toLowerCase();
+  if (own === `http://127.0.0.1:${port}` || own === `http://localhost:${port}`) return { ok: true };
+  return { ok: false, reason: `${method} from another origin (${origin ?? "none"}) is refused` };
+}
+
 export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
   const servers = new Map<string, { server: Server; port: Promise<number> }>();
+  const report = (name: string, error: unknown) =>
+    console.error(`claw: ${name}'s Gateway proxy: ${error instanceof Error ? error.message : String(error)}`);
 
   function serve(name: string): { server: Server; port: Promise<number> } {
-    const socketPath = agentFilePaths(deps.agentsDir, name).ingressSocket;
     let port = 0;
     const loginHint = () =>
       `Log in to the claw panel first (http://127.0.0.1:${deps.panelPort}/login), then open this agent's Gateway from its page.`;
+    const notAnswering = `${name}'s Gateway is not answering: is the agent running and ready?`;
 
-    const server = createServer(async (req, res) => {
+    async function handle(req: IncomingMessage, res: ServerResponse) {
       const host = checkHost(headerValue(req.headers.host), port);
       if (!host.ok) {
         res.writeHead(421, { "content-type": "text/plain" }).end(host.reason);
+        return;
+      }
+      const allowed = checkGatewayRequest(req.method ?? "GET", headerValue(req.headers.origin), port);
+      if (!allowed.ok) {
+        res.writeHead(403, { "content-type": "text/plain" }).end(allowed.reason);
         return;
       }
       if (!(await deps.isLoggedIn(req))) {
         res.writeHead(401, { "content-type": "text/plain" }).end(loginHint());
         return;
       }
+      const tunnel = await deps.tunnels.claim(name).catch(() => undefined);
+      if (!tunnel) {
+        res.writeHead(502, { "content-type": "text/plain" }).end(notAnswering);
+        return;
+      }
       const upstream = request(
         {
-          socketPath,
+          createConnection: () => tunnel,
           method: req.method,
           path: req.url,
-          headers: gatewayRequestHeaders(req.headers, deps.panelPort),
+          // One request per tunnel: the Gateway closes it after answering, and the bridge redials.
+          headers: { ...gatewayRequestHeaders(req.headers, deps.panelPort), connection: "close" },
         },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, gatewayResponseHeaders(answer.headers));
+          try {
+            res.writeHead(validStatus(answer.statusCode), gatewayResponseHeaders(answer.headers));
+          } catch (error) {
+            report(name, error);
+            answer.destroy();
+            if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end(notAnswering);
+            return;
+          }
+          answer.on("error", () => res.destroy());
           answer.pipe(res);
         },
       );
       upstream.on("error", () => {
-        if (!res.headersSent) {
-          res
-            .writeHead(502, { "content-type": "text/plain" })
-            .end(`${name}'s Gateway is not answering: is the agent running and ready?`);
-        } else res.destroy();
+        if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end(notAnswering);
+        else res.destroy();
       });
+      res.on("close", () => upstream.destroy());
       req.pipe(upstream);
-    });
+    }
 
-    server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      socket.on("error", () => socket.destroy());
+    async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const host = checkHost(headerValue(req.headers.host), port);
       if (!host.ok) return refuse(socket, 421, host.reason);
       const origin = headerValue(req.headers.origin)?.toLowerCase();
@@ -111,14 +146,20 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
         return refuse(socket, 403, "WebSocket from another origin is refused");
       }
       if (!(await deps.isLoggedIn(req))) return refuse(socket, 401, loginHint());
+      const tunnel = await deps.tunnels.claim(name).catch(() => undefined);
+      if (!tunnel) return refuse(socket, 502, `${name}'s Gateway is not answering`);
       const upstream = request({
-        socketPath,
+        createConnection: () => tunnel,
         method: req.method,
         path: req.url,
         headers: gatewayRequestHeaders(req.headers, deps.panelPort),
       });
       upstream.on("upgrade", (answer, gateway, gatewayHead) => {
-        const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
+        if (answer.statusCode !== 101) {
+          gateway.destroy();
+          return refuse(socket, 502, "The Gateway answered the WebSocket with a malformed upgrade");
+        }
+        const lines = [`HTTP/1.1 101 ${answer.statusMessage}`];
         for (let i = 0; i < answer.rawHeaders.length; i += 2) {
           if (answer.rawHeaders[i]?.toLowerCase() === "set-cookie") continue;
           lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);
@@ -132,11 +173,27 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
         gateway.on("close", () => socket.destroy());
       });
       upstream.on("response", (answer) => {
-        refuse(socket, answer.statusCode ?? 502, "The Gateway refused the WebSocket");
+        refuse(socket, validStatus(answer.statusCode), "The Gateway refused the WebSocket");
         answer.resume();
       });
       upstream.on("error", () => refuse(socket, 502, `${name}'s Gateway is not answering`));
       upstream.end();
+    }
+
+    // An exception in a handler answers 502 and is logged; it never reaches the panel's process.
+    const server = createServer((req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        report(name, error);
+        if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end(notAnswering);
+        else res.destroy();
+      });
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on("error", () => socket.destroy());
+      upgrade(req, socket, head).catch((error: unknown) => {
+        report(name, error);
+        refuse(socket, 502, `${name}'s Gateway is not answering`);
+      });
     });
 
     const listening = new Promise<number>((resolve, reject) => {
@@ -175,7 +232,7 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
 /** A browser's panel session, read from the cookie every loopback port receives. */
 export function hasPanelSession(db: Db, panelPort: number) {
   return async (req: IncomingMessage): Promise<boolean> => {
-    const secret = parseCookies(headerValue(req.headers.cookie)).get(sessionCookieName(panelPort));
-    return secret !== undefined && (await findSession(db, secret)).status === "valid";
+    const lookup = await findSessionFromCookieHeader(db, headerValue(req.headers.cookie), panelPort);
+    return lookup.status === "valid";
   };
 }

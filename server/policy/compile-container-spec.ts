@@ -167,8 +167,8 @@ export function compileContainerSpec(input: {
       {
         source: "run/ingress",
         target: "/run/claw/ingress",
-        readOnly: false,
-        purpose: "Unix socket the panel reaches the Gateway through",
+        readOnly: true,
+        purpose: "Unix socket of the panel that the Gateway bridge dials",
       },
       ...(proxied ? [egressProxyMount] : []),
     ],
