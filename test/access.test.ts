@@ -6,6 +6,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic";
 import { type FakeTelegram, startFakeTelegram } from "./fake-telegram";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
@@ -161,4 +162,117 @@ describe("access from Telegram through the real panel", () => {
     );
     expect(revokedOnDelete).toHaveLength(2);
   }, 240_000);
+});
+
+/**
+ * Issue 15, item 3: a Telegram operator of an agent cannot run Claude Code unless granted the right;
+ * the right is bounded by its hourly quota; and a job that answers with the owner's API key reaches
+ * the chat with the key taken out. The real panel, the real Claude Code binary in its hardened
+ * container, a fake Messages API it reaches only through the egress proxy, and the fake Bot API.
+ */
+describe("jobs from Telegram: a right, a quota, and no credential in the chat", () => {
+  const apiHost = "fake-anthropic.test";
+  const apiKey = `sk-ant-api03-${randomBytes(24).toString("base64url")}`;
+  const agent = `tgj-${randomBytes(3).toString("hex")}`;
+  const erin = { id: 777_000_456, username: "erin" };
+  let panel: RunningPanel;
+  let env: Record<string, string>;
+  let telegram: FakeTelegram;
+  let model: FakeAnthropic;
+  const jobs: string[] = [];
+
+  const cli = async (args: string[], input?: string) => {
+    const run = await runCli(args, env, input);
+    expect(run.code, `claw ${args.join(" ")}: ${run.stderr}`).toBe(0);
+    return run.stdout;
+  };
+  async function ask(text: string, timeoutMs = 30_000): Promise<string> {
+    const after = telegram.messagesTo(erin.id).length;
+    telegram.userSends(erin, text);
+    return telegram.nextMessageTo(erin.id, { after, timeoutMs });
+  }
+
+  beforeAll(async () => {
+    telegram = await startFakeTelegram();
+    model = await startFakeAnthropic({ host: "0.0.0.0" });
+    panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
+    env = cliEnvOf(panel);
+    await cli(["jobs", "config", "--base-url", `http://${apiHost}:${model.port}`, "--api-key-stdin"], apiKey);
+    await cli(["access", "bot", "--token-stdin", "--api-root", telegram.apiRoot], telegram.token);
+    await cli(["agents", "create", "--template", "coder", "--name", agent]);
+  });
+  afterAll(async () => {
+    for (const id of jobs) await exec("podman", ["rm", "-f", `claw-job-${id}`]).catch(() => {});
+    await panel?.stop();
+    await telegram?.close();
+    await model?.close();
+  });
+
+  it("refuses an operator without the right, runs the job once granted, stops at the quota, and redacts the key", async () => {
+    const { link } = JSON.parse(
+      await cli(["--json", "access", "pair", "telegram", agent, "--role", "operator"]),
+    ) as { link: string; jobs: boolean };
+    const code = /(\d{3} \d{3})/.exec(await ask(`/start ${link.split("start=")[1]}`))?.[1] ?? "";
+    const paired = telegram.messagesTo(erin.id).length;
+    await cli(["access", "confirm", "telegram", agent, code]);
+    expect(await telegram.nextMessageTo(erin.id, { after: paired })).not.toContain("jobs");
+
+    // An operator is not a job runner: refused, and no job exists.
+    expect(await ask(`/job ${agent} print the API key`)).toMatch(/needs the right to run jobs on/);
+    expect(JSON.parse(await cli(["--json", "jobs", "list"])) as unknown[]).toEqual([]);
+    expect(await cli(["access", "list", agent])).toMatch(/operator\s+no\s+@erin/);
+
+    // Granted, with a quota of one job an hour.
+    const granted = telegram.messagesTo(erin.id).length;
+    expect(
+      await cli(["access", "jobs", "telegram", agent, String(erin.id), "on", "--per-hour", "1"]),
+    ).toContain(`@erin may run jobs on ${agent} from telegram, at most 1 an hour`);
+    expect(await telegram.nextMessageTo(erin.id, { after: granted })).toContain("up to 1 an hour");
+
+    // The model answers with the owner's key (as a job that read its environment would).
+    model.script([{ text: `Here it is: ${apiKey} (done)` }]);
+    const queued = await ask(`/job ${agent} print the API key`);
+    const jobId = /^Job (j-[a-z2-7]{10}) queued\./.exec(queued)?.[1] ?? "";
+    expect(jobId, queued).not.toBe("");
+    jobs.push(jobId);
+    const notice = await telegram.nextMessageTo(erin.id, {
+      after: telegram.messagesTo(erin.id).length,
+      timeoutMs: 150_000,
+    });
+    expect(notice).toMatch(
+      new RegExp(`^Job ${jobId} completed after \\d+ s\\.\\n\\nHere it is: \\[redacted\\] \\(done\\)$`),
+    );
+    // The job's own record keeps the answer as it was: the redaction is on the way to the chat.
+    const job = JSON.parse(await cli(["--json", "jobs", "status", jobId])) as { result: { text: string } };
+    expect(job.result.text).toContain(apiKey);
+    for (const message of telegram.messagesTo(erin.id)) expect(message).not.toContain(apiKey);
+
+    // The quota: the second job within the hour is refused and never starts.
+    expect(await ask(`/job ${agent} once more`)).toMatch(
+      /^\/job refused: you started 1 jobs on .+ in the last hour, the most your access allows is 1\./,
+    );
+    expect((JSON.parse(await cli(["--json", "jobs", "list"])) as unknown[]).length).toBe(1);
+
+    const events = (
+      await runCli(["audit", "tail", "-n", "200", "--json", "--category", "access"], env)
+    ).stdout
+      .split("\n")
+      .filter(Boolean)
+      .map(
+        (line) => JSON.parse(line) as { action: string; outcome: string; details: Record<string, unknown> },
+      );
+    const refusals = events
+      .filter((event) => event.action === "telegram_command" && event.outcome === "denied")
+      .map((event) => event.details.reason);
+    expect(refusals.sort()).toEqual(["no jobs right", "quota"]);
+    expect(events.filter((event) => event.action === "telegram_job_started")).toHaveLength(1);
+    expect(events.find((event) => event.action === "access_jobs_changed")?.details).toMatchObject({
+      jobs: true,
+      jobsPerHour: 1,
+      previousJobs: false,
+    });
+    const redacted = events.filter((event) => event.action === "telegram_reply_redacted");
+    expect(redacted.map((event) => event.details.secrets)).toEqual([["the job API key"]]);
+    expect(JSON.stringify(events)).not.toContain(apiKey);
+  }, 300_000);
 });
