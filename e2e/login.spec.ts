@@ -1,16 +1,14 @@
 import { expect, test } from "@playwright/test";
-import { cookieName, LoginPage, origin, panelToken } from "./panel";
+import { cookieName, LoginPage, loginCode, origin } from "./panel";
 
 test.describe("login", () => {
-  test("the login URL from the token file lands on the home page, with a locked-down cookie", async ({
-    page,
-  }) => {
+  test("a one-time login link lands on the home page, with a locked-down cookie", async ({ page }) => {
     const violations: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
     });
     const login = new LoginPage(page);
-    await login.openWithToken(panelToken());
+    await login.openWithToken(await loginCode());
 
     await expect(page).toHaveURL(`${origin}/`);
     await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
@@ -25,17 +23,42 @@ test.describe("login", () => {
     expect(violations).toEqual([]);
   });
 
-  test("the token leaves the address bar and the history", async ({ page }) => {
-    await new LoginPage(page).openWithToken(panelToken());
+  test("the code leaves the address bar and the history", async ({ page }) => {
+    await new LoginPage(page).openWithToken(await loginCode());
     await expect(page).toHaveURL(`${origin}/`);
     await page.goBack();
-    expect(page.url()).not.toContain("token=");
+    expect(page.url()).not.toContain("code=");
   });
 
-  test("a wrong token is refused and gives no session", async ({ page }) => {
+  test("a login link works once: opened again, it is refused and gives no session", async ({ browser }) => {
+    const code = await loginCode();
+    const first = await browser.newContext();
+    const firstPage = await first.newPage();
+    await new LoginPage(firstPage).openWithToken(code);
+    await expect(firstPage.getByRole("heading", { name: "Overview" })).toBeVisible();
+    await first.close();
+
+    const second = await browser.newContext();
+    const page = await second.newPage();
     const login = new LoginPage(page);
-    await login.openWithToken("not-the-token-0123456789-abcdefghijklmnopqrstuvwxyz");
-    await expect(login.error()).toContainText("not the panel's token");
+    await login.openWithToken(code);
+    await expect(login.error()).toContainText("claw login-url");
+    await expect(page).toHaveURL(`${origin}/login`);
+    expect((await second.cookies()).find((c) => c.name === cookieName)).toBeUndefined();
+    await second.close();
+  });
+
+  test("a link in the old form, with a long-lived token, is refused", async ({ page }) => {
+    const login = new LoginPage(page);
+    await page.goto(`/login#token=${"T".repeat(43)}`);
+    await expect(login.error()).toContainText("not valid");
+    await expect(page).toHaveURL(`${origin}/login`);
+  });
+
+  test("a wrong code is refused and gives no session", async ({ page }) => {
+    const login = new LoginPage(page);
+    await login.openWithToken("not-the-code-0123456789-abcdefghijklmnopqrstuvwxyz");
+    await expect(login.error()).toContainText("not valid");
     await expect(page).toHaveURL(`${origin}/login`);
     expect((await page.context().cookies()).find((c) => c.name === cookieName)).toBeUndefined();
     await page.goto("/");
@@ -45,13 +68,27 @@ test.describe("login", () => {
   test("the login URL opened in a tab that already shows the login page logs in", async ({ page }) => {
     await page.goto("/login");
     await expect(page.getByRole("heading", { name: "Log in to the panel" })).toBeVisible();
-    await page.goto(`/login#token=${panelToken()}`); // same document: only the hash changes
+    await page.goto(`/login#code=${await loginCode()}`); // same document: only the hash changes
     await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   });
 
-  test("pasting the whole login URL works too", async ({ page }) => {
-    await new LoginPage(page).loginWithPaste(`${origin}/login#token=${panelToken()}`);
+  test("pasting the whole login link works too", async ({ page }) => {
+    await new LoginPage(page).loginWithPaste(`${origin}/login#code=${await loginCode()}`);
     await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  });
+
+  test("a same-named cookie planted with a narrower path does not log the user out", async ({ page }) => {
+    await new LoginPage(page).login();
+    // What a script on another port of this host (an agent's Control UI) can do: cookies ignore ports,
+    // and the browser sends the narrower-path cookie first.
+    await page
+      .context()
+      .addCookies([{ name: cookieName, value: "planted", domain: "127.0.0.1", path: "/agents" }]);
+    expect((await page.context().cookies()).filter((c) => c.name === cookieName)).toHaveLength(2);
+    // The page load under /agents carries both values, the planted one first.
+    await page.goto("/agents");
+    await expect(page).toHaveURL(`${origin}/agents`);
+    await expect(page.getByRole("heading", { name: "Agents", level: 1 })).toBeVisible();
   });
 
   test("logout ends the session", async ({ page }) => {

@@ -1,39 +1,45 @@
-import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import WebSocket from "ws";
+import { socketFetch } from "../cli/socket-fetch";
+import { mintLoginCode } from "../test/start-panel";
 
 export const port = Number(process.env.CLAW_E2E_PORT);
 export const home = process.env.CLAW_E2E_HOME ?? "";
 export const origin = `http://127.0.0.1:${port}`;
 export const cookieName = `claw_session_${port}`;
 
-export function panelToken(): string {
-  return readFileSync(join(home, "panel-token"), "utf8").trim();
+/** The panel's socket, where the CLI (and these tests, as the owner) reach it without a token. */
+export const socketPath = join(home, "run", "panel.sock");
+
+/** A fresh one-time login code, as `claw login-url` mints it; each logs in once. */
+export function loginCode(): Promise<string> {
+  return mintLoginCode(socketFetch(socketPath));
 }
 
 /** Page object for the login page. */
 export class LoginPage {
   constructor(readonly page: Page) {}
 
-  async openWithToken(token: string) {
-    await this.page.goto(`/login#token=${token}`);
+  /** Opens a login link carrying `code` (a one-time code, or anything a test wants refused). */
+  async openWithToken(code: string) {
+    await this.page.goto(`/login#code=${code}`);
   }
 
   /**
-   * Logs in with the panel token and waits until the home page is interactive: the "live" badge
+   * Logs in with a fresh login code and waits until the home page is interactive: the "live" badge
    * is set by client code, so React has hydrated (a click before that has no handler yet).
    */
   async login() {
-    await this.openWithToken(panelToken());
+    await this.openWithToken(await loginCode());
     await this.page.waitForURL(`${origin}/`);
     await this.page.getByText("● live").waitFor();
   }
 
   async loginWithPaste(text: string) {
     await this.page.goto("/login");
-    await this.page.getByLabel("Login URL or token").fill(text);
+    await this.page.getByLabel("Login link or code").fill(text);
     await this.page.getByRole("button", { name: "Log in" }).click();
   }
 
@@ -76,7 +82,7 @@ export async function loginCookie(): Promise<string> {
   const response = await rawRequest("/api/login", {
     method: "POST",
     headers: { "Content-Type": "application/json", "x-claw-csrf": "1", Origin: origin },
-    body: JSON.stringify({ token: panelToken() }),
+    body: JSON.stringify({ code: await loginCode() }),
   });
   const setCookie = [response.headers["set-cookie"] ?? []].flat()[0] ?? "";
   const pair = setCookie.split(";")[0];

@@ -106,7 +106,7 @@ test.describe("security gate", () => {
     const response = await rawRequest("/api/login", {
       method: "POST",
       headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
-      body: JSON.stringify({ token: (await import("./panel")).panelToken() }),
+      body: JSON.stringify({ code: await (await import("./panel")).loginCode() }),
     });
     const setCookie = String(response.headers["set-cookie"]);
     expect(setCookie).toContain("HttpOnly");

@@ -5,9 +5,12 @@ import { Logo } from "@/components/logo";
 
 type State = { kind: "idle" } | { kind: "busy" } | { kind: "error"; message: string };
 
-/** Accepts the bare token or the whole login URL pasted into the field. */
-function tokenFrom(input: string): string {
-  const match = /#token=([^&\s]+)/.exec(input);
+/**
+ * Accepts the bare code or the whole login link pasted into the field. `#token=` is how links of
+ * earlier versions looked: passed on, so the panel can say such links no longer work.
+ */
+function codeFrom(input: string): string {
+  const match = /#(?:code|token)=([^&\s]+)/.exec(input);
   return (match?.[1] ?? input).trim();
 }
 
@@ -16,13 +19,13 @@ export default function LoginPage() {
   const [value, setValue] = useState("");
   const [loggedOut, setLoggedOut] = useState(false);
 
-  const login = useCallback(async (token: string) => {
+  const login = useCallback(async (code: string) => {
     setState({ kind: "busy" });
     try {
       const response = await fetch("/api/login", {
         method: "POST",
         headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
-        body: JSON.stringify({ token }),
+        body: JSON.stringify({ code }),
       });
       if (response.ok) {
         window.location.replace("/");
@@ -37,13 +40,13 @@ export default function LoginPage() {
 
   useEffect(() => {
     setLoggedOut(new URLSearchParams(window.location.search).has("logged-out"));
-    // The URL may arrive with the page, or later into an already open tab (a hash change only).
+    // The link may arrive with the page, or later into an already open tab (a hash change only).
     const loginFromHash = () => {
-      if (!window.location.hash.includes("token=")) return;
-      const token = tokenFrom(window.location.hash);
-      // The token leaves the address bar (and history) before anything else happens.
+      if (!/[#&](code|token)=/.test(window.location.hash)) return;
+      const code = codeFrom(window.location.hash);
+      // The code leaves the address bar (and history) before anything else happens.
       window.history.replaceState(null, "", "/login");
-      if (token) void login(token);
+      if (code) void login(code);
     };
     loginFromHash();
     window.addEventListener("hashchange", loginFromHash);
@@ -52,12 +55,12 @@ export default function LoginPage() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const token = tokenFrom(value);
-    if (!token) {
-      setState({ kind: "error", message: "Paste the login URL or the token first." });
+    const code = codeFrom(value);
+    if (!code) {
+      setState({ kind: "error", message: "Paste the login link first." });
       return;
     }
-    void login(token);
+    void login(code);
   };
 
   return (
@@ -69,8 +72,9 @@ export default function LoginPage() {
         </div>
         <h1 className="text-xl font-semibold tracking-tight">Log in to the panel</h1>
         <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-          Open the login URL that <code className="font-mono">npm start</code> printed, or paste it (or the
-          token from <code className="font-mono">~/.claw/panel-token</code>) below.
+          Open the login link that <code className="font-mono">npm start</code> printed, or paste it below.
+          Each link works once, for 10 minutes: <code className="font-mono">claw login-url</code> prints a
+          fresh one.
         </p>
         {loggedOut && state.kind === "idle" ? (
           <p className="mt-4 rounded-md bg-zinc-100 px-3 py-2 text-sm dark:bg-zinc-800">
@@ -78,12 +82,12 @@ export default function LoginPage() {
           </p>
         ) : null}
         <form onSubmit={submit} className="mt-6 space-y-3">
-          <label htmlFor="token" className="block text-sm font-medium">
-            Login URL or token
+          <label htmlFor="code" className="block text-sm font-medium">
+            Login link or code
           </label>
           <input
-            id="token"
-            name="token"
+            id="code"
+            name="code"
             type="password"
             autoComplete="off"
             spellCheck={false}
