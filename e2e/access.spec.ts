@@ -116,7 +116,12 @@ test("set up the bot, pair someone by QR code and code, let them in, revoke them
 
   // A link for the operator role on the agent: the QR code says what the link says.
   await access.pairForm().getByLabel("Agent").selectOption(name);
+  // Jobs from the chat follow the role until chosen: on for admin, off for the rest.
+  const jobsBox = access.pairForm().getByLabel("May run Claude Code jobs from the chat");
+  await access.pairForm().getByLabel("Role").selectOption("admin");
+  await expect(jobsBox).toBeChecked();
   await access.pairForm().getByLabel("Role").selectOption("operator");
+  await expect(jobsBox).not.toBeChecked();
   await access.pairForm().getByRole("button", { name: "Create pairing link" }).click();
   await expect(access.pairing()).toHaveAttribute("data-pairing-status", "pending");
   const link = await access.pairing().getByRole("textbox", { name: "Pairing link" }).inputValue();
@@ -148,6 +153,32 @@ test("set up the bot, pair someone by QR code and code, let them in, revoke them
   // She can ask about the agent (not start it: starting containers is covered elsewhere).
   const status = await replyTo(alice, () => fake.userSends(alice, `/status ${name}`));
   expect(status).toContain(name);
+
+  // Running jobs is a right of its own: refused until it is allowed here, and the bot tells her.
+  const jobsCell = row.getByRole("cell").filter({ has: page.getByRole("button", { name: /jobs for/ }) });
+  await expect(jobsCell).toContainText("no");
+  expect(await replyTo(alice, () => fake.userSends(alice, `/job ${name} hello`))).toMatch(
+    /needs the right to run jobs on/,
+  );
+  const allowed = await replyTo(alice, () =>
+    access
+      .grants()
+      .getByRole("button", { name: `Allow jobs for @${alice.username} on ${name}` })
+      .click(),
+  );
+  expect(allowed).toContain(`You may now run Claude Code jobs on "${name}"`);
+  await expect(jobsCell).toContainText("up to 10/h");
+  await expect(
+    page.getByText(`@${alice.username} may now run Claude Code jobs on ${name}, at most 10 an hour.`),
+  ).toBeVisible();
+  const stopped = await replyTo(alice, () =>
+    access
+      .grants()
+      .getByRole("button", { name: `Stop jobs for @${alice.username} on ${name}` })
+      .click(),
+  );
+  expect(stopped).toContain(`You may no longer run Claude Code jobs on "${name}"`);
+  await expect(jobsCell).toContainText("no");
 
   // The agent's own Access tab lists her too, and leads back here with the agent chosen.
   await page.goto(`/agents/${name}?tab=access`);

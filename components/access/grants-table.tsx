@@ -3,7 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { buttonClass, dangerButtonClass, smallDangerButtonClass } from "@/components/agents/agent-types";
+import {
+  buttonClass,
+  dangerButtonClass,
+  smallButtonClass,
+  smallDangerButtonClass,
+} from "@/components/agents/agent-types";
 import { ErrorAlert } from "@/components/agents/error-alert";
 import { useNow } from "@/components/agents/use-now";
 import { formatTime } from "@/components/audit/audit-table";
@@ -72,7 +77,26 @@ export function GrantsTable({ agent }: { agent?: string }) {
       onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.access.grants.pathKey() }),
     }),
   );
+  const setJobs = useMutation(
+    trpc.access.setJobs.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.access.grants.pathKey() }),
+    }),
+  );
   const chosen = grants.data?.find((grant) => grant.id === confirming);
+  const toggleJobs = (grant: Grant) => {
+    setReport(null);
+    setJobs.mutate(
+      { channel: "telegram", agent: grant.agent, subjectId: grant.subjectId, jobs: !grant.jobs },
+      {
+        onSuccess: (updated) =>
+          setReport(
+            updated.jobs
+              ? `${personOf(grant)} may now run Claude Code jobs on ${grant.agent}, at most ${updated.jobsPerHour} an hour.`
+              : `${personOf(grant)} may no longer run Claude Code jobs on ${grant.agent}.`,
+          ),
+      },
+    );
+  };
 
   const ask = (grant: Grant) => {
     revoke.reset();
@@ -109,7 +133,7 @@ export function GrantsTable({ agent }: { agent?: string }) {
       ) : (
         <DataTable
           label="Who has access"
-          columns={[...(agent ? [] : ["Agent"]), "Person", "Role", "Since", "Paired by"]}
+          columns={[...(agent ? [] : ["Agent"]), "Person", "Role", "Jobs", "Since", "Paired by"]}
           actions
         >
           {grants.data.map((grant) => (
@@ -129,6 +153,24 @@ export function GrantsTable({ agent }: { agent?: string }) {
               </td>
               <td className={cell}>
                 <Badge tone={grant.role === "admin" ? "warn" : "neutral"}>{grant.role}</Badge>
+              </td>
+              <td className={`${cell} whitespace-nowrap`}>
+                <span className="mr-2">
+                  {grant.jobs ? (
+                    <Badge tone="warn">{`up to ${grant.jobsPerHour}/h`}</Badge>
+                  ) : (
+                    <span className="text-xs text-zinc-500 dark:text-zinc-400">no</span>
+                  )}
+                </span>
+                <button
+                  type="button"
+                  className={smallButtonClass}
+                  disabled={setJobs.isPending}
+                  aria-label={`${grant.jobs ? "Stop" : "Allow"} jobs for ${personOf(grant)} on ${grant.agent}`}
+                  onClick={() => toggleJobs(grant)}
+                >
+                  {grant.jobs ? "Stop" : "Allow"}
+                </button>
               </td>
               <td className={`${cell} whitespace-nowrap`} title={formatTime(grant.createdAt)}>
                 {ago(grant.createdAt, now)}
@@ -159,6 +201,7 @@ export function GrantsTable({ agent }: { agent?: string }) {
         />
       ) : null}
       <ErrorAlert error={readableError(revoke.error)} title="Access was not revoked" />
+      <ErrorAlert error={readableError(setJobs.error)} title="The jobs right was not changed" />
       {report ? (
         <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
           {report}

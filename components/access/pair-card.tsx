@@ -73,6 +73,9 @@ export function PairCard({
   const names = agents.data?.agents.map((agent) => agent.name) ?? [];
   const [chosen, setChosen] = useState(requestedAgent ?? "");
   const [role, setRole] = useState<Role>("viewer");
+  // Unset follows the role (admins run jobs unless unticked); once ticked or unticked, it stays.
+  const [jobsChoice, setJobsChoice] = useState<boolean | null>(null);
+  const jobs = jobsChoice ?? role === "admin";
   const [minutes, setMinutes] = useState(String(status.expiryMinutes.default));
   const pair = useMutation(
     trpc.access.pair.mutationOptions({
@@ -97,7 +100,7 @@ export function PairCard({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (blocked || pair.isPending) return;
-    pair.mutate({ channel: "telegram", agent, role, expiresInMinutes: Number(minutes) });
+    pair.mutate({ channel: "telegram", agent, role, jobs, expiresInMinutes: Number(minutes) });
   };
 
   return (
@@ -171,6 +174,22 @@ export function PairCard({
               <span id={`${id}-role-help`} className={helpClass}>
                 {role}: {status.roles.find((option) => option.role === role)?.description}. Each role can do
                 what the ones above it can: give the least that will do.
+              </span>
+            </div>
+            <div>
+              <label className="flex items-center gap-2 text-sm font-medium">
+                <input
+                  type="checkbox"
+                  checked={jobs}
+                  onChange={(event) => setJobsChoice(event.target.checked)}
+                  aria-describedby={`${id}-jobs-help`}
+                />
+                May run Claude Code jobs from the chat
+              </label>
+              <span id={`${id}-jobs-help`} className={helpClass}>
+                A right of its own, whatever the role: /job runs Claude Code with this panel&apos;s
+                credentials, at most {status.jobsPerHour.default} jobs an hour (change it later in the list
+                below). Off unless you tick it; on for admins.
               </span>
             </div>
             <div className="flex flex-wrap items-center gap-3">
