@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { runCli } from "./run-cli";
+import { runCli, runCliInTerminal } from "./run-cli";
 import { cliEnvOf, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 
 const exec = promisify(execFile);
@@ -159,6 +159,12 @@ describe("web terminal into a running agent", () => {
     second.ws.send(JSON.stringify({ type: "close" }));
     await new Promise((resolve) => second.ws.once("close", resolve));
     expect(second.controls.at(-1)).toMatchObject({ type: "exit", reason: "closed by the user" });
+  });
+
+  it("claw exec -it attaches a real terminal over the panel's socket and passes the exit code", async () => {
+    const session = await runCliInTerminal(["exec", "-it", agent], env, "echo tty-$((6*7))\nexit 3\n");
+    expect(session.stdout).toContain("tty-42");
+    expect(session.code).toBe(3);
   });
 
   it("claw exec runs one command and passes its exit code through", async () => {
