@@ -138,6 +138,13 @@ describe("Claude Code jobs", () => {
     );
     expect(kinds).toEqual(["system/init", "assistant", "result/success"]);
     expect(job.eventCount).toBe(3);
+    // `-f` follows over the panel's socket (a WebSocket there, no token): every event, then the end.
+    const followed = (await cli(["--json", "jobs", "output", jobId, "-f"])).trim().split("\n");
+    expect(followed.map((line) => (JSON.parse(line) as { type: string }).type)).toEqual([
+      "system",
+      "assistant",
+      "result",
+    ]);
 
     const prompt = fake.mainRequests.at(-1)?.body;
     expect(JSON.stringify(conversation(prompt ?? {}))).toContain("say hello");
