@@ -85,10 +85,16 @@ describe("egress proxy against misbehaving upstreams", () => {
       ports[name] = upstream.port;
     }
     // Own-address listener: anything that reaches it proves the refusal failed.
-    const resolve: EgressResolver = async (host) =>
-      host === "self.test"
-        ? [{ address: own ?? "127.0.0.1", trusted: false }]
-        : [{ address: "127.0.0.1", trusted: true }];
+    const untrusted: Record<string, string> = {
+      "self.test": own ?? "127.0.0.1",
+      "nat64.test": "64:ff9b::7f00:1",
+      "compat.test": "::127.0.0.1",
+      "mapped.test": "::ffff:7f00:1",
+    };
+    const resolve: EgressResolver = async (host) => {
+      const address = untrusted[host];
+      return address ? [{ address, trusted: false }] : [{ address: "127.0.0.1", trusted: true }];
+    };
     socketPath = join(log.dir, "run", "proxy.sock");
     proxy = await startEgressProxy({
       owner: { agent: "proxy-test" },
@@ -99,6 +105,9 @@ describe("egress proxy against misbehaving upstreams", () => {
         `fine.test:${ports.fine}`,
         `bad-header.test:${ports.badHeader}`,
         `self.test:${ports.fine}`,
+        `nat64.test:${ports.fine}`,
+        `compat.test:${ports.fine}`,
+        `mapped.test:${ports.fine}`,
       ]),
       resolve,
       audit: log.audit,
@@ -157,6 +166,17 @@ describe("egress proxy against misbehaving upstreams", () => {
       expect(await connectVia(socketPath, `self.test:${ports.fine}`)).toBe("403");
     },
   );
+
+  it.each([
+    ["nat64.test", "NAT64"],
+    ["compat.test", "IPv4-compatible"],
+    ["mapped.test", "IPv4-mapped loopback in hex"],
+  ])("refuses a listed name that resolves to an IPv6 door into this host (%s: %s)", async (host) => {
+    const answer = await viaProxy(socketPath, `http://${host}:${ports.fine}/`);
+    expect(answer.status).toBe(403);
+    expect(answer.body).toContain("resolves to an address of this machine or a private network");
+    expect(await connectVia(socketPath, `${host}:${ports.fine}`)).toBe("403");
+  });
 
   it("answers 400 to garbage instead of a request, and keeps serving", async () => {
     const { connect } = await import("node:net");
