@@ -251,6 +251,13 @@ export async function startEgressProxy(options: {
     delete headers["proxy-authorization"];
     let up = 0;
     let down = 0;
+    // One event per request, whichever of the ends below comes first.
+    let recorded = false;
+    const recordOnce = (outcome: Parameters<typeof recordAllowed>[4]) => {
+      if (recorded) return;
+      recorded = true;
+      recordAllowed(target, method, decision, started, outcome);
+    };
     req.on("data", (chunk: Buffer) => {
       up += chunk.length;
     });
@@ -268,7 +275,7 @@ export async function startEgressProxy(options: {
         if (!validStatus(status)) {
           answer.destroy();
           upstream.destroy();
-          recordAllowed(target, method, decision, started, {
+          recordOnce({
             status,
             bytesUp: up,
             bytesDown: 0,
@@ -284,7 +291,7 @@ export async function startEgressProxy(options: {
         } catch (error) {
           answer.destroy();
           upstream.destroy();
-          recordAllowed(target, method, decision, started, {
+          recordOnce({
             status,
             bytesUp: up,
             bytesDown: 0,
@@ -301,7 +308,7 @@ export async function startEgressProxy(options: {
         answer.on("error", () => res.destroy());
         answer.pipe(res);
         answer.on("end", () =>
-          recordAllowed(target, method, decision, started, {
+          recordOnce({
             status,
             bytesUp: up,
             bytesDown: down,
@@ -310,7 +317,7 @@ export async function startEgressProxy(options: {
       },
     );
     upstream.on("error", (error) => {
-      recordAllowed(target, method, decision, started, { bytesUp: up, bytesDown: 0, error: error.message });
+      recordOnce({ bytesUp: up, bytesDown: 0, error: error.message });
       badGateway(res, `${target.host}:${target.port} did not answer (${error.message})`);
     });
     // The agent went away: stop the upstream request rather than let it run on.
