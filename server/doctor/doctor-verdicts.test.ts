@@ -7,7 +7,7 @@ import {
   verdictHostKey,
   verdictHostWorkaround,
   verdictOciRuntime,
-  verdictPanelToken,
+  verdictPanelSocket,
   verdictPodmanBinary,
   verdictPodmanMode,
   verdictPodmanSocket,
@@ -225,7 +225,7 @@ describe("verdictSubIds", () => {
   });
 });
 
-describe("verdictClawHome and verdictPanelToken", () => {
+describe("verdictClawHome, verdictPanelSocket and verdictHostKey", () => {
   const home = {
     path: "/home/alice/.claw",
     exists: true,
@@ -253,12 +253,12 @@ describe("verdictClawHome and verdictPanelToken", () => {
     expect(verdictClawHome({ ...home, isDirectory: false })).toMatchObject({ status: "fail" });
   });
 
-  it("wants a 0600 token when there is one", () => {
-    const token = { ...home, path: "/home/alice/.claw/panel-token", isDirectory: false, mode: 0o600 };
-    expect(verdictPanelToken(token)).toMatchObject({ status: "ok" });
-    expect(verdictPanelToken({ ...token, exists: false })).toMatchObject({
+  it("wants a 0600 panel socket and key", () => {
+    const token = { ...home, path: "/home/alice/.claw/run/panel.sock", isDirectory: false, mode: 0o600 };
+    expect(verdictPanelSocket(token)).toMatchObject({ status: "ok" });
+    expect(verdictPanelSocket({ ...token, exists: false })).toMatchObject({
       status: "ok",
-      detail: /Not created yet/,
+      detail: /Not there/,
     });
     const key = { ...token, path: "/home/alice/.claw/keys/host-ed25519.key" };
     expect(verdictHostKey(key)).toMatchObject({ id: "host-key", status: "ok" });
@@ -266,9 +266,9 @@ describe("verdictClawHome and verdictPanelToken", () => {
       status: "fail",
       fix: "chmod 600 /home/alice/.claw/keys/host-ed25519.key",
     });
-    expect(verdictPanelToken({ ...token, mode: 0o644 })).toMatchObject({
+    expect(verdictPanelSocket({ ...token, mode: 0o644 })).toMatchObject({
       status: "fail",
-      fix: "chmod 600 /home/alice/.claw/panel-token",
+      fix: "chmod 600 /home/alice/.claw/run/panel.sock",
     });
   });
 });

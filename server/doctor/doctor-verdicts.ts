@@ -373,12 +373,13 @@ function verdictPrivateFile(
   return { ...base, status: "ok", detail: `${facts.path}: mode 0600.` };
 }
 
-export function verdictPanelToken(facts: FileFacts): DoctorCheck {
+/** The CLI's way in: whoever can connect to it acts as the panel's owner. */
+export function verdictPanelSocket(facts: FileFacts): DoctorCheck {
   return verdictPrivateFile(facts, {
-    id: "panel-token",
-    title: "Panel token file",
-    missing: "Not created yet (the panel writes it when it starts).",
-    risk: "anyone who reads it can log in to the panel",
+    id: "panel-socket",
+    title: "Panel socket (the CLI's way in)",
+    missing: "Not there: the panel makes it when it starts (`npm start`).",
+    risk: "any local user who can connect to it acts as you in the panel",
   });
 }
 

@@ -1,6 +1,6 @@
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ClawPaths, clawPaths } from "../config";
 import { createPodmanService, type PodmanService } from "../podman/podman-service";
@@ -15,7 +15,7 @@ const ALL_IDS = [
   "host-workaround",
   "subids",
   "claw-home",
-  "panel-token",
+  "panel-socket",
   "host-key",
 ];
 
@@ -63,14 +63,15 @@ describe("runDoctorChecks (real Podman)", () => {
     expect(byId["podman-binary"]?.status).toBe("ok");
     expect(byId["podman-socket"]).toMatchObject({ status: "ok", detail: /started by claw/ });
     expect(byId["claw-home"]?.status).toBe("ok");
-    expect(byId["panel-token"]).toMatchObject({ status: "ok", detail: /Not created yet/ });
+    expect(byId["panel-socket"]).toMatchObject({ status: "ok", detail: /Not there/ });
     expect(byId.subids?.status).toBe(process.geteuid?.() === 0 ? "ok" : "fail");
   });
 
-  it("flags a 0755 CLAW_HOME and a readable panel token as failing", async () => {
+  it("flags a 0755 CLAW_HOME and a panel socket others can connect to as failing", async () => {
     await chmod(home, 0o755);
-    await writeFile(paths.panelToken, "secret", { mode: 0o644 });
-    await chmod(paths.panelToken, 0o644);
+    await mkdir(dirname(paths.panelSocket), { recursive: true });
+    await writeFile(paths.panelSocket, "", { mode: 0o666 });
+    await chmod(paths.panelSocket, 0o666);
     const checks = await runDoctorChecks({
       paths,
       podman,
@@ -83,7 +84,7 @@ describe("runDoctorChecks (real Podman)", () => {
       detail: /mode 0755/,
       fix: `chmod 700 ${home}`,
     });
-    expect(byId["panel-token"]).toMatchObject({ status: "fail", fix: `chmod 600 ${paths.panelToken}` });
+    expect(byId["panel-socket"]).toMatchObject({ status: "fail", fix: `chmod 600 ${paths.panelSocket}` });
     // Missing subid files read as empty: that is a finding, not a crash.
     expect(byId.subids).toMatchObject({ status: "fail", fix: /subuid/ });
   });
@@ -105,7 +106,7 @@ describe("runDoctorChecks isolation", () => {
       expect(byId["podman-socket"]).toMatchObject({ status: "fail", detail: /status exploded/ });
       expect(byId.cgroups).toMatchObject({ status: "fail", detail: /no \/proc|status exploded/ });
       expect(byId["claw-home"]?.status).toBe("ok");
-      expect(byId["panel-token"]?.status).toBe("ok");
+      expect(byId["panel-socket"]?.status).toBe("ok");
     } finally {
       await rm(home, { recursive: true, force: true });
     }

@@ -17,7 +17,7 @@ import {
   verdictHostKey,
   verdictHostWorkaround,
   verdictOciRuntime,
-  verdictPanelToken,
+  verdictPanelSocket,
   verdictPodmanBinary,
   verdictPodmanMode,
   verdictPodmanSocket,
@@ -28,7 +28,7 @@ import { parseSubIdFile } from "./parse-subids";
 export type { DoctorCheck } from "./doctor-verdicts";
 
 export type RunDoctorChecksInput = {
-  paths: Pick<ClawPaths, "home" | "panelToken" | "keys">;
+  paths: Pick<ClawPaths, "home" | "panelSocket" | "keys">;
   podman: Pick<PodmanService, "status">;
   env?: NodeJS.ProcessEnv;
   /** Overrides for tests; default to this process and the real files. */
@@ -85,9 +85,9 @@ export async function runDoctorChecks(input: RunDoctorChecksInput): Promise<Doct
       async () => verdictClawHome(await readFileFacts(input.paths.home, uid, userName)),
     ],
     [
-      "panel-token",
-      "Panel token file",
-      async () => verdictPanelToken(await readFileFacts(input.paths.panelToken, uid, userName)),
+      "panel-socket",
+      "Panel socket (the CLI's way in)",
+      async () => verdictPanelSocket(await readFileFacts(input.paths.panelSocket, uid, userName)),
     ],
     [
       "host-key",
