@@ -83,7 +83,7 @@ export async function readContainerFile(
       throw new ContainerFileRefused(
         path,
         "owner",
-        `it belongs to uid ${stat.uid}, neither the panel nor the container`,
+        `it belongs to uid ${stat.uid}, neither the panel's nor the container's (${owners.map((range) => `${range.first}+${range.count}`).join(", ")})`,
       );
     if (stat.size > options.maxBytes)
       throw new ContainerFileRefused(

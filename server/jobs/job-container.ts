@@ -125,8 +125,13 @@ export function jobCreateBody(
   });
   return {
     ...body,
+    // Podman 4.3's libpod API ignores `nsmode: "auto"` alone (the container then shares the host's
+    // user namespace: uid 1000 in it is uid 1000 on the host); `AutoUserNs` is what picks a range.
     ...(spec.userns.mode === "auto" && !input.idMapping
-      ? { userns: { nsmode: "auto", value: `size=${spec.userns.size}` } }
+      ? {
+          userns: { nsmode: "auto", value: `size=${spec.userns.size}` },
+          idmappings: { AutoUserNs: true, AutoUserNsOpts: { Size: spec.userns.size } },
+        }
       : {}),
     command: input.command,
   };

@@ -864,6 +864,15 @@ async function checkJobConformance(docker: Dockerode, id: string, spec: Containe
       : undefined;
   if (!inspect || !facts) return { verdict: "not checked: the container had already ended", findings: [] };
   const findings = checkConformance({ spec, agentDir: sessionDir, inspect, process: facts });
+  // The agents' check compares a rootful map with the range the panel chose; a job's range is
+  // Podman's pick, but it must be one: never the host's own namespace.
+  const uidMap = facts.uidMap.join(";");
+  if (spec.userns.mode === "auto" && !new RegExp(`^0 [1-9]\\d* ${spec.userns.size}$`).test(uidMap))
+    findings.push({
+      setting: "user namespace",
+      expected: `0 <host range> ${spec.userns.size}`,
+      actual: uidMap,
+    });
   return { verdict: findings.length ? "failed" : "passed", findings };
 }
 

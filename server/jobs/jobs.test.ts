@@ -153,7 +153,13 @@ describe("the job's container", () => {
       secretEnv: { ANTHROPIC_API_KEY: "k" },
       runtimeLabels: {},
     });
-    expect(body).toMatchObject({ command, stdin: false, terminal: false, userns: { nsmode: "auto" } });
+    expect(body).toMatchObject({
+      command,
+      stdin: false,
+      terminal: false,
+      userns: { nsmode: "auto" },
+      idmappings: { AutoUserNs: true, AutoUserNsOpts: { Size: 65536 } },
+    });
     expect(body.mounts.find((mount) => mount.destination === "/workspace")?.source).toBe("/h/s/workspace");
   });
 
