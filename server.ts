@@ -100,7 +100,8 @@ async function main() {
       homeId,
       docker: async () => (await podman.get()).docker,
       onRunning: restoreAgentSockets(paths.agents, tunnels, egress),
-      probeReady: (name) => probeGateway(() => tunnels.claim(name, 1_500)),
+      // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
+      probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
     }),
     gateways: createGatewayProxies({
       panelPort: config.port,
