@@ -899,7 +899,7 @@ function isOAuthCredentials(text: string): boolean {
  * (it is small), so nothing is buffered in memory. After a panel restart Podman replays stderr from
  * the start: the bytes already stored are skipped.
  */
-function cappedStderr(path: string, options: { append: boolean }) {
+export function cappedStderr(path: string, options: { append: boolean }) {
   const fd = openSync(path, options.append ? "a" : "w", 0o600);
   let written = options.append ? fstatSync(fd).size : 0;
   let skip = written;

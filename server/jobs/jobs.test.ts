@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatJobEvent } from "../../cli/job-commands";
 import { claudeCommand, jobContainerSpec, jobCreateBody } from "./job-container";
 import { jobNoticeText } from "./job-notify";
 import { downsample } from "./job-queries";
+import { cappedStderr, maxStderrBytes, stderrCutMarker } from "./job-runner";
 import { apiEgressRule } from "./job-settings";
 import { defaultJobTemplate } from "./job-template";
 import { factsOfLine, type JobResult, jobOutcome } from "./stream-json";
@@ -194,5 +198,37 @@ describe("notices and charts", () => {
     expect(lines.some((line) => /^\[tool Write\] .*hello\.txt$/.test(line))).toBe(true);
     expect(lines.some((line) => line.startsWith("[tool result] File created successfully"))).toBe(true);
     expect(lines.at(-1)).toMatch(/^\[done\] 2 turns/);
+  });
+});
+
+describe("a job's stderr on disk", () => {
+  it("keeps the first MiB, then one marker line, and after a restart skips what it already has", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), "claw-stderr-")), "stderr.log");
+    const first = cappedStderr(path, { append: false });
+    first.write(Buffer.from("start\n"));
+    const chunk = Buffer.alloc(64 * 1024, 0x65);
+    for (let i = 0; i < 3200; i++) first.write(chunk); // 200 MiB without a newline
+    first.close();
+    first.write(Buffer.from("after close is dropped, not thrown"));
+    const stored = await readFile(path, "utf8");
+    expect(stored.length).toBe(maxStderrBytes + stderrCutMarker.length);
+    expect(stored.startsWith("start\neee")).toBe(true);
+    expect(stored.endsWith(stderrCutMarker)).toBe(true);
+
+    // Podman replays stderr from the start when the panel follows the job again.
+    const again = cappedStderr(path, { append: true });
+    again.write(Buffer.from("start\n"));
+    again.write(chunk);
+    again.close();
+    expect(await readFile(path, "utf8")).toBe(stored);
+
+    const short = join(tmpdir(), `claw-stderr-${process.pid}.log`);
+    const one = cappedStderr(short, { append: false });
+    one.write(Buffer.from("line 1\n"));
+    one.close();
+    const two = cappedStderr(short, { append: true });
+    two.write(Buffer.from("line 1\nline 2\n"));
+    two.close();
+    expect(await readFile(short, "utf8")).toBe("line 1\nline 2\n");
   });
 });
