@@ -42,14 +42,13 @@ function dial() {
     panel.pause();
     const gateway = connect({ host: "127.0.0.1", port: gatewayPort });
     gateway.write(first);
+    // pipe() ends each side when the other ends, after what is buffered is written: a destroy on
+    // the Gateway's close would cut off the end of its answer.
     panel.pipe(gateway).pipe(panel);
     panel.resume();
-    const close = () => {
-      panel.destroy();
-      gateway.destroy();
-    };
-    gateway.on("error", close).on("close", close);
-    panel.on("close", close);
+    gateway.on("error", () => panel.destroy());
+    panel.on("error", () => gateway.destroy());
+    panel.on("close", () => gateway.destroy());
   });
   panel.on("error", () => {
     // The panel is not listening yet (or went away): try again shortly, without a busy loop.

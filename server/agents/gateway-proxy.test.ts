@@ -75,6 +75,14 @@ describe("the Gateway proxy over panel-owned tunnels", () => {
     },
   );
 
+  it("does not leave the browser waiting when the tunnel is cut mid-answer", async () => {
+    const bridge = hostileBridge(socketPath, 1);
+    bridge.answer = "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nshort";
+    const answer = await get("/");
+    expect(answer.status).toBe(200);
+    await expect(answer.text()).rejects.toThrow();
+  });
+
   it("refuses a state-changing request from another origin before it reaches the bridge", async () => {
     const bridge = hostileBridge(socketPath, 1);
     bridge.answer = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";

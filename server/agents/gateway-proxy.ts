@@ -126,7 +126,10 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
             if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" }).end(notAnswering);
             return;
           }
-          answer.on("error", () => res.destroy());
+          // A tunnel cut mid-answer must not leave the browser waiting for the rest.
+          answer.on("close", () => {
+            if (!answer.complete) res.destroy();
+          });
           answer.pipe(res);
         },
       );
@@ -168,9 +171,10 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
         if (gatewayHead.length > 0) socket.write(gatewayHead);
         if (head.length > 0) gateway.write(head);
         gateway.pipe(socket).pipe(gateway);
+        // pipe() passes each end on after the buffered data; errors and closes tear both down.
         gateway.on("error", () => socket.destroy());
         socket.on("close", () => gateway.destroy());
-        gateway.on("close", () => socket.destroy());
+        gateway.on("close", () => socket.end());
       });
       upstream.on("response", (answer) => {
         refuse(socket, validStatus(answer.statusCode), "The Gateway refused the WebSocket");
