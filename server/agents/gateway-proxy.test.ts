@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { checkGatewayRequest, createGatewayProxies, validStatus } from "./gateway-proxy";
+import { browserStatus, checkGatewayRequest, createGatewayProxies } from "./gateway-proxy";
 import { createGatewayTunnels } from "./gateway-tunnels";
 
 /**
@@ -144,8 +144,8 @@ describe("the Gateway proxy over panel-owned tunnels", () => {
 
 describe("pure checks", () => {
   it("keeps statuses 100–599 and turns anything else into 502", () => {
-    expect([200, 101, 599, 100].map(validStatus)).toEqual([200, 101, 599, 100]);
-    expect([0, 99, 600, 999, undefined, 200.5].map(validStatus)).toEqual([502, 502, 502, 502, 502, 502]);
+    expect([200, 101, 599, 100].map(browserStatus)).toEqual([200, 101, 599, 100]);
+    expect([0, 99, 600, 999, undefined, 200.5].map(browserStatus)).toEqual([502, 502, 502, 502, 502, 502]);
   });
   it("lets only the agent's own origin change state", () => {
     expect(checkGatewayRequest("GET", "http://evil", 5000).ok).toBe(true);

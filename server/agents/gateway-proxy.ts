@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { findSessionFromCookieHeader } from "../auth/sessions";
 import type { Db } from "../db/client";
-import { headerValue } from "../http/respond";
+import { headerValue, isSendableStatus } from "../http/respond";
 import { checkHost } from "../security/request-gate";
 import type { GatewayTunnels } from "./gateway-tunnels";
 
@@ -61,9 +61,9 @@ function refuse(socket: Duplex, status: number, reason: string) {
   );
 }
 
-/** Pure: a status the browser may be sent; anything an upstream invents (0, 999) becomes 502. */
-export function validStatus(status: number | undefined): number {
-  return status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599 ? status : 502;
+/** Pure: the status the browser is sent; anything the Gateway invents (0, 999) becomes 502. */
+export function browserStatus(status: number | undefined): number {
+  return isSendableStatus(status) ? status : 502;
 }
 
 /** Pure: whether a request may reach the Gateway. Only the agent's own pages may change state. */
@@ -119,7 +119,7 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
         },
         (answer) => {
           try {
-            res.writeHead(validStatus(answer.statusCode), gatewayResponseHeaders(answer.headers));
+            res.writeHead(browserStatus(answer.statusCode), gatewayResponseHeaders(answer.headers));
           } catch (error) {
             report(name, error);
             answer.destroy();
@@ -177,7 +177,7 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
         gateway.on("close", () => socket.end());
       });
       upstream.on("response", (answer) => {
-        refuse(socket, validStatus(answer.statusCode), "The Gateway refused the WebSocket");
+        refuse(socket, browserStatus(answer.statusCode), "The Gateway refused the WebSocket");
         answer.resume();
       });
       upstream.on("error", () => refuse(socket, 502, `${name}'s Gateway is not answering`));

@@ -6,6 +6,7 @@ import { networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import type { Duplex } from "node:stream";
 import type { AuditLog } from "../audit/audit-log";
+import { isSendableStatus } from "../http/respond";
 import {
   type EgressRule,
   hostAddresses,
@@ -97,11 +98,6 @@ export type EgressProxy = { close(): Promise<void> };
 
 /** Simultaneous connections one agent or job may hold open through its proxy. */
 export const maxConnections = 256;
-
-/** Pure: a status code that may be passed on to the agent. */
-export function validStatus(status: number): boolean {
-  return Number.isInteger(status) && status >= 100 && status <= 599;
-}
 
 /** Answers 502 if nothing was sent yet; otherwise cuts the answer short (a truncated body, not a false one). */
 function badGateway(res: ServerResponse, reason: string) {
@@ -272,7 +268,7 @@ export async function startEgressProxy(options: {
       (answer) => {
         const status = answer.statusCode ?? 0;
         // The upstream chose the status line: one Node cannot send on (0, 999) is a bad gateway.
-        if (!validStatus(status)) {
+        if (!isSendableStatus(status)) {
           answer.destroy();
           upstream.destroy();
           recordOnce({

@@ -45,3 +45,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = 4096): Promi
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** Pure: a status an upstream chose that may be passed on; anything else (0, 999) is a bad gateway. */
+export function isSendableStatus(status: number | undefined): status is number {
+  return status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599;
+}
