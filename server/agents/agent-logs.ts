@@ -104,7 +104,7 @@ type LogStream = NodeJS.ReadableStream & { destroy(): void };
 function openLogStream(
   docker: Awaited<ReturnType<LifecycleDeps["docker"]>>,
   id: string,
-  options: { tail: number; follow: boolean; timestamps: boolean },
+  options: { tail?: number; follow: boolean; timestamps: boolean },
 ): Promise<LogStream> {
   return new Promise((resolve, reject) =>
     docker.modem.dial(
@@ -165,15 +165,16 @@ export function readLogLines(
   stream.on("error", end);
 }
 
-/** The last `tail` lines of the agent's container (at most `maxTailChars` of them, newest kept). */
+/**
+ * The last `tail` lines of the agent's container (at most `maxTailChars` of them, newest kept). The
+ * whole log is read forward and the tail kept here: Podman 4.3's own `tail` takes minutes on a log
+ * holding a line of hundreds of MB (it rejoins the partial entries backwards), while reading forward
+ * takes seconds.
+ */
 export async function readAgentLogs(deps: LifecycleDeps, name: string, options: { tail: number }) {
   const id = await containerIdOf(deps, name);
   if (!id) return { containerId: null, lines: [] as string[] };
-  const stream = await openLogStream(await deps.docker(), id, {
-    tail: options.tail,
-    follow: false,
-    timestamps: true,
-  });
+  const stream = await openLogStream(await deps.docker(), id, { follow: false, timestamps: true });
   const kept: string[] = [];
   let head = 0;
   let chars = 0;
