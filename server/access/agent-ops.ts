@@ -13,7 +13,8 @@ export function agentOpsOf(services: PanelServices): AgentOps {
     start: (name, actor) => startAgent(lifecycle, name, actor),
     stop: (name, actor) => stopAgent(lifecycle, name, actor),
     logs: async (name, lines) => (await readAgentLogs(lifecycle, name, { tail: lines })).lines,
-    startJob: (input, actor) => services.jobs.start(input, actor),
+    // A chat job's answer goes back to the chat: the job service refuses one that would hold a login.
+    startJob: (input, actor) => services.jobs.start(input, actor, { fromChat: true }),
     sessionOpen: async (id) => (await services.db.jobSession.count({ where: { id, closedAt: null } })) > 0,
     secrets: () => loadKnownSecrets(services.paths),
   };

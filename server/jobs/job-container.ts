@@ -10,16 +10,21 @@ import {
   podmanNetworkMode,
 } from "../policy/compile-container-spec";
 import type { JobTemplate } from "./job-template";
+import { modelPlaceholderKey, modelProxyListen, modelSocketDir } from "./model-proxy";
 
 export const claudeCodeImage = `${claudeCodeRepo}:latest`;
 export const jobLabel = "claw.job";
 export const jobSessionLabel = "claw.job-session";
-export const apiKeyEnv = "ANTHROPIC_API_KEY";
+/** `proxy` on a job whose model calls go through the panel's model proxy (API-key mode). */
+export const jobModelLabel = "claw.job-model";
 
 /**
  * Pure: the job's container, hardened as an agent's is: user 1000 in its own user namespace, no
  * capabilities, no new privileges, read-only root, limits, and network `none` with only the egress
  * proxy's socket for `restricted`/`devops`. Mount sources are relative to the session's directory.
+ * With an API key (`modelProxy`) the job reaches the model through the panel's model proxy, which
+ * adds the key: the container holds only a placeholder. With an OAuth login Claude Code manages its
+ * own tokens, so it calls the base URL itself, through the egress proxy.
  */
 export function jobContainerSpec(input: {
   jobId: string;
@@ -28,11 +33,11 @@ export function jobContainerSpec(input: {
   image: ImageRef;
   rootless: boolean;
   baseUrl: string;
-  /** The model API's rule, always allowed through the proxy. */
+  /** The model API's rule, allowed through the egress proxy when the job calls it itself (OAuth). */
   apiRule: string;
-  hasApiKey: boolean;
+  modelProxy: boolean;
 }): ContainerSpec {
-  const { template } = input;
+  const { template, modelProxy } = input;
   const proxied = template.network.profile === "restricted" || template.network.profile === "devops";
   return {
     specVersion: 1,
@@ -44,7 +49,9 @@ export function jobContainerSpec(input: {
     network: {
       profile: template.network.profile,
       mode: podmanNetworkMode(template.network.profile, input.rootless),
-      allow: proxied ? [...new Set([input.apiRule, ...template.network.allow])].sort() : [],
+      allow: proxied
+        ? [...new Set([...(modelProxy ? [] : [input.apiRule]), ...template.network.allow])].sort()
+        : [],
       egressProxy: proxied ? egressProxySpec : null,
     },
     mounts: [
@@ -62,6 +69,16 @@ export function jobContainerSpec(input: {
         purpose: "the job's prompt, read by claw-job-init as Claude Code's stdin",
       },
       ...(proxied ? [egressProxyMount] : []),
+      ...(modelProxy
+        ? [
+            {
+              source: modelSocketDir,
+              target: "/run/claw/model",
+              readOnly: true,
+              purpose: "Unix socket of the model proxy (the panel adds the API key)",
+            },
+          ]
+        : []),
     ],
     env: {
       HOME: "/home/claude",
@@ -72,9 +89,14 @@ export function jobContainerSpec(input: {
       ANTHROPIC_BASE_URL: input.baseUrl,
       ...(proxied ? egressProxyEnv : {}),
       ...template.env,
+      // After the template's: a template cannot point a proxied job elsewhere.
+      ...(modelProxy
+        ? { ANTHROPIC_BASE_URL: `http://${modelProxyListen}`, ANTHROPIC_API_KEY: modelPlaceholderKey }
+        : {}),
     },
-    secretEnv: input.hasApiKey ? [apiKeyEnv] : [],
+    secretEnv: [],
     labels: {
+      ...(modelProxy ? { [jobModelLabel]: "proxy" } : {}),
       [jobLabel]: input.jobId,
       [jobSessionLabel]: input.sessionId,
       "claw.network": template.network.profile,

@@ -34,12 +34,12 @@ import { dialLibpod } from "../podman/dial-libpod";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { newShortId } from "../short-id";
 import {
-  apiKeyEnv,
   claudeCodeImage,
   claudeCommand,
   jobContainerSpec,
   jobCreateBody,
   jobLabel,
+  jobModelLabel,
   jobPromptDir,
 } from "./job-container";
 import { readEventLines, readTail } from "./job-files";
@@ -54,6 +54,7 @@ import {
   writeJobSecret,
 } from "./job-settings";
 import { getJobTemplateOrThrow, type JobTemplate } from "./job-template";
+import { createModelProxies } from "./model-proxy";
 import { factsOfLine, type JobResult, jobOutcome, type LimitError } from "./stream-json";
 
 export type JobsDeps = {
@@ -63,7 +64,7 @@ export type JobsDeps = {
   homeId: string;
   docker: () => Promise<Dockerode>;
   rootless: () => Promise<boolean>;
-  egress: Pick<EgressProxies, "ensure" | "close">;
+  egress: Pick<EgressProxies, "ensure" | "close" | "overrides">;
 };
 
 export type MetricSample = { t: number; cpuPercent: number; memoryBytes: number };
@@ -120,6 +121,15 @@ export function createJobService(deps: JobsDeps) {
   /** Sessions whose next job is being started: one at a time per session. */
   const starting = new Set<string>();
   const listeners = new Map<string, Set<(update: JobUpdate) => void>>();
+  // API-key jobs call the model through these: the key stays in the panel.
+  const models = createModelProxies({
+    audit: deps.audit,
+    overrides: deps.egress.overrides,
+    upstream: async () => ({
+      baseUrl: (await readJobSettings(paths)).baseUrl,
+      apiKey: await readJobSecret(paths, "apiKey"),
+    }),
+  });
   let closed = false;
   const tick = setInterval(() => void onTick(), 1000);
   tick.unref();
@@ -170,7 +180,11 @@ export function createJobService(deps: JobsDeps) {
   }
 
   /** Queues a job in a session (a new one unless given) and starts it when the session is free. */
-  async function start(input: { prompt: string; sessionId?: string; template?: string }, actor: string) {
+  async function start(
+    input: { prompt: string; sessionId?: string; template?: string },
+    actor: string,
+    options: { fromChat?: boolean } = {},
+  ) {
     if (input.prompt.trim() === "") throw new AppError("BAD_REQUEST", "The prompt is empty");
     if (input.prompt.length > maxPromptChars)
       throw new AppError(
@@ -193,6 +207,14 @@ export function createJobService(deps: JobsDeps) {
     }
     await getJobTemplateOrThrow(deps.paths.templates, templateName);
     await checkReady();
+    // With an OAuth login the container holds the login itself (Claude Code refreshes its tokens),
+    // and a chat job's answer goes back to the chat: only API-key jobs, whose key stays in the panel.
+    if (options.fromChat && !(await readJobSecret(paths, "apiKey")))
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        "Jobs from the chat need an API key in Jobs → Settings: with an OAuth login the job's container holds the login, and what the job prints reaches the chat.",
+        { fix: "Set an API key in Jobs → Settings (or `claw jobs config --api-key-stdin`)." },
+      );
     const jobId = newShortId("j");
     await deps.db.$transaction(async (tx) => {
       if (sessionId && !(await tx.jobSession.findFirst({ where: { id: sessionId, closedAt: null } })))
@@ -263,6 +285,7 @@ export function createJobService(deps: JobsDeps) {
       },
     });
     await deps.egress.close(`job:${jobId}`).catch(() => {});
+    await models.close(jobId).catch(() => {});
     await audit("job_failed", "system", "error", {
       job: jobId,
       errorType: "crash",
@@ -288,11 +311,13 @@ export function createJobService(deps: JobsDeps) {
       sessionPaths.workspace,
       sessionPaths.claude,
       sessionPaths.egress,
+      sessionPaths.model,
       promptDir,
       runPaths.dir,
     ])
       await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(sessionPaths.egress, 0o755);
+    await chmod(sessionPaths.model, 0o755);
     // The prompt reaches Claude Code as a file, not an argument (which any local user could read in
     // `ps`). Readable by the container's user (a mapped uid when rootful): 0644 in a 0755 directory,
     // inside the session's 0700 directory, which other host users cannot enter.
@@ -315,16 +340,17 @@ export function createJobService(deps: JobsDeps) {
       rootless,
       baseUrl: settings.baseUrl,
       apiRule: apiEgressRule(settings.baseUrl),
-      hasApiKey: Boolean(apiKey),
+      modelProxy: Boolean(apiKey),
     });
     const resume = job.session.claudeSessionId;
     const body = jobCreateBody(spec, {
       sessionDir: sessionPaths.dir,
       command: claudeCommand({ resume, model: template.model }),
-      secretEnv: apiKey ? { [apiKeyEnv]: apiKey } : {},
+      secretEnv: {},
       runtimeLabels: { [homeLabel]: deps.homeId },
     });
     await deps.egress.ensure(`job:${jobId}`, sessionPaths.dir, spec, { job: jobId });
+    if (apiKey) await models.ensure(jobId, sessionPaths.dir);
     let containerId: string | undefined;
     try {
       containerId = await createContainer(docker, body);
@@ -573,6 +599,7 @@ export function createJobService(deps: JobsDeps) {
     running.delete(job.id);
     await removeContainer(docker, job.containerId, { force: true }).catch(() => {});
     await deps.egress.close(`job:${job.id}`).catch(() => {});
+    await models.close(job.id).catch(() => {});
     // Files the job made are owned by its mapped uid when rootful; rootless keep-id maps it to the panel's.
     const owners = (await deps.rootless()) ? [] : uidRangesOf(inspect?.HostConfig.IDMappings?.UidMap);
     await writeBackCredentials(job, owners).catch((error: Error) =>
@@ -708,6 +735,7 @@ export function createJobService(deps: JobsDeps) {
         await failBeforeStart(job.id, new Error(`its template ${job.session.template} is gone`));
         continue;
       }
+      const modelProxy = container.Labels?.[jobModelLabel] === "proxy";
       const runPaths = paths.run(job.id);
       const lines = await readEventLines(runPaths.events);
       // Rewrite the file to its whole lines, so appending continues exactly after them.
@@ -735,10 +763,12 @@ export function createJobService(deps: JobsDeps) {
         rootless: await deps.rootless(),
         baseUrl,
         apiRule: apiEgressRule(baseUrl),
-        hasApiKey: false,
+        modelProxy,
       });
-      if (container.State === "running")
+      if (container.State === "running") {
         await deps.egress.ensure(`job:${job.id}`, paths.session(job.sessionId).dir, spec, { job: job.id });
+        if (modelProxy) await models.ensure(job.id, paths.session(job.sessionId).dir);
+      }
       await audit("job_reattached", "system", "ok", {
         job: job.id,
         storedEvents: lines.length,
@@ -799,6 +829,7 @@ export function createJobService(deps: JobsDeps) {
       job.events = -1;
     }
     running.clear();
+    await models.closeAll();
   }
 
   return {

@@ -48,6 +48,7 @@ export function jobsPaths(jobsDir: string) {
         workspace: join(dir, "workspace"),
         claude: join(dir, "claude"),
         egress: join(dir, "run", "egress"),
+        model: join(dir, "run", "model"),
       };
     },
     run: (id: string) => {

@@ -114,7 +114,7 @@ describe("jobOutcome", () => {
 });
 
 describe("the job's container", () => {
-  const spec = jobContainerSpec({
+  const specInput = {
     jobId: "j-abcdefghij",
     sessionId: "s-abcdefghij",
     template: defaultJobTemplate,
@@ -122,17 +122,20 @@ describe("the job's container", () => {
     rootless: false,
     baseUrl: "https://api.anthropic.com",
     apiRule: apiEgressRule("https://api.anthropic.com"),
-    hasApiKey: true,
-  });
+    modelProxy: true,
+  };
+  const spec = jobContainerSpec(specInput);
 
-  it("is hardened like an agent's and reaches only the model API, through the proxy", () => {
+  it("is hardened like an agent's and reaches the model only through the panel's model proxy", () => {
     expect(spec).toMatchObject({
       user: "1000:1000",
       capDrop: ["ALL"],
       noNewPrivileges: true,
       readOnlyRootfs: true,
-      network: { mode: "none", allow: ["api.anthropic.com"], egressProxy: { socketDir: "run/egress" } },
-      secretEnv: ["ANTHROPIC_API_KEY"],
+      // No allow rule for the API: the model proxy calls it from the host.
+      network: { mode: "none", allow: [], egressProxy: { socketDir: "run/egress" } },
+      secretEnv: [],
+      labels: { "claw.job-model": "proxy" },
     });
     expect(
       spec.mounts.map((mount) => `${mount.source}:${mount.target}:${mount.readOnly ? "ro" : "rw"}`),
@@ -141,9 +144,36 @@ describe("the job's container", () => {
       "claude:/claude:rw",
       "run/job:/run/claw/job:ro",
       "run/egress:/run/claw/egress:ro",
+      "run/model:/run/claw/model:ro",
     ]);
-    expect(spec.env).toMatchObject({ CLAUDE_CONFIG_DIR: "/claude", HTTPS_PROXY: "http://127.0.0.1:3128" });
+    expect(spec.env).toMatchObject({
+      CLAUDE_CONFIG_DIR: "/claude",
+      HTTPS_PROXY: "http://127.0.0.1:3128",
+      ANTHROPIC_BASE_URL: "http://127.0.0.1:3129",
+      ANTHROPIC_API_KEY: "claw-model-proxy",
+    });
     expect(JSON.stringify(spec)).not.toContain('.claude"'); // never the host's ~/.claude
+  });
+
+  it("keeps a template from pointing a proxied job elsewhere", () => {
+    const template = {
+      ...defaultJobTemplate,
+      env: { ANTHROPIC_BASE_URL: "http://evil.test", ANTHROPIC_API_KEY: "x" },
+    };
+    const proxied = jobContainerSpec({ ...specInput, template });
+    expect(proxied.env).toMatchObject({
+      ANTHROPIC_BASE_URL: "http://127.0.0.1:3129",
+      ANTHROPIC_API_KEY: "claw-model-proxy",
+    });
+  });
+
+  it("with an OAuth login, calls the base URL itself through the egress proxy, with no key and no model socket", () => {
+    const oauth = jobContainerSpec({ ...specInput, modelProxy: false });
+    expect(oauth.network.allow).toEqual(["api.anthropic.com"]);
+    expect(oauth.env.ANTHROPIC_BASE_URL).toBe("https://api.anthropic.com");
+    expect(oauth.env).not.toHaveProperty("ANTHROPIC_API_KEY");
+    expect(oauth.mounts.map((mount) => mount.target)).not.toContain("/run/claw/model");
+    expect(oauth.labels).not.toHaveProperty("claw.job-model");
   });
 
   it("keeps the prompt out of the command line (any local user can read it there)", () => {
@@ -154,7 +184,7 @@ describe("the job's container", () => {
     const body = jobCreateBody(spec, {
       sessionDir: "/h/s",
       command,
-      secretEnv: { ANTHROPIC_API_KEY: "k" },
+      secretEnv: {},
       runtimeLabels: {},
     });
     expect(body).toMatchObject({
