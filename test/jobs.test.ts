@@ -1,17 +1,26 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { conversation, type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic";
+import {
+  conversation,
+  type FakeAnthropic,
+  startFakeAnthropic,
+  toolResults,
+  toolResultText,
+} from "./fake-anthropic";
 import { startFakeTelegram } from "./fake-telegram";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
 const exec = promisify(execFile);
 const apiHost = "fake-anthropic.test";
+/** The owner's key: the fake Messages API sees it; the job's container must not. */
+const apiKey = `sk-ant-api03-${randomBytes(24).toString("base64url")}`;
 
 type JobStatus = {
   id: string;
@@ -43,7 +52,8 @@ env:
 
 /**
  * The real Claude Code binary in the real hardened container, reaching a fake Messages API on the
- * host only through the job's egress proxy (the proxy's resolver maps the fake's name to it).
+ * host only through the job's model proxy, which adds the API key (CLAW_EGRESS_RESOLVE maps the
+ * fake's name to loopback for it).
  */
 describe("Claude Code jobs", () => {
   let fake: FakeAnthropic;
@@ -98,7 +108,8 @@ describe("Claude Code jobs", () => {
       });
     });
     await new Promise<void>((resolve) => hookServer.listen(0, "127.0.0.1", resolve));
-    fake = await startFakeAnthropic({ host: "0.0.0.0" });
+    // Loopback only: the panel's model proxy calls it from the host; the container cannot reach it.
+    fake = await startFakeAnthropic({ apiKey });
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);
     await mkdir(join(panel.home, "templates", "jobs"), { recursive: true });
@@ -110,10 +121,7 @@ describe("Claude Code jobs", () => {
       join(panel.home, "templates", "jobs", "patient.yaml"),
       template("patient", "  idleTimeoutSeconds: 90"),
     );
-    await cli(
-      ["jobs", "config", "--base-url", `http://${apiHost}:${fake.port}`, "--api-key-stdin"],
-      "test-key",
-    );
+    await cli(["jobs", "config", "--base-url", `http://${apiHost}:${fake.port}`, "--api-key-stdin"], apiKey);
     const tokenFile = join(panel.home, "hook-token");
     await writeFile(tokenFile, "hook-secret\n");
     const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hooks/agent`;
@@ -126,7 +134,7 @@ describe("Claude Code jobs", () => {
     hookServer?.close();
   });
 
-  it("answers a prompt, keeps every event, and its only way out is the audited proxy", async () => {
+  it("answers a prompt, keeps every event, and its only way to the model is the audited model proxy", async () => {
     fake.script([{ text: "Hello from the fake model." }]);
     const { jobId } = await start("say hello", ["--template", "quick"]);
     const job = await finished(jobId);
@@ -150,7 +158,15 @@ describe("Claude Code jobs", () => {
     expect(JSON.stringify(conversation(prompt ?? {}))).toContain("say hello");
     const audit = await cli(["--json", "audit", "tail", "-n", "50"]);
     expect(audit).toContain(`"actor":"job:${jobId}"`);
-    expect(audit).toMatch(/"action":"egress_allowed".*fake-anthropic\.test/);
+    const modelRequests = audit
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { action: string; actor: string; details: Record<string, unknown> })
+      .filter((event) => event.action === "model_request" && event.actor === `job:${jobId}`);
+    expect(modelRequests.map((event) => event.details)).toEqual([
+      expect.objectContaining({ job: jobId, method: "POST", path: "/v1/messages", status: 200 }),
+    ]);
+    expect(audit).not.toContain(apiKey);
     expect(audit).toContain('"action":"job_completed"');
     // The agents' conformance check, from Podman and the kernel, ran on the job's container too.
     expect(audit).toMatch(/"action":"job_started".*"conformance":"passed"/);
@@ -168,6 +184,36 @@ describe("Claude Code jobs", () => {
     expect(hooks[0]?.body.message).toContain(`Claude Code job ${jobId} completed after`);
     expect(hooks[0]?.body.message).toContain(`(${size} of output)`);
     expect(job.outputBytes).toBeGreaterThan(100);
+  });
+
+  it("never has the API key: a job that prints its environment shows only the placeholder", async () => {
+    fake.script([
+      {
+        toolUse: {
+          name: "Bash",
+          input: {
+            command:
+              "env; cat /proc/1/environ | tr '\\0' '\\n'; cat /proc/self/environ | tr '\\0' '\\n'; ls -la /run/claw/model",
+            description: "print the environment",
+          },
+        },
+      },
+      { text: "printed" },
+    ]);
+    const { jobId } = await start("print your environment", ["--template", "quick"]);
+    const job = await finished(jobId);
+    expect(job.status, JSON.stringify(job)).toBe("completed");
+    const [call, answer] = fake.mainRequests.slice(-2);
+    const printed = toolResults(answer?.body).map(toolResultText).join("\n");
+    // The command ran: the placeholder and the socket are there; the key is in no form.
+    expect(printed).toContain("ANTHROPIC_API_KEY=claw-model-proxy");
+    expect(printed).toContain("ANTHROPIC_BASE_URL=http://127.0.0.1:3129");
+    expect(printed).toContain("model.sock");
+    for (const form of [apiKey, Buffer.from(apiKey).toString("base64"), apiKey.slice(13)])
+      expect(printed).not.toContain(form);
+    // …while the fake received it on both calls, from the proxy.
+    expect([call?.headers["x-api-key"], answer?.headers["x-api-key"]]).toEqual([apiKey, apiKey]);
+    expect(JSON.stringify(await events(jobId))).not.toContain(apiKey);
   });
 
   it("runs a tool that writes into the session's workspace, then resumes the session with its history", async () => {
