@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { lstat, rm } from "node:fs/promises";
+import { lstat, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -35,7 +35,7 @@ done; true`;
  * but the agent's own tunnels. The decoy stands for any socket on the host (Podman's API, another
  * agent's): it must never see a connection.
  */
-describe("the ingress boundary against a hostile agent", () => {
+describe("the agent boundary against a hostile agent", () => {
   let panel: RunningPanel;
   let env: Record<string, string>;
   let decoy: Server;
@@ -142,10 +142,28 @@ describe("the ingress boundary against a hostile agent", () => {
         s.once("data", () => s.end(i % 2 ? "HTTP/1.1 999 Odd\\r\\n\\r\\n" : "HTTP/1.1 0 Zero\\r\\n\\r\\n"));
       }
       setTimeout(() => process.exit(0), 20000);`;
-    await asAgent(container, `nohup node -e '${hostile}' >/dev/null 2>&1 &`);
+    await asAgent(container, `${killBridge}; nohup node -e '${hostile}' >/dev/null 2>&1 &`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (let i = 0; i < 4; i++) expect((await throughGateway("/")).status).toBe(502);
     expect((await fetch(`${panel.url}/api/health`)).status).toBe(200);
     expect(decoyConnections).toEqual([]);
+  });
+
+  it("a re-lock replaces a planted AGENTS.md directory or link, never following it", async () => {
+    const victim = join(panel.home, "victim.txt");
+    await writeFile(victim, "untouched\n");
+    // A directory (a rename over it fails) holding a link to a file of the host's.
+    const plant = await asAgent(
+      container,
+      `rm -f /workspace/AGENTS.md && mkdir /workspace/AGENTS.md && ln -s ${victim} /workspace/AGENTS.md/x`,
+    );
+    expect(plant.code, plant.stderr).toBe(0);
+    const relock = await runCli(["policy", "relock", name], env);
+    expect(relock.code, relock.stderr).toBe(0);
+    const verify = await runCli(["policy", "validate", name], env);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(await readFile(victim, "utf8")).toBe("untouched\n");
+    const replaced = await lstat(join(panel.home, "agents", name, "workspace", "AGENTS.md"));
+    expect(replaced.isFile()).toBe(true);
   });
 });

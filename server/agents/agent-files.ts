@@ -19,6 +19,8 @@ export function agentFilesIn(dir: string) {
     containerSpecJson: join(dir, "container-spec.json"),
     lock: join(dir, "policy.lock.json"),
     agentsMd: join(dir, "workspace", "AGENTS.md"),
+    /** Panel-only, beside the mounts: new files for the workspace are made here, then renamed in. */
+    staging: join(dir, "staging"),
     /** The Gateway token, 0600: passed to the container as env and to the browser that opens the Control UI. */
     gatewayToken: join(dir, "secrets", "gateway-token"),
     /** Where claw-ingress inside the container listens (run/ingress is mounted at /run/claw/ingress). */

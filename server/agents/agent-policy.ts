@@ -1,3 +1,5 @@
+import { basename, dirname } from "node:path";
+import { replaceContainerFile } from "../fs/container-files";
 import { writeFileAtomic } from "../fs/write-file-atomic";
 import { compilePolicy, lockPolicy } from "../policy/compile-policy";
 import { explainPolicy } from "../policy/explain-policy";
@@ -82,9 +84,18 @@ export async function relockAgent(deps: AgentDeps, name: string, actor: string) 
   await writeFileAtomic(files.templateSnapshot, loaded.text);
   await writeFileAtomic(files.openclawJson, json(compiled.openclawConfig));
   await writeFileAtomic(files.containerSpecJson, json(compiled.containerSpec));
-  await writeFileAtomic(files.agentsMd, compiled.agentsMd);
   // The lock last: until it lands, verify reports the new files as drift from the old lock.
   await writeFileAtomic(files.lock, json(lock.envelope));
+  // AGENTS.md sits in the workspace, which the agent writes: replaced by rename, never written
+  // through, and not part of the lock, so whatever the agent left there cannot block a re-lock.
+  await replaceContainerFile(dirname(files.agentsMd), basename(files.agentsMd), compiled.agentsMd, {
+    stagingDir: files.staging,
+    mode: 0o644,
+  }).catch((error: unknown) =>
+    console.error(
+      `claw: ${name}: AGENTS.md not refreshed: ${error instanceof Error ? error.message : error}`,
+    ),
+  );
   await deps.audit.transaction(async (tx, record) => {
     await tx.agent.update({ where: { name }, data: lockedAgentFields(loaded, compiled, lock) });
     await record({

@@ -157,8 +157,9 @@ export function createAgentStatusTracker(deps: {
         // A clean or SIGTERM exit is a stop (the panel's, or `podman stop`); anything else is a crash or a kill.
         const exitedCleanly = container.State === "exited" && [0, 143].includes(container.ExitCode);
         const state = exitedCleanly ? "stopped" : stateOf(container);
-        // First restore what a running agent relies on (a restarted panel's ingress and egress).
-        if (state === "running") await deps.onRunning?.(name).catch(() => {});
+        // First restore what a running agent relies on (a restarted panel's ingress and egress); not
+        // while the panel itself is starting or stopping it, which sets both up or tears them down.
+        if (state === "running" && !isExpected(name)) await deps.onRunning?.(name).catch(() => {});
         const ready = state === "running" && (await deps.probeReady(name));
         const sample = usage.get(container.Id);
         let note: string | null = null;

@@ -36,6 +36,8 @@ export type GatewayProxyDeps = {
   tunnels: Pick<GatewayTunnels, "claim">;
 };
 
+const upgradeTimeoutMs = 30_000;
+
 /** The Gateway's compiled `controlUi.allowedOrigins` names the panel's origin; the proxy speaks for it. */
 const gatewayHost = "127.0.0.1:18789";
 
@@ -157,7 +159,19 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
         path: req.url,
         headers: gatewayRequestHeaders(req.headers, deps.panelPort),
       });
+      // A bridge that never answers the upgrade, or a browser that leaves first, frees the tunnel.
+      const timer = setTimeout(
+        () => upstream.destroy(new Error("no answer to the upgrade")),
+        upgradeTimeoutMs,
+      );
+      const leave = () => upstream.destroy();
+      socket.once("close", leave);
+      const settle = () => {
+        clearTimeout(timer);
+        socket.off("close", leave);
+      };
       upstream.on("upgrade", (answer, gateway, gatewayHead) => {
+        settle();
         if (answer.statusCode !== 101) {
           gateway.destroy();
           return refuse(socket, 502, "The Gateway answered the WebSocket with a malformed upgrade");
@@ -177,10 +191,14 @@ export function createGatewayProxies(deps: GatewayProxyDeps): GatewayProxies {
         gateway.on("close", () => socket.end());
       });
       upstream.on("response", (answer) => {
+        settle();
         refuse(socket, browserStatus(answer.statusCode), "The Gateway refused the WebSocket");
         answer.resume();
       });
-      upstream.on("error", () => refuse(socket, 502, `${name}'s Gateway is not answering`));
+      upstream.on("error", () => {
+        settle();
+        refuse(socket, 502, `${name}'s Gateway is not answering`);
+      });
       upstream.end();
     }
 

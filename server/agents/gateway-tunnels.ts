@@ -1,6 +1,7 @@
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { AppError } from "../errors";
 
 /**
@@ -23,11 +24,28 @@ export type GatewayTunnels = {
 const maxIdle = 16;
 const defaultClaimTimeoutMs = 5_000;
 
-type Waiter = { resolve: (socket: Socket) => void; timer: NodeJS.Timeout };
+type Waiter = { resolve: (socket: Socket) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 type Listener = { socketPath: string; server: Server; idle: Socket[]; waiters: Waiter[] };
+
+const mkdirOnce = (dir: string) =>
+  mkdir(dir, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
 
 export function createGatewayTunnels(): GatewayTunnels {
   const listeners = new Map<string, Promise<Listener>>();
+  // ensure and close of one agent run one after another, so two callers never both listen.
+  const queues = new Map<string, Promise<unknown>>();
+  const serially = <T>(name: string, step: () => Promise<T>): Promise<T> => {
+    const next = (queues.get(name) ?? Promise.resolve()).catch(() => {}).then(step);
+    queues.set(name, next);
+    void next
+      .finally(() => {
+        if (queues.get(name) === next) queues.delete(name);
+      })
+      .catch(() => {});
+    return next;
+  };
 
   function offer(listener: Listener, socket: Socket) {
     const waiter = listener.waiters.shift();
@@ -49,10 +67,18 @@ export function createGatewayTunnels(): GatewayTunnels {
   }
 
   async function listen(socketPath: string): Promise<Listener> {
-    // A directory of the panel's, mounted read-only: the container can dial in, never replace it.
-    await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
-    await chmod(dirname(socketPath), 0o755);
-    await rm(socketPath, { force: true });
+    // The agent's run/ingress: the panel's directory, mounted read-only, so the container can dial
+    // in but never replace the socket. Not created recursively: an agent moved to the trash stays there.
+    const dir = dirname(socketPath);
+    await mkdirOnce(dir);
+    await chmod(dir, 0o755);
+    // Bound and made connectable (0666: the agent's uid is a mapped one; the agent's 0700 directory
+    // keeps other local users out) in a directory no container sees, then renamed into place: a
+    // chmod by path where an agent could reach would follow whatever it put there.
+    const staging = join(dirname(dir), ".ingress-staging");
+    await mkdirOnce(staging);
+    await chmod(staging, 0o700);
+    const staged = join(staging, `${randomBytes(6).toString("hex")}.sock`);
     const listener: Listener = { socketPath, server: createServer(), idle: [], waiters: [] };
     listener.server.on("connection", (socket) => {
       socket.on("error", () => socket.destroy());
@@ -60,36 +86,46 @@ export function createGatewayTunnels(): GatewayTunnels {
     });
     await new Promise<void>((resolve, reject) => {
       listener.server.once("error", reject);
-      listener.server.listen(socketPath, () => resolve());
+      listener.server.listen(staged, () => resolve());
     });
     listener.server.on("error", () => {});
-    // The agent's uid (its own user namespace) must be able to connect; the agent's 0700 directory
-    // keeps every other local user out.
-    await chmod(socketPath, 0o666);
+    try {
+      await chmod(staged, 0o666);
+      await rename(staged, socketPath);
+    } catch (error) {
+      listener.server.close();
+      throw error;
+    }
     return listener;
   }
 
-  async function close(name: string) {
+  async function closeNow(name: string) {
     const pending = listeners.get(name);
     listeners.delete(name);
     const listener = await pending?.catch(() => undefined);
     if (!listener) return;
     for (const socket of listener.idle.splice(0)) socket.destroy();
-    for (const waiter of listener.waiters.splice(0)) clearTimeout(waiter.timer);
+    for (const waiter of listener.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new AppError("UNAVAILABLE", `${name}'s Gateway is closed: the agent stopped`));
+    }
     await new Promise<void>((resolve) => listener.server.close(() => resolve()));
     await rm(listener.socketPath, { force: true }).catch(() => {});
   }
 
+  const close = (name: string) => serially(name, () => closeNow(name));
+
   return {
-    async ensure(name, socketPath) {
-      const existing = await listeners.get(name)?.catch(() => undefined);
-      if (existing?.socketPath === socketPath && existing.server.listening) return;
-      if (existing) await close(name);
-      const pending = listen(socketPath);
-      listeners.set(name, pending);
-      pending.catch(() => listeners.delete(name));
-      await pending;
-    },
+    ensure: (name, socketPath) =>
+      serially(name, async () => {
+        const existing = await listeners.get(name)?.catch(() => undefined);
+        if (existing?.socketPath === socketPath && existing.server.listening) return;
+        if (existing) await closeNow(name);
+        const pending = listen(socketPath);
+        listeners.set(name, pending);
+        pending.catch(() => listeners.delete(name));
+        await pending;
+      }),
     async claim(name, timeoutMs = defaultClaimTimeoutMs) {
       const listener = await listeners.get(name)?.catch(() => undefined);
       if (!listener) {
@@ -109,6 +145,7 @@ export function createGatewayTunnels(): GatewayTunnels {
       return new Promise<Socket>((resolve, reject) => {
         const waiter: Waiter = {
           resolve,
+          reject,
           timer: setTimeout(() => {
             listener.waiters.splice(listener.waiters.indexOf(waiter), 1);
             reject(
