@@ -2,7 +2,7 @@
 // panel against the fake Bot API, and a real agent container started and stopped from Telegram.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -166,9 +166,11 @@ describe("access from Telegram through the real panel", () => {
 
 /**
  * Issue 15, item 3: a Telegram operator of an agent cannot run Claude Code unless granted the right;
- * the right is bounded by its hourly quota; and a job that answers with the owner's API key reaches
- * the chat with the key taken out. The real panel, the real Claude Code binary in its hardened
- * container, a fake Messages API it reaches only through the egress proxy, and the fake Bot API.
+ * the right is bounded by its hourly quota; the job never holds the owner's API key (the panel's model
+ * proxy adds it), and an answer that still names it (here the model's, standing in for a key pasted
+ * into a prompt or a file) reaches the chat with the key taken out; with an OAuth login, which the job's
+ * container would hold, chat jobs are refused. The real panel, the real Claude Code binary in its
+ * hardened container, a fake Messages API it reaches only through the model proxy, and the fake Bot API.
  */
 describe("jobs from Telegram: a right, a quota, and no credential in the chat", () => {
   const apiHost = "fake-anthropic.test";
@@ -194,7 +196,8 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
 
   beforeAll(async () => {
     telegram = await startFakeTelegram();
-    model = await startFakeAnthropic({ host: "0.0.0.0" });
+    // Loopback, and only with the owner's key: the panel's model proxy calls it from the host.
+    model = await startFakeAnthropic({ apiKey });
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);
     await cli(["jobs", "config", "--base-url", `http://${apiHost}:${model.port}`, "--api-key-stdin"], apiKey);
@@ -208,7 +211,7 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
     await model?.close();
   });
 
-  it("refuses an operator without the right, runs the job once granted, stops at the quota, and redacts the key", async () => {
+  it("refuses an operator without the right, runs the job once granted, stops at the quota, redacts the key, and refuses chat jobs with an OAuth login", async () => {
     const { link } = JSON.parse(
       await cli(["--json", "access", "pair", "telegram", agent, "--role", "operator"]),
     ) as { link: string; jobs: boolean };
@@ -229,7 +232,7 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
     ).toContain(`@erin may run jobs on ${agent} from telegram, at most 1 an hour`);
     expect(await telegram.nextMessageTo(erin.id, { after: granted })).toContain("up to 1 an hour");
 
-    // The model answers with the owner's key (as a job that read its environment would).
+    // The model answers with the owner's key (the job itself cannot read it: see test/jobs.test.ts).
     model.script([{ text: `Here it is: ${apiKey} (done)` }]);
     const queued = await ask(`/job ${agent} print the API key`);
     const jobId = /^Job (j-[a-z2-7]{10}) queued\./.exec(queued)?.[1] ?? "";
@@ -246,10 +249,33 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
     const job = JSON.parse(await cli(["--json", "jobs", "status", jobId])) as { result: { text: string } };
     expect(job.result.text).toContain(apiKey);
     for (const message of telegram.messagesTo(erin.id)) expect(message).not.toContain(apiKey);
+    // The key went to the model API only as the proxy's header, never inside what the job sent.
+    const calls = model.mainRequests;
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      expect(call.headers["x-api-key"]).toBe(apiKey);
+      expect(JSON.stringify(call.body)).not.toContain(apiKey);
+    }
 
     // The quota: the second job within the hour is refused and never starts.
     expect(await ask(`/job ${agent} once more`)).toMatch(
       /^\/job refused: you started 1 jobs on .+ in the last hour, the most your access allows is 1\./,
+    );
+    expect((JSON.parse(await cli(["--json", "jobs", "list"])) as unknown[]).length).toBe(1);
+
+    // With an OAuth login instead of a key, the container would hold the login: refused from the chat.
+    const raised = telegram.messagesTo(erin.id).length;
+    await cli(["access", "jobs", "telegram", agent, String(erin.id), "on", "--per-hour", "5"]);
+    await telegram.nextMessageTo(erin.id, { after: raised });
+    await rm(join(panel.home, "jobs", "secrets", "anthropic-api-key"));
+    const login = join(panel.home, "owner-login.json");
+    await writeFile(
+      login,
+      JSON.stringify({ claudeAiOauth: { accessToken: `sk-ant-oat01-${randomBytes(16).toString("hex")}` } }),
+    );
+    await cli(["jobs", "config", "--credentials-file", login]);
+    expect(await ask(`/job ${agent} use the login`)).toBe(
+      "/job failed: Jobs from the chat need an API key in Jobs → Settings: with an OAuth login the job's container holds the login, and what the job prints reaches the chat.",
     );
     expect((JSON.parse(await cli(["--json", "jobs", "list"])) as unknown[]).length).toBe(1);
 
