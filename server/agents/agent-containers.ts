@@ -186,32 +186,3 @@ export async function idRangesInUse(docker: Dockerode, except: string): Promise<
   }
   return bases;
 }
-
-/** Pure: Docker's multiplexed log stream (8-byte frame headers) as text; plain text passes through. */
-export function demuxToText(buffer: Buffer): string {
-  let text = "";
-  let offset = 0;
-  // A frame: stream type (1 stdout, 2 stderr), three zero bytes, a big-endian length, the payload.
-  while (
-    offset + 8 <= buffer.length &&
-    (buffer.readUInt8(offset) === 1 || buffer.readUInt8(offset) === 2) &&
-    buffer.readUInt8(offset + 1) === 0
-  ) {
-    const size = buffer.readUInt32BE(offset + 4);
-    text += buffer.subarray(offset + 8, offset + 8 + size).toString("utf8");
-    offset += 8 + size;
-  }
-  return offset === 0 ? buffer.toString("utf8") : text;
-}
-
-/** The last `tail` lines a container wrote (stdout and stderr together), as text. */
-export async function readContainerLogs(
-  docker: Dockerode,
-  id: string,
-  options: { tail: number; timestamps: boolean },
-): Promise<string> {
-  const buffer = (await docker
-    .getContainer(id)
-    .logs({ stdout: true, stderr: true, follow: false, ...options })) as unknown as Buffer;
-  return demuxToText(buffer);
-}

@@ -13,13 +13,13 @@ import {
   inspectContainer,
   type LibpodInspect,
   podmanMessage,
-  readContainerLogs,
   removeContainer,
   startContainer,
   stopContainer,
 } from "./agent-containers";
 import { agentFilePaths, readContainerSpec } from "./agent-files";
 import { agentIdMapping } from "./agent-id-range";
+import { readLogTail } from "./agent-logs";
 import { verifyAgentPolicy } from "./agent-policy";
 import { checkConformance, readProcessFacts } from "./conformance";
 import type { AgentDeps } from "./create-agent";
@@ -69,8 +69,8 @@ async function ownContainer(docker: Dockerode, deps: LifecycleDeps, spec: Contai
 
 /** The last lines a container wrote, for the error of a start that failed. */
 function tailOf(docker: Dockerode, id: string): Promise<string> {
-  return readContainerLogs(docker, id, { tail: 15, timestamps: false }).then(
-    (text) => text.trim(),
+  return readLogTail(docker, id, { tail: 15, timestamps: false }).then(
+    (lines) => lines.join("\n").trim(),
     () => "",
   );
 }

@@ -174,7 +174,19 @@ export function readLogLines(
 export async function readAgentLogs(deps: LifecycleDeps, name: string, options: { tail: number }) {
   const id = await containerIdOf(deps, name);
   if (!id) return { containerId: null, lines: [] as string[] };
-  const stream = await openLogStream(await deps.docker(), id, { follow: false, timestamps: true });
+  return {
+    containerId: id,
+    lines: await readLogTail(await deps.docker(), id, { ...options, timestamps: true }),
+  };
+}
+
+/** The last `tail` lines of a container's log, read forward and bounded as readAgentLogs says. */
+export async function readLogTail(
+  docker: Awaited<ReturnType<LifecycleDeps["docker"]>>,
+  id: string,
+  options: { tail: number; timestamps: boolean },
+): Promise<string[]> {
+  const stream = await openLogStream(docker, id, { follow: false, timestamps: options.timestamps });
   const kept: string[] = [];
   let head = 0;
   let chars = 0;
@@ -195,7 +207,7 @@ export async function readAgentLogs(deps: LifecycleDeps, name: string, options: 
       onEnd: resolve,
     }),
   );
-  return { containerId: id, lines: kept.slice(head) };
+  return kept.slice(head);
 }
 
 /**

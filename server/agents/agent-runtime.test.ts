@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { continuationIndex } from "../../cli/agent-commands";
-import { demuxToText } from "./agent-containers";
 import { splitLines } from "./agent-logs";
 import { gatewayRequestHeaders, gatewayResponseHeaders } from "./gateway-proxy";
 
@@ -29,17 +28,6 @@ describe("the Gateway proxy's headers", () => {
 });
 
 describe("log plumbing", () => {
-  it("reads Docker's multiplexed frames, and plain text as is", () => {
-    const frame = (stream: number, text: string) => {
-      const header = Buffer.alloc(8);
-      header.writeUInt8(stream, 0);
-      header.writeUInt32BE(Buffer.byteLength(text), 4);
-      return Buffer.concat([header, Buffer.from(text)]);
-    };
-    expect(demuxToText(Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]))).toBe("out\nerr\n");
-    expect(demuxToText(Buffer.from("plain\n"))).toBe("plain\n");
-  });
-
   it("splits whole lines and carries a partial one", () => {
     expect(splitLines("par", "tial\nnext\r\nrest")).toEqual({ lines: ["partial", "next"], carry: "rest" });
   });
