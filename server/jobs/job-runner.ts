@@ -379,6 +379,8 @@ export function createJobService(deps: JobsDeps) {
       resumed: resume,
       network: spec.network.profile,
       allow: spec.network.allow,
+      // `proxy`: the key stays in the panel; `direct`: an OAuth login in the container.
+      model: apiKey ? "proxy" : "direct",
       conformance: conformance.verdict,
       image: image.Id,
     });

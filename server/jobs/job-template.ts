@@ -13,7 +13,10 @@ export const jobTemplateSchema = z.strictObject({
   apiVersion: z.literal("claw/v1"),
   kind: z.literal("JobTemplate"),
   metadata: z.strictObject({ name: dnsLabel, description: z.string().min(1).max(300) }),
-  /** `restricted`/`devops` reach the model API host and `allow` only, through the egress proxy. */
+  /**
+   * `restricted`/`devops` reach `allow` only, through the egress proxy (and the model API's host,
+   * with an OAuth login; with an API key the model is reached through the panel's model proxy).
+   */
   network: z
     .strictObject({
       profile: z.enum(networkProfiles).default("restricted"),
