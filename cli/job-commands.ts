@@ -167,13 +167,15 @@ const intOption = (value: string | undefined, name: string, fallback: number) =>
 
 export const jobCommands: Record<string, Command> = {
   "jobs start": {
-    usage: "jobs start --prompt TEXT [--session ID] [--template T] [-f]",
-    summary: "run Claude Code on a prompt (in a session, resumed); -f prints its events until it ends",
+    usage: "jobs start --prompt TEXT|- [--session ID] [--template T] [-f]",
+    summary: "run Claude Code on a prompt (- reads it from stdin, out of `ps`); -f prints its events",
     async run(panel, options) {
       if (!options.prompt)
-        throw new CliError("usage: claw jobs start --prompt TEXT [--session ID] [-f]", exitCodes.usage);
+        throw new CliError("usage: claw jobs start --prompt TEXT|- [--session ID] [-f]", exitCodes.usage);
+      // An argument is in every local user's process list while the CLI runs; stdin is not.
+      const prompt = options.prompt === "-" ? await readStdin() : options.prompt;
       const started = await panel.client.jobs.start.mutate({
-        prompt: options.prompt,
+        prompt,
         sessionId: options.session,
         template: options.template,
       });

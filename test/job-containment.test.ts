@@ -283,7 +283,8 @@ env:
       { text: "done" },
     ]);
     const job = JSON.parse(
-      await cli(["--json", "jobs", "start", "--prompt", `please ${marker}`, "--template", "quick"]),
+      // From stdin: the CLI's own command line stays free of it too.
+      await cli(["--json", "jobs", "start", "--prompt", "-", "--template", "quick"], `please ${marker}`),
     ) as { jobId: string };
     started.push(job.jobId);
     await waitFor(job.jobId, (row) => row.status === "running" && row.eventCount >= 2);
