@@ -157,60 +157,72 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
     }
   };
 
+  /** Podman's info and version through the connection, within the status timeout. */
+  async function readStatus(): Promise<PodmanStatus> {
+    let result: ConnectPodmanResult;
+    try {
+      result = await ensure();
+    } catch (error) {
+      return {
+        reachable: false,
+        error: toStatusError(error),
+        workaround: await describeOfflineWorkaround(),
+      };
+    }
+    const { docker, socketPath, source } = result.connection;
+    const base = {
+      socketPath,
+      source,
+      skipped: result.attempts.length > 0 ? result.attempts : undefined,
+      workaround: describeWorkaround(result),
+    };
+    try {
+      const signal = AbortSignal.timeout(options.statusTimeoutMs ?? 5_000);
+      const [info, version] = await Promise.all([
+        readPodmanInfo(docker, signal),
+        readCompatVersion(docker, signal),
+      ]);
+      return {
+        reachable: true,
+        ...base,
+        version: info.version ?? version.version,
+        apiVersion: version.apiVersion,
+        libpodApiVersion: info.libpodApiVersion,
+        rootless: info.rootless,
+        cgroupVersion: info.cgroupVersion,
+        cgroupControllers: info.cgroupControllers,
+        ociRuntime: info.ociRuntime,
+        containers: info.containers,
+      };
+    } catch (error) {
+      // A socket we found may have gone away: look again next time. Our own child is
+      // watched through its exit instead, so a slow answer does not restart it.
+      if (!result.service) forget(result);
+      return {
+        reachable: false,
+        ...base,
+        error: {
+          message: `Podman at ${socketPath} did not answer: ${messageOf(error)}`,
+          fix: "Check that the Podman service is running (`podman info` shows whether Podman itself works).",
+        },
+      };
+    }
+  }
+  let inflight: Promise<PodmanStatus> | undefined;
+
   return {
     async get() {
       return (await ensure()).connection;
     },
 
-    async status() {
-      let result: ConnectPodmanResult;
-      try {
-        result = await ensure();
-      } catch (error) {
-        return {
-          reachable: false,
-          error: toStatusError(error),
-          workaround: await describeOfflineWorkaround(),
-        };
-      }
-      const { docker, socketPath, source } = result.connection;
-      const base = {
-        socketPath,
-        source,
-        skipped: result.attempts.length > 0 ? result.attempts : undefined,
-        workaround: describeWorkaround(result),
-      };
-      try {
-        const signal = AbortSignal.timeout(options.statusTimeoutMs ?? 5_000);
-        const [info, version] = await Promise.all([
-          readPodmanInfo(docker, signal),
-          readCompatVersion(docker, signal),
-        ]);
-        return {
-          reachable: true,
-          ...base,
-          version: info.version ?? version.version,
-          apiVersion: version.apiVersion,
-          libpodApiVersion: info.libpodApiVersion,
-          rootless: info.rootless,
-          cgroupVersion: info.cgroupVersion,
-          cgroupControllers: info.cgroupControllers,
-          ociRuntime: info.ociRuntime,
-          containers: info.containers,
-        };
-      } catch (error) {
-        // A socket we found may have gone away: look again next time. Our own child is
-        // watched through its exit instead, so a slow answer does not restart it.
-        if (!result.service) forget(result);
-        return {
-          reachable: false,
-          ...base,
-          error: {
-            message: `Podman at ${socketPath} did not answer: ${messageOf(error)}`,
-            fix: "Check that the Podman service is running (`podman info` shows whether Podman itself works).",
-          },
-        };
-      }
+    status() {
+      // Callers at the same moment (the live status, the doctor, a page's query) share one answer:
+      // each asks Podman for info and version, about a second of its work, and under load
+      // unshared calls pile up until every one of them times out.
+      inflight ??= readStatus().finally(() => {
+        inflight = undefined;
+      });
+      return inflight;
     },
 
     close() {
