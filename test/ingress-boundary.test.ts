@@ -166,4 +166,12 @@ describe("the agent boundary against a hostile agent", () => {
     const replaced = await lstat(join(panel.home, "agents", name, "workspace", "AGENTS.md"));
     expect(replaced.isFile()).toBe(true);
   });
+
+  it("after the container dies, a start gives the new bridge a fresh socket and the Gateway answers again", async () => {
+    await exec("podman", ["kill", container]);
+    const started = await runCli(["agents", "start", name], env);
+    expect(started.code, started.stderr).toBe(0);
+    expect((await throughGateway("/readyz")).status).toBe(200);
+    expect(decoyConnections).toEqual([]);
+  });
 });

@@ -133,7 +133,9 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     await removeContainer(docker, existing.Id, { force: true });
   }
 
-  // An agent made before ingress was the panel's own may have left its socket dir to the container.
+  // A fresh socket for the new container (a crashed one's may still be open), in a fresh directory:
+  // an agent made before ingress was the panel's own may have left its socket dir to the container.
+  await deps.ingress.close(name);
   await rm(join(files.dir, "run", "ingress"), { recursive: true, force: true }).catch(() => {});
   for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress"]) {
     await mkdir(join(files.dir, dir), { recursive: true, mode: 0o700 });
