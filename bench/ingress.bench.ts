@@ -218,6 +218,7 @@ export async function run() {
       }
     }
 
+    process.stderr.write("\n");
     const ratio = (key: "load" | "upgrade" | "rtt") =>
       (median(results.after[key]) / median(results.before[key])).toFixed(2);
     console.log(`median of ${rounds} alternating rounds; Control UI: page + ${results.after.assets} assets`);
