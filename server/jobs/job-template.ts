@@ -42,12 +42,12 @@ export const jobTemplateSchema = z.strictObject({
         .min(10)
         .max(7 * 86_400)
         .default(3600),
-      /** Of stream-json on stdout. */
+      /** Of stream-json on stdout. At most 256 MiB: the panel reads a job's events file whole. */
       maxOutputBytes: z
         .number()
         .int()
         .min(1024)
-        .max(1024 ** 3)
+        .max(256 * 1024 ** 2)
         .default(50 * 1024 ** 2),
     })
     .default({
