@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { AppError } from "../errors";
+import { listenForContainer } from "../fs/listen-for-container";
 
 /**
  * The panel's end of each agent's ingress: the panel listens on a Unix socket in a directory the
@@ -67,35 +67,15 @@ export function createGatewayTunnels(): GatewayTunnels {
   }
 
   async function listen(socketPath: string): Promise<Listener> {
-    // The agent's run/ingress: the panel's directory, mounted read-only, so the container can dial
-    // in but never replace the socket. Not created recursively: an agent moved to the trash stays there.
-    const dir = dirname(socketPath);
-    await mkdirOnce(dir);
-    await chmod(dir, 0o755);
-    // Bound and made connectable (0666: the agent's uid is a mapped one; the agent's 0700 directory
-    // keeps other local users out) in a directory no container sees, then renamed into place: a
-    // chmod by path where an agent could reach would follow whatever it put there.
-    const staging = join(dirname(dir), ".ingress-staging");
-    await mkdirOnce(staging);
-    await chmod(staging, 0o700);
-    const staged = join(staging, `${randomBytes(6).toString("hex")}.sock`);
+    // The agent's run/ingress. Not created recursively: an agent moved to the trash stays there.
+    await mkdirOnce(dirname(socketPath));
     const listener: Listener = { socketPath, server: createServer(), idle: [], waiters: [] };
     listener.server.on("connection", (socket) => {
       socket.on("error", () => socket.destroy());
       offer(listener, socket);
     });
-    await new Promise<void>((resolve, reject) => {
-      listener.server.once("error", reject);
-      listener.server.listen(staged, () => resolve());
-    });
+    await listenForContainer(listener.server, socketPath);
     listener.server.on("error", () => {});
-    try {
-      await chmod(staged, 0o666);
-      await rename(staged, socketPath);
-    } catch (error) {
-      listener.server.close();
-      throw error;
-    }
     return listener;
   }
 

@@ -1,11 +1,12 @@
 import { lookup } from "node:dns/promises";
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { connect, isIP, type Socket } from "node:net";
 import { networkInterfaces } from "node:os";
 import { dirname } from "node:path";
 import type { Duplex } from "node:stream";
 import type { AuditLog } from "../audit/audit-log";
+import { listenForContainer } from "../fs/listen-for-container";
 import { isSendableStatus } from "../http/respond";
 import {
   type EgressRule,
@@ -348,13 +349,7 @@ export async function startEgressProxy(options: {
   });
 
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o755 });
-  await rm(options.socketPath, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.socketPath, () => resolve());
-  });
-  // The agent's uid inside the container must be able to connect; the agent dir keeps others out.
-  await chmod(options.socketPath, 0o666);
+  await listenForContainer(server, options.socketPath);
   return {
     async close() {
       for (const socket of sockets) socket.destroy();

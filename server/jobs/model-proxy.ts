@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import {
   createServer,
   Agent as HttpAgent,
@@ -13,6 +13,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
 import { dirname, join } from "node:path";
 import type { AuditLog } from "../audit/audit-log";
+import { listenForContainer } from "../fs/listen-for-container";
 import { isSendableStatus } from "../http/respond";
 
 /**
@@ -251,14 +252,7 @@ export async function startModelProxy(options: {
   });
 
   await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o755 });
-  await chmod(dirname(options.socketPath), 0o755);
-  await rm(options.socketPath, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.socketPath, () => resolve());
-  });
-  // The job's uid inside the container must be able to connect; the session dir keeps others out.
-  await chmod(options.socketPath, 0o666);
+  await listenForContainer(server, options.socketPath);
   return {
     async close() {
       for (const socket of sockets) socket.destroy();
