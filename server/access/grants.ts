@@ -1,5 +1,5 @@
 import type { AuditLog } from "../audit/audit-log";
-import type { Db } from "../db/client";
+import type { Db, DbTransaction } from "../db/client";
 import { AppError } from "../errors";
 
 export type AccessDeps = { db: Db; audit: AuditLog };
@@ -11,8 +11,17 @@ export async function listGrants(db: Db, filter: { agent?: string; channel?: str
   });
 }
 
-export async function findGrant(db: Db, channel: string, subjectId: string, agent: string) {
+export async function findGrant(db: DbTransaction, channel: string, subjectId: string, agent: string) {
   return db.accessGrant.findUnique({ where: { channel_subjectId_agent: { channel, subjectId, agent } } });
+}
+
+async function getGrantOrThrow(db: DbTransaction, channel: string, subjectId: string, agent: string) {
+  const grant = await findGrant(db, channel, subjectId, agent);
+  if (!grant)
+    throw new AppError("NOT_FOUND", `${channel} user ${subjectId} has no access to ${agent}`, {
+      fix: "claw access list shows who has access; pair them first.",
+    });
+  return grant;
 }
 
 /** Removes the grant; the next message from that person is refused (grants are read per message). */
@@ -22,13 +31,7 @@ export async function revokeGrant(
 ) {
   const { channel, agent, subjectId, actor } = input;
   return deps.audit.transaction(async (tx, record) => {
-    const grant = await tx.accessGrant.findUnique({
-      where: { channel_subjectId_agent: { channel, subjectId, agent } },
-    });
-    if (!grant)
-      throw new AppError("NOT_FOUND", `${channel} user ${subjectId} has no access to ${agent}`, {
-        fix: "claw access list shows who has access",
-      });
+    const grant = await getGrantOrThrow(tx, channel, subjectId, agent);
     await tx.accessGrant.delete({ where: { id: grant.id } });
     await record({
       category: "access",
@@ -64,13 +67,7 @@ export async function setGrantJobs(
 ) {
   const { channel, agent, subjectId, actor } = input;
   return deps.audit.transaction(async (tx, record) => {
-    const grant = await tx.accessGrant.findUnique({
-      where: { channel_subjectId_agent: { channel, subjectId, agent } },
-    });
-    if (!grant)
-      throw new AppError("NOT_FOUND", `${channel} user ${subjectId} has no access to ${agent}`, {
-        fix: "claw access list shows who has access; pair them first.",
-      });
+    const grant = await getGrantOrThrow(tx, channel, subjectId, agent);
     const jobsPerHour = input.jobsPerHour ?? grant.jobsPerHour;
     const updated = await tx.accessGrant.update({
       where: { id: grant.id },
