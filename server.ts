@@ -8,13 +8,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { createAccessService } from "./server/access/access-service";
 import { agentOpsOf } from "./server/access/agent-ops";
-import { agentDepsOf } from "./server/agents/agent-deps";
-import { lockUnbuiltAgents } from "./server/agents/agent-policy";
-import { type AgentRuntime, homeIdOf, restoreAgentSockets } from "./server/agents/agent-runtime";
-import { createAgentStatusTracker } from "./server/agents/agent-status";
-import { probeGateway } from "./server/agents/gateway-probe";
-import { createGatewayProxies, hasPanelSession } from "./server/agents/gateway-proxy";
-import { createGatewayTunnels } from "./server/agents/gateway-tunnels";
+import { createAgentService } from "./server/agents/agent-service";
 import { createAuditLog } from "./server/audit/audit-log";
 import { createAuditTail } from "./server/audit/audit-tail";
 import { sweepEndedSessions } from "./server/auth/end-session";
@@ -33,7 +27,7 @@ import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
 import { listenOnPanelSocket } from "./server/http/panel-socket";
 import { createImageBuilds } from "./server/images/image-builds";
-import { createJobService } from "./server/jobs/job-runner";
+import { createJobService } from "./server/jobs/job-service";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
@@ -86,31 +80,34 @@ async function main() {
   const app = next({ dev: config.dev, dir: projectRoot, hostname: "127.0.0.1", port: config.port });
   await app.prepare();
 
-  const homeId = homeIdOf(paths.home);
+  const libpod = async () => (await podman.get()).libpod;
   const egress = createEgressProxies({
     audit,
     overrides: parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE),
   });
-  const tunnels = createGatewayTunnels();
-  const agents: AgentRuntime = {
-    homeId,
-    status: createAgentStatusTracker({
-      db,
-      audit,
-      homeId,
-      docker: async () => (await podman.get()).docker,
-      onRunning: restoreAgentSockets(paths.agents, tunnels, egress),
-      // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
-      probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
-    }),
-    gateways: createGatewayProxies({
-      panelPort: config.port,
-      isLoggedIn: hasPanelSession(db, config.port),
-      tunnels,
-    }),
-    tunnels,
-    egress,
+  const terminals = {
+    tickets: createTicketStore(),
+    manager: createTerminalManager({ libpod, audit }),
   };
+  const agents = createAgentService({
+    config,
+    paths,
+    db,
+    audit,
+    hostKey,
+    podman,
+    egress,
+    endTerminals: (name, reason) => terminals.manager.closeAll(name, reason),
+  });
+  const jobs = createJobService({
+    db,
+    audit,
+    paths,
+    homeId: agents.homeId,
+    libpod,
+    rootless: async () => (await agents.host()).rootless,
+    egress,
+  });
   const services: PanelServices = {
     config,
     paths,
@@ -121,25 +118,19 @@ async function main() {
     auditTail,
     imageBuilds,
     agents,
-    terminals: {
-      tickets: createTicketStore(),
-      manager: createTerminalManager({ docker: async () => (await podman.get()).docker, audit }),
-    },
-    jobs: createJobService({
+    terminals,
+    jobs,
+    access: createAccessService({
       db,
       audit,
-      paths,
-      homeId,
-      docker: async () => (await podman.get()).docker,
-      rootless: async () => (await agentDepsOf(services).host()).rootless,
-      egress,
+      accessDir: paths.access,
+      agents: agentOpsOf({ agents, jobs, db, paths }),
     }),
-    access: createAccessService({ db, audit, accessDir: paths.access, agents: () => agentOpsOf(services) }),
     startedAt: new Date(),
     version,
   };
   lockUnbuilt = async () => {
-    const locked = await lockUnbuiltAgents(agentDepsOf(services));
+    const locked = await agents.lockUnbuilt();
     if (locked.length > 0) console.log(`claw: locked ${locked.join(", ")} to the new image`);
   };
   const loginCodes = createLoginCodes();
@@ -205,10 +196,7 @@ async function main() {
     // Jobs keep running too: their containers are followed again by the next start.
     await services.jobs.close();
     await services.access.close();
-    agents.status.close();
-    agents.gateways.closeAll();
-    await agents.tunnels.closeAll();
-    await agents.egress.closeAll();
+    await agents.close();
     server.close();
     server.closeIdleConnections();
     cliServer.close();

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { homeIdOf } from "../server/agents/agent-runtime";
+import { homeIdOf } from "../server/agents/agent-service";
 import { runCli } from "./run-cli";
 import { cliEnvOf, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 

@@ -37,7 +37,7 @@ export function createAccessService(deps: {
   db: Db;
   audit: AuditLog;
   accessDir: string;
-  agents: () => AgentOps;
+  agents: AgentOps;
   rateLimit?: { burst: number; refillMs: number };
 }) {
   const { db, audit } = deps;
@@ -72,7 +72,7 @@ export function createAccessService(deps: {
   async function redactOutgoing(channel: string, subjectId: string, text: string): Promise<string> {
     const botToken = await readBotToken(telegramPaths(deps.accessDir));
     const secrets = [
-      ...(await deps.agents().secrets()),
+      ...(await deps.agents.secrets()),
       ...(botToken ? [{ label: "the Telegram bot token", value: botToken }] : []),
     ];
     const redacted = redactSecrets(text, secrets);
@@ -102,7 +102,7 @@ export function createAccessService(deps: {
       ].join("\n");
     },
     message: (channel, subject, command, args) =>
-      handleMessage({ db, audit, agents: deps.agents(), limiter }, channel, subject, command, args),
+      handleMessage({ db, audit, agents: deps.agents, limiter }, channel, subject, command, args),
   };
 
   async function expireNow() {

@@ -104,7 +104,7 @@ async function setup(
     db: log.db,
     audit: log.audit,
     accessDir: join(log.dir, "access"),
-    agents: () => ops,
+    agents: ops,
     rateLimit: options.rateLimit ?? { burst: 1000, refillMs: 1 },
   });
   await access.start();

@@ -1,5 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { AppError } from "../errors";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import type { AgentFiles } from "../policy/verify-policy";
@@ -50,4 +51,15 @@ export async function readContainerSpec(agentsDir: string, name: string): Promis
   const text = await readOptional(agentFilePaths(agentsDir, name).containerSpecJson);
   if (!text) throw new AppError("NOT_FOUND", `${name} has no container-spec.json`);
   return JSON.parse(text) as ContainerSpec;
+}
+
+/** The agent's Gateway token, made on first use and kept 0600 beside its files. */
+export async function ensureGatewayToken(agentsDir: string, name: string): Promise<string> {
+  const path = agentFilePaths(agentsDir, name).gatewayToken;
+  const existing = await readFile(path, "utf8").catch(() => undefined);
+  if (existing?.trim()) return existing.trim();
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const token = randomBytes(32).toString("base64url");
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  return token;
 }

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
-import type { IdMapping } from "./libpod-create-body";
+import type { Libpod } from "../podman/libpod";
+import type { IdMapping } from "../podman/libpod-create-body";
 
 export const agentIdRangeSize = 65_536;
 
@@ -57,4 +58,22 @@ export async function agentIdMapping(
   // The unique index turns a race between two first starts into an error instead of a shared range.
   await db.agent.update({ where: { name }, data: { idBase: base } });
   return { hostBase: base, size: agentIdRangeSize };
+}
+
+/** Pure: the host id a "0:HOST:SIZE" uid map starts at. */
+export function hostBaseOf(uidMap: string[] | undefined): number | undefined {
+  const match = /^0:(\d+):\d+$/.exec(uidMap?.[0] ?? "");
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** The id ranges claw containers other than `except` hold now, across every CLAW_HOME on this Podman. */
+export async function idRangesInUse(libpod: Libpod, except: string): Promise<Set<number>> {
+  const bases = new Set<number>();
+  for (const container of await libpod.listContainers("claw.agent")) {
+    if (container.Names.includes(except)) continue;
+    const live = await libpod.inspectContainer(container.Id);
+    const base = hostBaseOf(live?.HostConfig.IDMappings?.UidMap);
+    if (base !== undefined) bases.add(base);
+  }
+  return bases;
 }

@@ -1,34 +1,22 @@
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import type Dockerode from "dockerode";
+import { chmod, mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
+import { checkConformance, readProcessFacts } from "../podman/conformance";
+import { homeLabel, type Libpod, type LibpodInspect, podmanMessage } from "../podman/libpod";
+import { libpodCreateBody } from "../podman/libpod-create-body";
+import { readLogTail } from "../podman/log-lines";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { secretEnvNames } from "../policy/compile-openclaw-config";
-import {
-  createContainer,
-  homeLabel,
-  idRangesInUse,
-  inspectContainer,
-  type LibpodInspect,
-  podmanMessage,
-  removeContainer,
-  startContainer,
-  stopContainer,
-} from "./agent-containers";
-import { agentFilePaths, readContainerSpec } from "./agent-files";
-import { agentIdMapping } from "./agent-id-range";
-import { readLogTail } from "./agent-logs";
-import { verifyAgentPolicy } from "./agent-policy";
-import { checkConformance, readProcessFacts } from "./conformance";
+import { agentFilePaths, ensureGatewayToken, readAgentFiles, readContainerSpec } from "./agent-files";
+import { agentIdMapping, idRangesInUse } from "./agent-id-range";
+import { verifyLoadedPolicy } from "./agent-policy";
 import type { AgentDeps } from "./create-agent";
 import type { GatewayTunnels } from "./gateway-tunnels";
 import { getAgentOrThrow } from "./get-agent";
-import { libpodCreateBody } from "./libpod-create-body";
 
 export type LifecycleDeps = AgentDeps & {
-  docker: () => Promise<Dockerode>;
+  libpod: () => Promise<Libpod>;
   /** Label value naming this CLAW_HOME: containers of other homes on the same Podman are not ours. */
   homeId: string;
   /** Marks a stop or removal as the panel's own, so the reconciler does not report it as unexpected. */
@@ -43,22 +31,9 @@ export type LifecycleDeps = AgentDeps & {
   endTerminals: (name: string, reason: string) => void;
 };
 
-const readSpec = (deps: LifecycleDeps, name: string) => readContainerSpec(deps.paths.agents, name);
-
-/** The agent's Gateway token, made on first use and kept 0600 beside its files. */
-export async function ensureGatewayToken(agentsDir: string, name: string): Promise<string> {
-  const path = agentFilePaths(agentsDir, name).gatewayToken;
-  const existing = await readFile(path, "utf8").catch(() => undefined);
-  if (existing?.trim()) return existing.trim();
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const token = randomBytes(32).toString("base64url");
-  await writeFile(path, `${token}\n`, { mode: 0o600 });
-  return token;
-}
-
 /** The claw container of an agent in this home, or undefined; one of another home is a conflict. */
-async function ownContainer(docker: Dockerode, deps: LifecycleDeps, spec: ContainerSpec) {
-  const existing = await inspectContainer(docker, spec.containerName);
+export async function ownContainer(libpod: Libpod, deps: LifecycleDeps, spec: ContainerSpec) {
+  const existing = await libpod.inspectContainer(spec.containerName);
   if (existing && existing.Config.Labels?.[homeLabel] !== deps.homeId) {
     throw new AppError("CONFLICT", `A container named ${spec.containerName} exists and is not this panel's`, {
       fix: `Remove it (podman rm -f ${spec.containerName}) if it is left over, or give the agent another name.`,
@@ -68,19 +43,19 @@ async function ownContainer(docker: Dockerode, deps: LifecycleDeps, spec: Contai
 }
 
 /** The last lines a container wrote, for the error of a start that failed. */
-function tailOf(docker: Dockerode, id: string): Promise<string> {
-  return readLogTail(docker, id, { tail: 15, timestamps: false }).then(
+function tailOf(libpod: Libpod, id: string): Promise<string> {
+  return readLogTail(libpod, id, { tail: 15, timestamps: false }).then(
     (lines) => lines.join("\n").trim(),
     () => "",
   );
 }
 
 /** The agent's row, its locked spec, and its container in this home (undefined when there is none). */
-async function loadAgent(deps: LifecycleDeps, name: string) {
+export async function loadAgent(deps: LifecycleDeps, name: string) {
   const agent = await getAgentOrThrow(deps.db, name);
-  const spec = await readSpec(deps, name);
-  const docker = await deps.docker();
-  return { agent, spec, docker, container: await ownContainer(docker, deps, spec) };
+  const spec = await readContainerSpec(deps.paths.agents, name);
+  const libpod = await deps.libpod();
+  return { agent, spec, libpod, container: await ownContainer(libpod, deps, spec) };
 }
 
 /** The agent's container in this home, running or not; undefined before its first start. */
@@ -100,8 +75,10 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     phases[phase] = Date.now() - phaseStart;
     phaseStart = Date.now();
   };
+  // The row and the files are read once: the spec started is the one whose lock was just verified.
   const agent = await getAgentOrThrow(deps.db, name);
-  const verdict = await verifyAgentPolicy(deps, name);
+  const stored = await readAgentFiles(deps.paths.agents, name);
+  const verdict = await verifyLoadedPolicy(deps, agent, stored);
   if (verdict.state !== "ok") {
     const reasons = verdict.findings.map((finding) => finding.message);
     await deps.audit.record({
@@ -121,16 +98,16 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     );
   }
   const files = agentFilePaths(deps.paths.agents, name);
-  const spec = await readSpec(deps, name);
-  const docker = await deps.docker();
+  const spec = JSON.parse(stored.containerSpecJson ?? "") as ContainerSpec;
+  const libpod = await deps.libpod();
   mark("lock verified");
-  const existing = await ownContainer(docker, deps, spec);
+  const existing = await ownContainer(libpod, deps, spec);
   if (existing?.State.Running) {
     throw new AppError("CONFLICT", `${name} is already running`, { fix: `claw agents restart ${name}` });
   }
   if (existing) {
     deps.expectChange(name);
-    await removeContainer(docker, existing.Id, { force: true });
+    await libpod.removeContainer(existing.Id, { force: true });
   }
 
   // A fresh socket for the new container (a crashed one's may still be open), in a fresh directory:
@@ -150,7 +127,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   const host = await deps.host();
   const idMapping =
     spec.userns.mode === "auto" && !host.rootless
-      ? await agentIdMapping(deps.db, name, await idRangesInUse(docker, spec.containerName))
+      ? await agentIdMapping(deps.db, name, await idRangesInUse(libpod, spec.containerName))
       : undefined;
   const body = libpodCreateBody(spec, {
     agentDir: files.dir,
@@ -166,7 +143,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     // The panel's sockets listen before the agent can try to reach them.
     await deps.ingress.ensure(name, files.ingressSocket);
     await deps.egress.ensure(name, files.dir, spec);
-    id = await createContainer(docker, body).catch((error: unknown) => {
+    id = await libpod.createContainer(body).catch((error: unknown) => {
       throw new AppError(
         "INTERNAL",
         `Podman refused to create ${spec.containerName}: ${podmanMessage(error)}`,
@@ -175,12 +152,12 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
         },
       );
     });
-    await startContainer(docker, id).catch(async (error: unknown) => {
+    await libpod.startContainer(id).catch(async (error: unknown) => {
       throw new AppError("INTERNAL", `Podman could not start ${spec.containerName}: ${podmanMessage(error)}`);
     });
-    live = await inspectContainer(docker, id);
+    live = await libpod.inspectContainer(id);
     if (!live?.State.Running || !live.State.Pid) {
-      const tail = await tailOf(docker, id);
+      const tail = await tailOf(libpod, id);
       throw new AppError(
         "INTERNAL",
         `${name} exited right after it started (exit code ${live?.State.ExitCode ?? "?"})${tail ? `:\n${tail}` : ""}`,
@@ -212,7 +189,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   } catch (error) {
     if (id) {
       deps.expectChange(name);
-      await removeContainer(docker, id, { force: true }).catch(() => {});
+      await libpod.removeContainer(id, { force: true }).catch(() => {});
     }
     await deps.egress.close(name).catch(() => {});
     await deps.ingress.close(name).catch(() => {});
@@ -270,17 +247,17 @@ export async function stopAgent(
   options: { timeoutSeconds?: number } = {},
 ) {
   deps.endTerminals(name, "the agent was stopped");
-  const { spec, docker, container: existing } = await loadAgent(deps, name);
+  const { spec, libpod, container: existing } = await loadAgent(deps, name);
   if (!existing?.State.Running) {
     throw new AppError("CONFLICT", `${name} is not running`);
   }
   const started = Date.now();
   const timeoutSeconds = options.timeoutSeconds ?? spec.stopTimeoutSeconds;
   deps.expectChange(name);
-  await stopContainer(docker, existing.Id, timeoutSeconds);
+  await libpod.stopContainer(existing.Id, timeoutSeconds);
   await deps.egress.close(name);
   await deps.ingress.close(name);
-  const after = await inspectContainer(docker, existing.Id);
+  const after = await libpod.inspectContainer(existing.Id);
   await deps.audit.record({
     category: "lifecycle",
     action: "agent_stopped",
@@ -302,137 +279,4 @@ export async function restartAgent(deps: LifecycleDeps, name: string, actor: str
   deps.endTerminals(name, "the agent was restarted");
   if ((await agentContainer(deps, name))?.State.Running) await stopAgent(deps, name, actor);
   return startAgent(deps, name, actor);
-}
-
-/**
- * Removes the container and moves the agent's directory to CLAW_HOME/trash/<name>-<time>/, then
- * drops its row with the audit event. A running agent needs `force`.
- */
-export async function deleteAgent(
-  deps: LifecycleDeps,
-  name: string,
-  actor: string,
-  options: { force?: boolean } = {},
-) {
-  deps.endTerminals(name, "the agent was deleted");
-  await getAgentOrThrow(deps.db, name);
-  const files = agentFilePaths(deps.paths.agents, name);
-  const spec = await readSpec(deps, name).catch(() => undefined);
-  const docker = await deps.docker();
-  const existing = spec ? await ownContainer(docker, deps, spec) : undefined;
-  if (existing?.State.Running && !options.force) {
-    throw new AppError("CONFLICT", `${name} is running`, { fix: `Stop it first, or delete with --force.` });
-  }
-  if (existing) {
-    deps.expectChange(name);
-    await removeContainer(docker, existing.Id, { force: true });
-  }
-  await deps.egress.close(name);
-  await deps.ingress.close(name);
-  await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
-  const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  await rename(files.dir, trashDir);
-  try {
-    await deps.audit.transaction(async (tx, record) => {
-      await tx.agent.delete({ where: { name } });
-      // Access to an agent ends with it: a new agent of the same name starts with nobody paired.
-      for (const grant of await tx.accessGrant.findMany({ where: { agent: name } })) {
-        await tx.accessGrant.delete({ where: { id: grant.id } });
-        await record({
-          category: "access",
-          action: "access_revoked",
-          actor,
-          agent: name,
-          outcome: "ok",
-          details: {
-            channel: grant.channel,
-            subjectId: grant.subjectId,
-            role: grant.role,
-            reason: "agent deleted",
-          },
-        });
-      }
-      await tx.pairing.updateMany({
-        where: { agent: name, status: { in: ["pending", "claimed"] } },
-        data: { status: "cancelled", resolvedAt: new Date(), resolvedBy: actor },
-      });
-      await record({
-        category: "lifecycle",
-        action: "agent_deleted",
-        actor,
-        agent: name,
-        outcome: "ok",
-        details: { trash: trashDir, containerRemoved: existing?.Id ?? null, forced: options.force === true },
-      });
-    });
-  } catch (error) {
-    await rename(trashDir, files.dir);
-    throw error;
-  }
-  deps.changed();
-  return { name, trash: trashDir };
-}
-
-/** The live container's facts for the Overview tab and `claw agents inspect`; secret values left out. */
-export async function inspectAgent(deps: LifecycleDeps, name: string) {
-  const { agent, spec, container: live } = await loadAgent(deps, name);
-  const secret = new Set(spec.secretEnv);
-  return {
-    agent,
-    spec: {
-      containerName: spec.containerName,
-      image: spec.image,
-      user: spec.user,
-      network: spec.network,
-      resources: spec.resources,
-      mounts: spec.mounts,
-      tmpfs: spec.tmpfs,
-      stopTimeoutSeconds: spec.stopTimeoutSeconds,
-    },
-    container: live
-      ? {
-          id: live.Id,
-          name: live.Name,
-          created: live.Created,
-          state: live.State.Status,
-          running: live.State.Running,
-          pid: live.State.Pid,
-          exitCode: live.State.ExitCode,
-          oomKilled: live.State.OOMKilled ?? false,
-          startedAt: live.State.StartedAt,
-          finishedAt: live.State.FinishedAt,
-          image: live.ImageName,
-          imageId: live.Image,
-          hostname: live.Config.Hostname,
-          user: live.Config.User,
-          env: (live.Config.Env ?? []).map((entry) => {
-            const key = entry.slice(0, entry.indexOf("="));
-            return secret.has(key) ? `${key}=(secret)` : entry;
-          }),
-          labels: live.Config.Labels ?? {},
-          mounts: live.Mounts.map((mount) => ({
-            type: mount.Type,
-            source: mount.Source,
-            target: mount.Destination,
-            rw: mount.RW,
-          })),
-          security: {
-            readOnlyRootfs: live.HostConfig.ReadonlyRootfs,
-            capAdd: live.HostConfig.CapAdd ?? [],
-            securityOpt: live.HostConfig.SecurityOpt ?? [],
-            privileged: live.HostConfig.Privileged,
-            usernsMode: live.HostConfig.UsernsMode,
-            idMappings: live.HostConfig.IDMappings ?? null,
-          },
-          limits: {
-            memoryBytes: live.HostConfig.Memory,
-            memorySwapBytes: live.HostConfig.MemorySwap,
-            nanoCpus: live.HostConfig.NanoCpus,
-            pidsLimit: live.HostConfig.PidsLimit,
-          },
-          network: live.HostConfig.NetworkMode,
-          ports: Object.keys(live.HostConfig.PortBindings ?? {}),
-        }
-      : null,
-  };
 }

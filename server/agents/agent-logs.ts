@@ -1,5 +1,5 @@
-import { StringDecoder } from "node:string_decoder";
 import { AppError } from "../errors";
+import { readLogLines, readLogTail } from "../podman/log-lines";
 import { agentContainer, type LifecycleDeps } from "./agent-lifecycle";
 
 /** The id of the agent's container in this home, running or not. */
@@ -7,221 +7,31 @@ async function containerIdOf(deps: LifecycleDeps, name: string): Promise<string 
   return (await agentContainer(deps, name))?.Id;
 }
 
-/**
- * The longest line kept whole, in UTF-16 units (1 Mi characters, at most 3 MiB of UTF-8). A container
- * may print gigabytes without a newline: a longer line is cut into pieces of this size, each passed
- * on as a line of its own (and counted, for a job, against its output limit), so the carry never
- * grows past it and re-splitting stays linear.
- */
-export const maxLineChars = 1024 * 1024;
-
-/**
- * Pure: complete lines, with the carry-over of a partial last line (never `maxChars` or longer). Only
- * the new chunk is searched for newlines, so a long partial line is not split again at every chunk.
- */
-export function splitLines(
-  carry: string,
-  chunk: string,
-  maxChars = maxLineChars,
-): { lines: string[]; carry: string } {
-  const lines: string[] = [];
-  let rest = carry;
-  let from = 0;
-  for (let newline = chunk.indexOf("\n"); newline >= 0; newline = chunk.indexOf("\n", from)) {
-    for (const piece of cutLine((rest + chunk.slice(from, newline)).replace(/\r$/, ""), maxChars))
-      lines.push(piece);
-    rest = "";
-    from = newline + 1;
-  }
-  rest += chunk.slice(from);
-  if (rest.length < maxChars) return { lines, carry: rest };
-  const pieces = cutLine(rest, maxChars);
-  const last = pieces.at(-1) ?? "";
-  // A last piece of exactly `maxChars` is whole: passed on now rather than held.
-  const keep = last.length < maxChars ? pieces.pop() : undefined;
-  for (const piece of pieces) lines.push(piece);
-  return { lines, carry: keep ?? "" };
-}
-
-/** Pure: a line as pieces of at most `maxChars`, never splitting a surrogate pair. */
-function cutLine(line: string, maxChars: number): string[] {
-  if (line.length <= maxChars) return [line];
-  const pieces: string[] = [];
-  let from = 0;
-  while (line.length - from > maxChars) {
-    let to = from + maxChars;
-    const code = line.charCodeAt(to - 1);
-    if (code >= 0xd800 && code <= 0xdbff) to--;
-    pieces.push(line.slice(from, to));
-    from = to;
-  }
-  pieces.push(line.slice(from));
-  return pieces;
-}
-
-/** Most of a log kept in memory for one read, in characters: the newest lines that fit. */
-export const maxTailChars = 8 * 1024 * 1024;
-
-/**
- * Pure, stateful: Docker's multiplexed log stream (8-byte headers: stream 1 stdout / 2 stderr, three
- * zero bytes, a big-endian length) as payload pieces, passed on as they arrive: a frame may be as long
- * as the container likes, so it is never gathered whole. A stream that does not start with a header
- * (a TTY) passes through as stdout.
- */
-export function logDemuxer() {
-  let header = Buffer.alloc(0);
-  let remaining = 0;
-  let stream: 1 | 2 = 1;
-  let raw: boolean | undefined;
-  return (chunk: Buffer): { stream: 1 | 2; data: Buffer }[] => {
-    if (raw === undefined && chunk.length > 0) raw = chunk[0] !== 1 && chunk[0] !== 2 && chunk[0] !== 0;
-    if (raw) return [{ stream: 1, data: chunk }];
-    const out: { stream: 1 | 2; data: Buffer }[] = [];
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (remaining > 0) {
-        const take = Math.min(remaining, chunk.length - offset);
-        out.push({ stream, data: chunk.subarray(offset, offset + take) });
-        remaining -= take;
-        offset += take;
-        continue;
-      }
-      const need = 8 - header.length;
-      header = Buffer.concat([header, chunk.subarray(offset, offset + need)]);
-      offset += Math.min(need, chunk.length - offset);
-      if (header.length < 8) break;
-      stream = header[0] === 2 ? 2 : 1;
-      remaining = header.readUInt32BE(4);
-      header = Buffer.alloc(0);
-    }
-    return out;
-  };
-}
-
-type LogStream = NodeJS.ReadableStream & { destroy(): void };
-
-/** The container's log as a stream, followed or not (dockerode would buffer a non-followed one whole). */
-function openLogStream(
-  docker: Awaited<ReturnType<LifecycleDeps["docker"]>>,
-  id: string,
-  options: { tail?: number; follow: boolean; timestamps: boolean },
-): Promise<LogStream> {
-  return new Promise((resolve, reject) =>
-    docker.modem.dial(
-      {
-        path: `/containers/${encodeURIComponent(id)}/logs?`,
-        method: "GET",
-        isStream: true,
-        statusCodes: { 200: true, 404: "no such container", 500: "server error" },
-        options: { stdout: true, stderr: true, ...options },
-      },
-      (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as LogStream)),
-    ),
-  );
-}
-
-/**
- * Reads a container's log stream as lines (stdout and stderr together, each line at most
- * `maxLineChars`), calling `onLines` per chunk. A throwing `onLines` is logged, never thrown into the
- * stream's handler (that would end the panel).
- */
-export function readLogLines(
-  stream: NodeJS.ReadableStream,
-  options: { onLines: (lines: string[]) => void; onEnd: () => void },
-) {
-  const demux = logDemuxer();
-  const decoder = new StringDecoder("utf8");
-  let carry = "";
-  let ended = false;
-  const pass = (lines: string[]) => {
-    if (lines.length === 0) return;
-    try {
-      options.onLines(lines);
-    } catch (error) {
-      console.error(`claw: a log reader failed: ${(error as Error).message}`);
-    }
-  };
-  stream.on("data", (chunk: Buffer) => {
-    for (const piece of demux(chunk)) {
-      const split = splitLines(carry, decoder.write(piece.data));
-      carry = split.carry;
-      pass(split.lines);
-    }
-  });
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    const last = carry + decoder.end();
-    carry = "";
-    if (last) pass(splitLines("", `${last}\n`).lines);
-    try {
-      options.onEnd();
-    } catch (error) {
-      console.error(`claw: a log reader failed: ${(error as Error).message}`);
-    }
-  };
-  stream.on("end", end);
-  stream.on("close", end);
-  stream.on("error", end);
-}
-
-/**
- * The last `tail` lines of the agent's container (at most `maxTailChars` of them, newest kept). The
- * whole log is read forward and the tail kept here: Podman 4.3's own `tail` takes minutes on a log
- * holding a line of hundreds of MB (it rejoins the partial entries backwards), while reading forward
- * takes seconds.
- */
+/** The last `tail` lines of the agent's container (see `readLogTail` for the bounds). */
 export async function readAgentLogs(deps: LifecycleDeps, name: string, options: { tail: number }) {
   const id = await containerIdOf(deps, name);
   if (!id) return { containerId: null, lines: [] as string[] };
   return {
     containerId: id,
-    lines: await readLogTail(await deps.docker(), id, { ...options, timestamps: true }),
+    lines: await readLogTail(await deps.libpod(), id, { ...options, timestamps: true }),
   };
 }
 
-/** The last `tail` lines of a container's log, read forward and bounded as readAgentLogs says. */
-export async function readLogTail(
-  docker: Awaited<ReturnType<LifecycleDeps["docker"]>>,
-  id: string,
-  options: { tail: number; timestamps: boolean },
-): Promise<string[]> {
-  const stream = await openLogStream(docker, id, { follow: false, timestamps: options.timestamps });
-  const kept: string[] = [];
-  let head = 0;
-  let chars = 0;
-  await new Promise<void>((resolve) =>
-    readLogLines(stream, {
-      onLines(lines) {
-        for (const line of lines) {
-          kept.push(line);
-          chars += line.length;
-          while (kept.length - head > options.tail || chars > maxTailChars)
-            chars -= kept[head++]?.length ?? 0;
-        }
-        if (head > 4096) {
-          kept.splice(0, head);
-          head = 0;
-        }
-      },
-      onEnd: resolve,
-    }),
-  );
-  return kept.slice(head);
-}
+export type FollowLogsOptions = {
+  tail: number;
+  signal: AbortSignal;
+  onLines: (lines: string[]) => void;
+  onEnd: () => void;
+};
 
 /**
  * Follows the container's output from `tail` lines back, calling `onLines` with whole lines,
  * until the signal aborts or the container's stream ends. Returns once the stream is open.
  */
-export async function followAgentLogs(
-  deps: LifecycleDeps,
-  name: string,
-  options: { tail: number; signal: AbortSignal; onLines: (lines: string[]) => void; onEnd: () => void },
-) {
+export async function followAgentLogs(deps: LifecycleDeps, name: string, options: FollowLogsOptions) {
   const id = await containerIdOf(deps, name);
   if (!id) throw new AppError("NOT_FOUND", `${name} has no container yet`, { fix: `Start it first.` });
-  const stream = await openLogStream(await deps.docker(), id, {
+  const stream = await (await deps.libpod()).openLogs(id, {
     tail: options.tail,
     follow: true,
     timestamps: true,

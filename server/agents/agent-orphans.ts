@@ -1,11 +1,11 @@
 import { AppError } from "../errors";
-import { homeLabel, inspectContainer, removeContainer } from "./agent-containers";
+import { homeLabel } from "../podman/libpod";
 import type { LifecycleDeps } from "./agent-lifecycle";
 
 /** Removes a container that carries this home's label but belongs to no agent (any more). */
 export async function removeOrphan(deps: LifecycleDeps, id: string, actor: string) {
-  const docker = await deps.docker();
-  const live = await inspectContainer(docker, id);
+  const libpod = await deps.libpod();
+  const live = await libpod.inspectContainer(id);
   const labels = live?.Config.Labels ?? {};
   if (!live || labels[homeLabel] !== deps.homeId) {
     throw new AppError("NOT_FOUND", `No container ${id.slice(0, 12)} of this panel`);
@@ -16,7 +16,7 @@ export async function removeOrphan(deps: LifecycleDeps, id: string, actor: strin
       fix: `Use the agent's own stop or delete.`,
     });
   }
-  await removeContainer(docker, live.Id, { force: true });
+  await libpod.removeContainer(live.Id, { force: true });
   await deps.audit.record({
     category: "lifecycle",
     action: "orphan_removed",

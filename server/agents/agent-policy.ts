@@ -5,7 +5,7 @@ import { compilePolicy, lockPolicy } from "../policy/compile-policy";
 import { explainPolicy } from "../policy/explain-policy";
 import { getTemplateOrThrow, listTemplates } from "../policy/load-templates";
 import { openLock } from "../policy/policy-lock";
-import { verifyPolicy } from "../policy/verify-policy";
+import { type AgentFiles, verifyPolicy } from "../policy/verify-policy";
 import { agentFilePaths, readAgentFiles } from "./agent-files";
 import { type AgentDeps, lockedAgentFields, templateSourceLabel, unbuiltDigest } from "./create-agent";
 import { getAgentOrThrow } from "./get-agent";
@@ -13,7 +13,16 @@ import { getAgentOrThrow } from "./get-agent";
 /** Verifies an agent's lock against its files, its template's source now, and its image now. */
 export async function verifyAgentPolicy(deps: AgentDeps, name: string) {
   const agent = await getAgentOrThrow(deps.db, name);
-  const files = await readAgentFiles(deps.paths.agents, name);
+  return verifyLoadedPolicy(deps, agent, await readAgentFiles(deps.paths.agents, name));
+}
+
+/** The same for an agent whose row and files the caller has read already. */
+export async function verifyLoadedPolicy(
+  deps: AgentDeps,
+  agent: { name: string; template: string; imageRef: string },
+  files: AgentFiles,
+) {
+  const name = agent.name;
   const source = (await listTemplates(deps.paths.templates)).find(
     (template) => template.name === agent.template,
   );

@@ -1,13 +1,12 @@
-import type Dockerode from "dockerode";
 import type { AuditLog } from "../audit/audit-log";
 import type { Db } from "../db/client";
 import {
+  type ClosableStream,
   type ContainerSummary,
   homeLabel,
-  listLabelledContainers,
+  type Libpod,
   podmanMessage,
-  sampleUsage,
-} from "./agent-containers";
+} from "../podman/libpod";
 
 export type AgentState = "stopped" | "running" | "exited" | "created" | "paused" | "missing" | "unknown";
 
@@ -68,7 +67,7 @@ export function createAgentStatusTracker(deps: {
   db: Db;
   audit: AuditLog;
   homeId: string;
-  docker: () => Promise<Dockerode>;
+  libpod: () => Promise<Libpod>;
   intervalMs?: number;
   fastIntervalMs?: number;
   /** Called for each running agent on every sweep: a restarted panel restores what they rely on (ingress, egress). */
@@ -89,7 +88,7 @@ export function createAgentStatusTracker(deps: {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const expected = new Map<string, number>();
-  let events: NodeJS.ReadableStream | undefined;
+  let events: ClosableStream | undefined;
 
   const isExpected = (name: string) => {
     const at = expected.get(name);
@@ -99,11 +98,11 @@ export function createAgentStatusTracker(deps: {
   async function sweep(): Promise<AgentStatusSnapshot> {
     const agents = await deps.db.agent.findMany({ select: { name: true } });
     let containers: ContainerSummary[];
-    let docker: Dockerode;
+    let libpod: Libpod;
     try {
-      docker = await deps.docker();
-      containers = await listLabelledContainers(docker, `${homeLabel}=${deps.homeId}`);
-      watchEvents(docker);
+      libpod = await deps.libpod();
+      containers = await libpod.listContainers(`${homeLabel}=${deps.homeId}`);
+      watchEvents(libpod);
     } catch (error) {
       // Degraded, not broken: keep the last known states, marked as unknown, and keep trying.
       const stale = Object.fromEntries(
@@ -134,10 +133,7 @@ export function createAgentStatusTracker(deps: {
         });
     }
     const running = [...byAgent.values()].filter((container) => container.State === "running");
-    const usage = await sampleUsage(
-      docker,
-      running.map((container) => container.Id),
-    );
+    const usage = await libpod.sampleUsage(running.map((container) => container.Id));
     const next: Record<string, AgentLiveStatus> = {};
     await Promise.all(
       agents.map(async ({ name }) => {
@@ -203,12 +199,12 @@ export function createAgentStatusTracker(deps: {
       .catch(() => {});
   }
 
-  function watchEvents(docker: Dockerode) {
+  function watchEvents(libpod: Libpod) {
     if (events || closed) return;
-    docker
-      .getEvents({ filters: { type: ["container"], label: [`${homeLabel}=${deps.homeId}`] } })
+    libpod
+      .watchEvents(`${homeLabel}=${deps.homeId}`)
       .then((stream) => {
-        if (closed) return void (stream as unknown as { destroy(): void }).destroy();
+        if (closed) return void stream.destroy();
         events = stream;
         stream.on("data", () => schedule(150));
         const lost = () => {
@@ -263,7 +259,7 @@ export function createAgentStatusTracker(deps: {
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
-      (events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+      events?.destroy();
     },
   };
 }

@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { browserStatus, checkGatewayRequest, createGatewayProxies } from "./gateway-proxy";
+import {
+  browserStatus,
+  checkGatewayRequest,
+  createGatewayProxies,
+  gatewayRequestHeaders,
+  gatewayResponseHeaders,
+} from "./gateway-proxy";
 import { createGatewayTunnels } from "./gateway-tunnels";
 
 /**
@@ -154,5 +160,29 @@ describe("pure checks", () => {
     expect(checkGatewayRequest("POST", "http://127.0.0.1:7878", 5000).ok).toBe(false);
     expect(checkGatewayRequest("PUT", undefined, 5000).ok).toBe(false);
     expect(checkGatewayRequest("OPTIONS", "null", 5000).ok).toBe(false);
+  });
+});
+
+describe("the Gateway proxy's headers", () => {
+  it("never passes the panel's cookie or CSRF header to the agent, and speaks for the checked origin", () => {
+    const out = gatewayRequestHeaders(
+      {
+        cookie: "claw_session_7878=s3cret",
+        "x-claw-csrf": "1",
+        origin: "http://127.0.0.1:40111",
+        host: "127.0.0.1:40111",
+        accept: "*/*",
+      },
+      7878,
+    );
+    expect(out).toEqual({ host: "127.0.0.1:18789", origin: "http://127.0.0.1:7878", accept: "*/*" });
+  });
+
+  it("drops Set-Cookie from the agent: a cookie for 127.0.0.1 would reach the panel too", () => {
+    expect(
+      gatewayResponseHeaders({ "set-cookie": ["claw_session_7878=x"], "content-type": "text/html" }),
+    ).toEqual({
+      "content-type": "text/html",
+    });
   });
 });

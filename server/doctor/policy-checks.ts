@@ -1,5 +1,4 @@
-import { verifyAgentPolicy } from "../agents/agent-policy";
-import type { AgentDeps } from "../agents/create-agent";
+import type { Db } from "../db/client";
 import { listTemplates } from "../policy/load-templates";
 import type { DoctorCheck } from "./doctor-verdicts";
 
@@ -23,11 +22,14 @@ export async function checkTemplates(templatesDir: string): Promise<DoctorCheck>
 }
 
 /** Every agent's lock, verified: a drifted agent will be refused at start. */
-export async function checkAgentLocks(deps: AgentDeps): Promise<DoctorCheck> {
+export async function checkAgentLocks(
+  db: Db,
+  verify: (name: string) => Promise<{ agent: string; state: string; findings: { message: string }[] }>,
+): Promise<DoctorCheck> {
   const base = { id: "agent-locks", title: "Agent policy locks" };
-  const agents = await deps.db.agent.findMany({ select: { name: true } });
+  const agents = await db.agent.findMany({ select: { name: true } });
   if (agents.length === 0) return { ...base, status: "ok", detail: "No agents yet." };
-  const verdicts = await Promise.all(agents.map((agent) => verifyAgentPolicy(deps, agent.name)));
+  const verdicts = await Promise.all(agents.map((agent) => verify(agent.name)));
   const bad = verdicts.filter((verdict) => verdict.state !== "ok");
   if (bad.length === 0)
     return { ...base, status: "ok", detail: `All ${agents.length} agents match their signed locks.` };

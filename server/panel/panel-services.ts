@@ -1,11 +1,11 @@
 import type { AccessService } from "../access/access-service";
-import type { AgentRuntime } from "../agents/agent-runtime";
+import type { AgentService } from "../agents/agent-service";
 import type { AuditLog } from "../audit/audit-log";
 import type { AuditTail } from "../audit/audit-tail";
 import type { ClawPaths, Config } from "../config";
 import type { Db } from "../db/client";
 import type { ImageBuilds } from "../images/image-builds";
-import type { JobService } from "../jobs/job-runner";
+import type { JobService } from "../jobs/job-service";
 import type { HostKey } from "../keys/host-key";
 import type { PodmanService } from "../podman/podman-service";
 import type { TerminalManager } from "../terminal/terminal-sessions";
@@ -21,7 +21,7 @@ export type PanelServices = {
   audit: AuditLog;
   auditTail: AuditTail;
   imageBuilds: ImageBuilds;
-  agents: AgentRuntime;
+  agents: AgentService;
   terminals: { tickets: TicketStore; manager: TerminalManager };
   jobs: JobService;
   access: AccessService;

@@ -14,9 +14,21 @@ import {
   type HostFacts,
   type HostWorkaround,
 } from "./host-workarounds";
+import { createLibpod, type Libpod } from "./libpod";
 import { type PodmanServiceProcess, startPodmanService } from "./start-podman-service";
 
-export type PodmanConnection = { docker: Dockerode; socketPath: string; source: PodmanSource };
+export type PodmanConnection = {
+  docker: Dockerode;
+  /** The typed container API agents, jobs and terminals use. */
+  libpod: Libpod;
+  socketPath: string;
+  source: PodmanSource;
+};
+
+function connectionTo(socketPath: string, source: PodmanSource): PodmanConnection {
+  const docker = new Dockerode({ socketPath });
+  return { docker, libpod: createLibpod(docker), socketPath, source };
+}
 
 export type ConnectPodmanOptions = {
   paths: Pick<ClawPaths, "run" | "podmanSocket" | "containersConf">;
@@ -61,7 +73,7 @@ export async function connectPodman(options: ConnectPodmanOptions): Promise<Conn
   if (search.found) {
     const { socketPath, source } = search.found;
     return {
-      connection: { docker: new Dockerode({ socketPath }), socketPath, source },
+      connection: connectionTo(socketPath, source),
       attempts: search.attempts,
       workaround,
       confPath,
@@ -78,11 +90,7 @@ export async function connectPodman(options: ConnectPodmanOptions): Promise<Conn
       startTimeoutMs: options.startTimeoutMs,
     });
     return {
-      connection: {
-        docker: new Dockerode({ socketPath: service.socketPath }),
-        socketPath: service.socketPath,
-        source: "panel",
-      },
+      connection: connectionTo(service.socketPath, "panel"),
       service,
       attempts: search.attempts,
       workaround,

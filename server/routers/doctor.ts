@@ -1,4 +1,3 @@
-import { agentDepsOf } from "../agents/agent-deps";
 import { checkAgentLocks, checkTemplates } from "../doctor/policy-checks";
 import { runDoctorChecks } from "../doctor/run-doctor-checks";
 import { protectedProcedure, router } from "../trpc/init";
@@ -8,6 +7,6 @@ export const doctorRouter = router({
   run: protectedProcedure.query(async ({ ctx }) => [
     ...(await runDoctorChecks({ paths: ctx.paths, podman: ctx.podman })),
     await checkTemplates(ctx.paths.templates),
-    await checkAgentLocks(agentDepsOf(ctx)),
+    await checkAgentLocks(ctx.db, ctx.agents.verify),
   ]),
 });

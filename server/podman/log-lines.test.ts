@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { logDemuxer, readLogLines, splitLines } from "./agent-logs";
+import { logDemuxer, readLogLines, splitLines } from "./log-lines";
 
 const frame = (stream: number, payload: Buffer | string, length = Buffer.byteLength(payload)) => {
   const header = Buffer.alloc(8);
@@ -8,6 +8,12 @@ const frame = (stream: number, payload: Buffer | string, length = Buffer.byteLen
   header.writeUInt32BE(length, 4);
   return Buffer.concat([header, Buffer.from(payload)]);
 };
+
+describe("splitLines", () => {
+  it("splits whole lines and carries a partial one", () => {
+    expect(splitLines("par", "tial\nnext\r\nrest")).toEqual({ lines: ["partial", "next"], carry: "rest" });
+  });
+});
 
 describe("splitLines with a cap", () => {
   it("cuts a line longer than the cap into pieces and never carries more than the cap", () => {

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContainerSpec } from "../policy/compile-container-spec";
-import type { LibpodInspect } from "./agent-containers";
 import type { IdMapping } from "./libpod-create-body";
+import type { LibpodInspect } from "./libpod-types";
 
 /** What the kernel says about the container's main process, read by the host from /proc/<pid>. */
 export type ProcessFacts = {

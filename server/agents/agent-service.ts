@@ -1,0 +1,203 @@
+import { createHash } from "node:crypto";
+import type { AuditLog } from "../audit/audit-log";
+import type { ClawPaths, Config } from "../config";
+import type { Db } from "../db/client";
+import type { EgressProxies } from "../egress/egress-proxies";
+import { agentEgressView } from "../egress/egress-view";
+import type { HostKey } from "../keys/host-key";
+import type { Libpod } from "../podman/libpod";
+import type { PodmanService } from "../podman/podman-service";
+import type { HostFacts } from "../policy/compile-container-spec";
+import { compilePolicy } from "../policy/compile-policy";
+import { explainPolicy } from "../policy/explain-policy";
+import { getTemplateOrThrow } from "../policy/load-templates";
+import { dnsLabel } from "../policy/template-schema";
+import { agentFilePaths, ensureGatewayToken, readContainerSpec } from "./agent-files";
+import {
+  agentContainer,
+  type LifecycleDeps,
+  restartAgent,
+  runningContainerId,
+  startAgent,
+  stopAgent,
+} from "./agent-lifecycle";
+import { type FollowLogsOptions, followAgentLogs, readAgentLogs } from "./agent-logs";
+import { removeOrphan } from "./agent-orphans";
+import { lockUnbuiltAgents, relockAgent, showAgentPolicy, verifyAgentPolicy } from "./agent-policy";
+import { type AgentStatusTracker, createAgentStatusTracker } from "./agent-status";
+import { type AgentDeps, createAgent, unbuiltDigest } from "./create-agent";
+import { deleteAgent } from "./delete-agent";
+import { probeGateway } from "./gateway-probe";
+import { createGatewayProxies, type GatewayProxies, hasPanelSession } from "./gateway-proxy";
+import { createGatewayTunnels, type GatewayTunnels } from "./gateway-tunnels";
+import { getAgentOrThrow } from "./get-agent";
+import { inspectAgent } from "./inspect-agent";
+
+export type AgentServiceDeps = {
+  config: Config;
+  paths: ClawPaths;
+  db: Db;
+  audit: AuditLog;
+  hostKey: HostKey;
+  podman: PodmanService;
+  /** Shared with jobs: one proxy per running `restricted`/`devops` agent or job. */
+  egress: EgressProxies;
+  /** Ends the agent's open terminals with a reason, rather than as a broken stream mid-stop. */
+  endTerminals: (name: string, reason: string) => void;
+};
+
+/** Everything the panel does with agents: routers, WebSockets, the doctor and chat commands call this. */
+export type AgentService = ReturnType<typeof createAgentService>;
+
+/** Names this CLAW_HOME on its containers: several panels (tests) may share one Podman. */
+export function homeIdOf(home: string): string {
+  return createHash("sha256").update(home).digest("hex").slice(0, 12);
+}
+
+/** Built once in server.ts; its status sweep, Gateway ports and sockets live until `close`. */
+export function createAgentService(deps: AgentServiceDeps) {
+  const homeId = homeIdOf(deps.paths.home);
+  const libpod = async (): Promise<Libpod> => (await deps.podman.get()).libpod;
+  const tunnels: GatewayTunnels = createGatewayTunnels();
+  const egress = deps.egress;
+  const gateways: GatewayProxies = createGatewayProxies({
+    panelPort: deps.config.port,
+    isLoggedIn: hasPanelSession(deps.db, deps.config.port),
+    tunnels,
+  });
+  const status: AgentStatusTracker = createAgentStatusTracker({
+    db: deps.db,
+    audit: deps.audit,
+    homeId,
+    libpod,
+    // A restarted panel restores what a running agent relies on: its ingress socket and egress proxy.
+    async onRunning(name) {
+      await tunnels.ensure(name, agentFilePaths(deps.paths.agents, name).ingressSocket);
+      await egress.ensure(name, agentFilePaths(deps.paths.agents, name).dir, await readSpec(name));
+    },
+    // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
+    probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
+  });
+
+  // Whether Podman is rootless does not change while the panel runs; asking costs a `podman info`.
+  let rootless: boolean | undefined;
+  const agentDeps: AgentDeps = {
+    paths: deps.paths,
+    db: deps.db,
+    audit: deps.audit,
+    hostKey: deps.hostKey,
+    async imageDigest(ref) {
+      // Not built yet, or Podman not reachable: the lock says "unbuilt".
+      return libpod()
+        .then((podman) => podman.imageId(ref))
+        .catch(() => undefined);
+    },
+    async host(): Promise<HostFacts> {
+      let answer = rootless;
+      if (answer === undefined) {
+        const podman = await deps.podman.status();
+        answer = podman.rootless ?? process.getuid?.() !== 0;
+        if (podman.reachable) rootless = answer;
+      }
+      return { rootless: answer, panelPort: deps.config.port };
+    },
+  };
+  const lifecycle: LifecycleDeps = {
+    ...agentDeps,
+    libpod,
+    homeId,
+    expectChange: (name) => status.expectChange(name),
+    changed: () => void status.refresh().catch(() => {}),
+    egress,
+    ingress: tunnels,
+    endTerminals: deps.endTerminals,
+  };
+  const readSpec = (name: string) => readContainerSpec(deps.paths.agents, name);
+
+  return {
+    homeId,
+    status,
+    gateways,
+    tunnels,
+    egress,
+    /** The agents' view of the host (rootless or not, the panel's port), as the compiler takes it. */
+    host: agentDeps.host,
+
+    create: (input: { name: string; template: string }, actor: string) =>
+      createAgent(agentDeps, { ...input, actor }),
+    start: (name: string, actor: string) => startAgent(lifecycle, name, actor),
+    stop: (name: string, actor: string, options: { timeoutSeconds?: number } = {}) =>
+      stopAgent(lifecycle, name, actor, options),
+    restart: (name: string, actor: string) => restartAgent(lifecycle, name, actor),
+    async delete(name: string, actor: string, options: { force?: boolean } = {}) {
+      const result = await deleteAgent(lifecycle, name, actor, options);
+      gateways.close(name);
+      return result;
+    },
+    async inspect(name: string) {
+      return { ...(await inspectAgent(lifecycle, name)), live: status.snapshot().agents[name] ?? null };
+    },
+    /** The agent's container in this home, running or not; undefined before its first start. */
+    container: (name: string) => agentContainer(lifecycle, name),
+    /** The id of the agent's running container; a stopped agent is a clear error. */
+    containerOf: (name: string) => runningContainerId(lifecycle, name),
+    logs: (name: string, options: { tail: number }) => readAgentLogs(lifecycle, name, options),
+    followLogs: (name: string, options: FollowLogsOptions) => followAgentLogs(lifecycle, name, options),
+    removeOrphan: (id: string, actor: string) => removeOrphan(lifecycle, id, actor),
+
+    /** Where the browser opens the agent's Control UI: its own loopback port, with the token in the fragment. */
+    async gatewayLink(name: string) {
+      await getAgentOrThrow(deps.db, name);
+      const port = await gateways.open(name);
+      const token = await ensureGatewayToken(deps.paths.agents, name);
+      return { port, path: `/agents/${name}/gateway/`, token };
+    },
+    async egressView(name: string) {
+      await getAgentOrThrow(deps.db, name);
+      return agentEgressView({ db: deps.db, proxies: egress }, name, (await readSpec(name)).network);
+    },
+
+    policy: (name: string) => showAgentPolicy(agentDeps, name),
+    verify: (name: string) => verifyAgentPolicy(agentDeps, name),
+    /** Verifies and records the verdict. */
+    async validate(name: string, actor: string) {
+      const verdict = await verifyAgentPolicy(agentDeps, name);
+      await deps.audit.record({
+        category: "policy",
+        action: "policy_validated",
+        actor,
+        agent: name,
+        outcome: verdict.state === "ok" ? "ok" : "error",
+        details: { state: verdict.state, findings: verdict.findings.map((finding) => finding.message) },
+      });
+      return verdict;
+    },
+    relock: (name: string, actor: string) => relockAgent(agentDeps, name, actor),
+    /** After an image build: agents locked to "unbuilt" are locked to the image now there. */
+    lockUnbuilt: () => lockUnbuiltAgents(agentDeps),
+    /** What an agent made from this template would get: both artifacts and the explanation. */
+    async preview(template: string, agent: string) {
+      const loaded = await getTemplateOrThrow(deps.paths.templates, template);
+      const ref = loaded.template.container.image;
+      const compiled = compilePolicy({
+        template: loaded.template,
+        agent: dnsLabel.safeParse(agent).success ? agent : "new-agent",
+        image: { ref, digest: (await agentDeps.imageDigest(ref)) ?? unbuiltDigest },
+        host: await agentDeps.host(),
+      });
+      return {
+        openclawConfig: compiled.openclawConfig,
+        containerSpec: compiled.containerSpec,
+        explanation: explainPolicy(compiled),
+      };
+    },
+
+    /** Agents keep running: the next start of the panel picks them up by their labels. */
+    async close() {
+      status.close();
+      gateways.closeAll();
+      await tunnels.closeAll();
+      await egress.closeAll();
+    },
+  };
+}

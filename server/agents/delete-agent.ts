@@ -1,0 +1,75 @@
+import { mkdir, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { AppError } from "../errors";
+import { agentFilePaths, readContainerSpec } from "./agent-files";
+import { type LifecycleDeps, ownContainer } from "./agent-lifecycle";
+import { getAgentOrThrow } from "./get-agent";
+
+/**
+ * Removes the container and moves the agent's directory to CLAW_HOME/trash/<name>-<time>/, then
+ * drops its row with the audit event. A running agent needs `force`.
+ */
+export async function deleteAgent(
+  deps: LifecycleDeps,
+  name: string,
+  actor: string,
+  options: { force?: boolean } = {},
+) {
+  deps.endTerminals(name, "the agent was deleted");
+  await getAgentOrThrow(deps.db, name);
+  const files = agentFilePaths(deps.paths.agents, name);
+  const spec = await readContainerSpec(deps.paths.agents, name).catch(() => undefined);
+  const libpod = await deps.libpod();
+  const existing = spec ? await ownContainer(libpod, deps, spec) : undefined;
+  if (existing?.State.Running && !options.force) {
+    throw new AppError("CONFLICT", `${name} is running`, { fix: `Stop it first, or delete with --force.` });
+  }
+  if (existing) {
+    deps.expectChange(name);
+    await libpod.removeContainer(existing.Id, { force: true });
+  }
+  await deps.egress.close(name);
+  await deps.ingress.close(name);
+  await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
+  const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  await rename(files.dir, trashDir);
+  try {
+    await deps.audit.transaction(async (tx, record) => {
+      await tx.agent.delete({ where: { name } });
+      // Access to an agent ends with it: a new agent of the same name starts with nobody paired.
+      for (const grant of await tx.accessGrant.findMany({ where: { agent: name } })) {
+        await tx.accessGrant.delete({ where: { id: grant.id } });
+        await record({
+          category: "access",
+          action: "access_revoked",
+          actor,
+          agent: name,
+          outcome: "ok",
+          details: {
+            channel: grant.channel,
+            subjectId: grant.subjectId,
+            role: grant.role,
+            reason: "agent deleted",
+          },
+        });
+      }
+      await tx.pairing.updateMany({
+        where: { agent: name, status: { in: ["pending", "claimed"] } },
+        data: { status: "cancelled", resolvedAt: new Date(), resolvedBy: actor },
+      });
+      await record({
+        category: "lifecycle",
+        action: "agent_deleted",
+        actor,
+        agent: name,
+        outcome: "ok",
+        details: { trash: trashDir, containerRemoved: existing?.Id ?? null, forced: options.force === true },
+      });
+    });
+  } catch (error) {
+    await rename(trashDir, files.dir);
+    throw error;
+  }
+  deps.changed();
+  return { name, trash: trashDir };
+}

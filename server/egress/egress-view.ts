@@ -1,0 +1,29 @@
+import type { Db } from "../db/client";
+import type { ContainerSpec } from "../policy/compile-container-spec";
+import type { EgressProxies } from "./egress-proxies";
+import { matchRule, parseRules } from "./egress-rules";
+import { summarizeEgress } from "./egress-summary";
+
+/** The Egress tab: the rules the agent's proxy enforces (from its locked spec), and what the audit log holds of its egress. */
+export async function agentEgressView(
+  deps: { db: Db; proxies: EgressProxies },
+  name: string,
+  network: ContainerSpec["network"],
+) {
+  const mapped = [...deps.proxies.overrides];
+  return {
+    profile: network.profile,
+    proxied: network.egressProxy !== null,
+    proxyRunning: deps.proxies.running().includes(name),
+    rules: parseRules(network.allow).map((rule) => ({
+      text: rule.text,
+      host: rule.wildcard ? `*.${rule.host}` : rule.host,
+      ports: rule.ports,
+      /** Names under this rule that CLAW_EGRESS_RESOLVE sends to a fixed address instead of DNS. */
+      mapped: mapped
+        .filter(([host]) => rule.ports.some((port) => matchRule([rule], host, port)))
+        .map(([host, address]) => ({ host, address })),
+    })),
+    ...(await summarizeEgress(deps.db, name)),
+  };
+}
