@@ -1,4 +1,4 @@
-import { parseLogLine } from "../../components/agents/log-lines";
+import { parseLogLine } from "../../shared/log-lines";
 import type { AgentLiveStatus } from "../agents/agent-status";
 import type { AuditEventInput } from "../audit/audit-chain";
 import { isAppError } from "../errors";

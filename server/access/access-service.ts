@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { type AgentOps, clip, handleMessage } from "./access-commands";
 import type { ChannelAdapter, ChannelHandler } from "./channel";
-import { revokeGrant, setGrantJobs } from "./grants";
+import { type GrantJobsChange, revokeGrant, setGrantJobs } from "./grants";
 import {
   cancelOpenPairings,
   claimPairing,
@@ -11,11 +11,11 @@ import {
   createPairing,
   expirePairings,
   formatCode,
+  type PairingRequest,
   rejectPairing,
 } from "./pairings";
 import { createRateLimiter } from "./rate-limiter";
 import { redactSecrets } from "./redact-secrets";
-import type { Role } from "./roles";
 import { createTelegramChannel } from "./telegram/telegram-channel";
 import { readBotToken, telegramPaths } from "./telegram/telegram-settings";
 
@@ -180,14 +180,7 @@ export function createAccessService(deps: {
     },
 
     /** A new pairing: the token goes into the returned link and is not kept anywhere. */
-    async pair(input: {
-      channel: string;
-      agent: string;
-      role: Role;
-      jobs?: boolean;
-      expiresInMinutes: number;
-      actor: string;
-    }) {
+    async pair(input: PairingRequest) {
       const channel = channelOrThrow(input.channel);
       if (!channel.pairingLink("x"))
         throw new AppError("PRECONDITION_FAILED", `The ${input.channel} bot is not set up`, {
@@ -225,14 +218,7 @@ export function createAccessService(deps: {
     },
 
     /** Gives or takes away the right to run jobs from the chat; the person is told. */
-    async setJobs(input: {
-      channel: string;
-      agent: string;
-      subjectId: string;
-      jobs: boolean;
-      jobsPerHour?: number;
-      actor: string;
-    }) {
+    async setJobs(input: GrantJobsChange) {
       const grant = await setGrantJobs({ db, audit }, input);
       void tell(
         grant.channel,

@@ -53,18 +53,17 @@ export function defaultJobsRight(role: string): boolean {
   return role === "admin";
 }
 
+export type GrantJobsChange = {
+  channel: string;
+  agent: string;
+  subjectId: string;
+  jobs: boolean;
+  jobsPerHour?: number;
+  actor: string;
+};
+
 /** Gives or takes away the right to run jobs from the chat (and sets its hourly quota), audited with before and after. */
-export async function setGrantJobs(
-  deps: AccessDeps,
-  input: {
-    channel: string;
-    agent: string;
-    subjectId: string;
-    jobs: boolean;
-    jobsPerHour?: number;
-    actor: string;
-  },
-) {
+export async function setGrantJobs(deps: AccessDeps, input: GrantJobsChange) {
   const { channel, agent, subjectId, actor } = input;
   return deps.audit.transaction(async (tx, record) => {
     const grant = await getGrantOrThrow(tx, channel, subjectId, agent);

@@ -28,21 +28,20 @@ export function formatCode(code: string): string {
   return `${code.slice(0, 3)} ${code.slice(3)}`;
 }
 
+export type PairingRequest = {
+  channel: string;
+  agent: string;
+  role: Role;
+  jobs?: boolean;
+  expiresInMinutes: number;
+  actor: string;
+};
+
 /**
  * Issues a single-use token for `agent`; returns it once (only its hash is stored). `jobs` is the
  * right to run jobs from the chat the grant will carry (unset: the role's default, admins only).
  */
-export async function createPairing(
-  deps: AccessDeps,
-  input: {
-    channel: string;
-    agent: string;
-    role: Role;
-    jobs?: boolean;
-    expiresInMinutes: number;
-    actor: string;
-  },
-) {
+export async function createPairing(deps: AccessDeps, input: PairingRequest) {
   await getAgentOrThrow(deps.db, input.agent);
   await expirePairings(deps);
   const token = randomBytes(32).toString("base64url");

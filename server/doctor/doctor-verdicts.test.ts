@@ -1,18 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { PodmanStatus } from "../podman/podman-service";
 import {
-  shellQuote,
   verdictCgroups,
-  verdictClawHome,
-  verdictHostKey,
   verdictHostWorkaround,
   verdictOciRuntime,
-  verdictPanelSocket,
   verdictPodmanBinary,
   verdictPodmanMode,
   verdictPodmanSocket,
   verdictSubIds,
 } from "./doctor-verdicts";
+import { shellQuote, verdictClawHome, verdictHostKey, verdictPanelSocket } from "./file-verdicts";
 import { parseSubIdFile } from "./parse-subids";
 
 const rootful: PodmanStatus = {

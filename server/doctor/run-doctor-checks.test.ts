@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ClawPaths, clawPaths } from "../config";
 import { createPodmanService, type PodmanService } from "../podman/podman-service";
+import { cleanPodmanEnv } from "../podman/podman-test-env";
 import { runDoctorChecks } from "./run-doctor-checks";
 
 const ALL_IDS = [
@@ -19,14 +20,6 @@ const ALL_IDS = [
   "host-key",
 ];
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.CONTAINER_HOST;
-  delete env.DOCKER_HOST;
-  delete env.CONTAINERS_CONF;
-  return env;
-}
-
 describe("runDoctorChecks (real Podman)", () => {
   let home: string;
   let paths: ClawPaths;
@@ -38,7 +31,7 @@ describe("runDoctorChecks (real Podman)", () => {
     paths = clawPaths(home);
     podman = createPodmanService(paths, {
       candidates: [{ source: "system", socketPath: join(home, "nobody.sock") }],
-      env: cleanEnv(),
+      env: cleanPodmanEnv(),
     });
   });
 

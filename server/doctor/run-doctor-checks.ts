@@ -10,19 +10,16 @@ import { gatherHostFacts, type HostFacts } from "../podman/host-workarounds";
 import type { PodmanService } from "../podman/podman-service";
 import {
   type DoctorCheck,
-  type FileFacts,
   type PodmanBinaryFacts,
   verdictCgroups,
-  verdictClawHome,
-  verdictHostKey,
   verdictHostWorkaround,
   verdictOciRuntime,
-  verdictPanelSocket,
   verdictPodmanBinary,
   verdictPodmanMode,
   verdictPodmanSocket,
   verdictSubIds,
 } from "./doctor-verdicts";
+import { type FileFacts, verdictClawHome, verdictHostKey, verdictPanelSocket } from "./file-verdicts";
 import { parseSubIdFile } from "./parse-subids";
 
 export type { DoctorCheck } from "./doctor-verdicts";

@@ -268,36 +268,20 @@ export async function startEgressProxy(options: {
       },
       (answer) => {
         const status = answer.statusCode ?? 0;
-        // The upstream chose the status line: one Node cannot send on (0, 999) is a bad gateway.
-        if (!isSendableStatus(status)) {
+        // An answer that cannot be passed on ends both sides and is recorded with why.
+        const unpassable = (error: string, message: string) => {
           answer.destroy();
           upstream.destroy();
-          recordOnce({
-            status,
-            bytesUp: up,
-            bytesDown: 0,
-            error: `invalid status code ${status}`,
-          });
-          return badGateway(
-            res,
-            `${target.host}:${target.port} answered with an invalid status code (${status})`,
-          );
-        }
+          recordOnce({ status, bytesUp: up, bytesDown: 0, error });
+          badGateway(res, `${target.host}:${target.port} answered with ${message}`);
+        };
+        // The upstream chose the status line: one Node cannot send on (0, 999) is a bad gateway.
+        if (!isSendableStatus(status))
+          return unpassable(`invalid status code ${status}`, `an invalid status code (${status})`);
         try {
           res.writeHead(status, answer.headers);
         } catch (error) {
-          answer.destroy();
-          upstream.destroy();
-          recordOnce({
-            status,
-            bytesUp: up,
-            bytesDown: 0,
-            error: (error as Error).message,
-          });
-          return badGateway(
-            res,
-            `${target.host}:${target.port} answered with headers that cannot be passed on`,
-          );
+          return unpassable((error as Error).message, "headers that cannot be passed on");
         }
         answer.on("data", (chunk: Buffer) => {
           down += chunk.length;

@@ -11,18 +11,10 @@ import type { SocketCandidate } from "./find-podman-socket";
 import { gatherHostFacts } from "./host-workarounds";
 import { pingPodmanSocket } from "./ping-podman-socket";
 import { createPodmanService, type PodmanService } from "./podman-service";
+import { cleanPodmanEnv } from "./podman-test-env";
 import { startPodmanService } from "./start-podman-service";
 
 const execFileAsync = promisify(execFile);
-
-/** The environment the children get: nothing that could point them at someone else's Podman. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.CONTAINER_HOST;
-  delete env.DOCKER_HOST;
-  delete env.CONTAINERS_CONF;
-  return env;
-}
 
 const isAlive = (pid: number) => {
   try {
@@ -72,7 +64,7 @@ describe("podman service (real Podman)", () => {
   });
 
   it("starts its own service when no candidate answers, shares it, and stops it on close", async () => {
-    service = createPodmanService(paths, { candidates: nowhere, env: cleanEnv() });
+    service = createPodmanService(paths, { candidates: nowhere, env: cleanPodmanEnv() });
 
     const started = performance.now();
     const [a, b] = await Promise.all([service.get(), service.get()]);
@@ -112,9 +104,9 @@ describe("podman service (real Podman)", () => {
   });
 
   it("status() reports what `podman info` reports on this host", async () => {
-    service = createPodmanService(paths, { candidates: nowhere, env: cleanEnv() });
+    service = createPodmanService(paths, { candidates: nowhere, env: cleanPodmanEnv() });
     const status = await service.status();
-    const { stdout } = await execFileAsync("podman", ["info", "--format", "json"], { env: cleanEnv() });
+    const { stdout } = await execFileAsync("podman", ["info", "--format", "json"], { env: cleanPodmanEnv() });
     const cli = JSON.parse(stdout) as {
       host: { cgroupVersion: string; security: { rootless: boolean } };
       version: { Version: string };
@@ -143,7 +135,7 @@ describe("podman service (real Podman)", () => {
     const external = await startPodmanService({
       socketPath: join(home, "external", "podman.sock"),
       pidFile: join(home, "external", "pid"),
-      env: cleanEnv(),
+      env: cleanPodmanEnv(),
     });
     try {
       service = createPodmanService(paths, {
@@ -151,7 +143,7 @@ describe("podman service (real Podman)", () => {
           { source: "CONTAINER_HOST", problem: "ssh:// connections are not supported yet" },
           { source: "DOCKER_HOST", socketPath: external.socketPath },
         ],
-        env: cleanEnv(),
+        env: cleanPodmanEnv(),
       });
       const connection = await service.get();
       expect(connection).toMatchObject({ source: "DOCKER_HOST", socketPath: external.socketPath });
@@ -172,7 +164,7 @@ describe("podman service (real Podman)", () => {
   });
 
   it("starts a new service after its child died", async () => {
-    service = createPodmanService(paths, { candidates: nowhere, env: cleanEnv() });
+    service = createPodmanService(paths, { candidates: nowhere, env: cleanPodmanEnv() });
     await service.get();
     const first = Number(await readFile(join(paths.run, "podman-service.pid"), "utf8"));
     process.kill(first, "SIGKILL");
@@ -189,13 +181,13 @@ describe("podman service (real Podman)", () => {
     const leftover = await startPodmanService({
       socketPath: paths.podmanSocket,
       pidFile: join(paths.run, "podman-service.pid"),
-      env: cleanEnv(),
+      env: cleanPodmanEnv(),
     });
     // Simulate a crashed panel: nobody calls leftover.stop().
     const fresh = await startPodmanService({
       socketPath: paths.podmanSocket,
       pidFile: join(paths.run, "podman-service.pid"),
-      env: cleanEnv(),
+      env: cleanPodmanEnv(),
     });
     try {
       expect(leftover.isRunning()).toBe(false);
@@ -210,7 +202,7 @@ describe("podman service (real Podman)", () => {
   it("retries a failed attempt on the next call instead of caching the failure", async () => {
     // A file where the run folder should be: the first start must fail.
     await writeFile(paths.run, "not a folder");
-    service = createPodmanService(paths, { candidates: nowhere, env: cleanEnv() });
+    service = createPodmanService(paths, { candidates: nowhere, env: cleanPodmanEnv() });
     const error = await service.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: "UNAVAILABLE" });
@@ -240,7 +232,7 @@ describe("podman service failures", () => {
     const service = createPodmanService(clawPaths(dir), {
       candidates: [],
       podmanBinary: join(dir, "no-such-podman"),
-      env: cleanEnv(),
+      env: cleanPodmanEnv(),
     });
     const error = await service.get().catch((e: unknown) => e);
     expect(error).toMatchObject({
@@ -261,7 +253,7 @@ describe("podman service failures", () => {
       socketPath: join(dir, "run", "podman.sock"),
       pidFile: join(dir, "run", "pid"),
       podmanBinary: fake,
-      env: { ...cleanEnv(), FAKE_PODMAN_FAIL: "1" },
+      env: { ...cleanPodmanEnv(), FAKE_PODMAN_FAIL: "1" },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "UNAVAILABLE", message: /exited \(code 125\).*the fake says no/ });
     expect(error).toMatchObject({ fix: /podman system service --time=0/ });
@@ -275,7 +267,7 @@ describe("podman service failures", () => {
       socketPath: join(dir, "run", "podman.sock"),
       pidFile: join(dir, "run", "pid"),
       podmanBinary: fake,
-      env: cleanEnv(),
+      env: cleanPodmanEnv(),
     });
     expect((await pingPodmanSocket(child.socketPath)).ok).toBe(true);
     await child.stop(300);
