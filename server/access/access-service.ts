@@ -1,3 +1,4 @@
+import QRCode from "qrcode";
 import type { AuditLog } from "../audit/audit-log";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
@@ -164,7 +165,7 @@ export function createAccessService(deps: {
   }
   let stopWatchingJobs = () => {};
 
-  return {
+  const service = {
     telegram,
     channels,
 
@@ -188,6 +189,17 @@ export function createAccessService(deps: {
         });
       const pairing = await createPairing({ db, audit }, input);
       return { ...pairing, link: channel.pairingLink(pairing.token) as string };
+    },
+
+    /** A pairing as the panel shows it: the link and its QR code; the token only inside the link. */
+    async pairWithQr(input: PairingRequest) {
+      const { token: _token, ...pairing } = await service.pair(input);
+      const qrSvg = await QRCode.toString(pairing.link, {
+        type: "svg",
+        errorCorrectionLevel: "M",
+        margin: 2,
+      });
+      return { ...pairing, qrSvg };
     },
 
     async confirm(input: { id: string; actor: string; code?: string }) {
@@ -260,5 +272,6 @@ export function createAccessService(deps: {
       await checkingJobs;
     },
   };
+  return service;
 }
 export type AccessService = ReturnType<typeof createAccessService>;

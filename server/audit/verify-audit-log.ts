@@ -1,3 +1,4 @@
+import type { AuditLog } from "./audit-log";
 import { openAuditReader, readCheckpointLines } from "./audit-reader";
 import { type AuditVerifyReport, verifyAuditChain } from "./verify-audit-chain";
 
@@ -27,4 +28,25 @@ export async function verifyAuditLog(options: {
   } finally {
     reader.close();
   }
+}
+
+/** The Verify button: the whole chain recomputed from disk, and the verdict itself recorded. */
+export async function verifyAndRecordAuditLog(
+  options: Parameters<typeof verifyAuditLog>[0] & { audit: AuditLog; actor: string },
+): Promise<AuditVerifyResult> {
+  const result = await verifyAuditLog(options);
+  await options.audit.record({
+    category: "panel",
+    action: "audit_verified",
+    actor: options.actor,
+    outcome: result.ok ? "ok" : "error",
+    details: {
+      rows: result.rows,
+      checkpoints: result.checkpoints,
+      problems: result.problems.length,
+      firstProblem: result.problems[0]?.message ?? null,
+      durationMs: result.durationMs,
+    },
+  });
+  return result;
 }

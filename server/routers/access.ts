@@ -1,4 +1,3 @@
-import QRCode from "qrcode";
 import { z } from "zod";
 import { jobsPerHourLimits, listGrants } from "../access/grants";
 import {
@@ -50,16 +49,7 @@ export const accessRouter = router({
           .default(pairingExpiryMinutes.default),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      const pairing = await ctx.access.pair({ ...input, actor: actorLabel(ctx.actor) });
-      const qrSvg = await QRCode.toString(pairing.link, {
-        type: "svg",
-        errorCorrectionLevel: "M",
-        margin: 2,
-      });
-      const { token: _token, ...rest } = pairing;
-      return { ...rest, qrSvg };
-    }),
+    .mutation(({ ctx, input }) => ctx.access.pairWithQr({ ...input, actor: actorLabel(ctx.actor) })),
 
   /** Open pairings (with the code once someone opened the link), or also those that ended today. */
   pairings: protectedProcedure

@@ -6,7 +6,7 @@ import {
   listAuditEvents,
   listAuditFacets,
 } from "../audit/query-audit-log";
-import { verifyAuditLog } from "../audit/verify-audit-log";
+import { verifyAndRecordAuditLog } from "../audit/verify-audit-log";
 import { actorLabel } from "../auth/actor";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -44,25 +44,13 @@ export const auditRouter = router({
   })),
 
   /** Recomputes the whole chain from disk; the verdict is itself recorded. */
-  verify: protectedProcedure.mutation(async ({ ctx }) => {
-    const result = await verifyAuditLog({
+  verify: protectedProcedure.mutation(({ ctx }) =>
+    verifyAndRecordAuditLog({
       dbPath: ctx.paths.db,
       checkpointsPath: ctx.paths.auditCheckpoints,
       publicKey: ctx.hostKey.publicKey,
-    });
-    await ctx.audit.record({
-      category: "panel",
-      action: "audit_verified",
+      audit: ctx.audit,
       actor: actorLabel(ctx.actor),
-      outcome: result.ok ? "ok" : "error",
-      details: {
-        rows: result.rows,
-        checkpoints: result.checkpoints,
-        problems: result.problems.length,
-        firstProblem: result.problems[0]?.message ?? null,
-        durationMs: result.durationMs,
-      },
-    });
-    return result;
-  }),
+    }),
+  ),
 });
