@@ -1,5 +1,5 @@
-import { type IdMapping, libpodCreateBody } from "../agents/libpod-create-body";
 import { claudeCodeRepo } from "../images/build-claude-code-image";
+import { type IdMapping, libpodCreateBody } from "../podman/libpod-create-body";
 import {
   type ContainerSpec,
   egressProxyEnv,

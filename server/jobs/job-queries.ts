@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { eventOfLine, readEventLines, readTail } from "./job-files";
-import type { JobService, MetricSample } from "./job-runner";
+import type { MetricSample } from "./job-runtime";
+import type { JobService } from "./job-service";
 import type { JobResult } from "./stream-json";
 
 const chartPoints = 240;

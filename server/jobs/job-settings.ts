@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import type { AuditLog } from "../audit/audit-log";
 import { AppError } from "../errors";
 import { writeFileAtomic } from "../fs/write-file-atomic";
 
@@ -26,7 +27,6 @@ export const jobSettingsSchema = z.strictObject({
   sessionIdleHours: sessionIdleHoursSchema.default(24 * 7),
   webhook: webhookSchema.nullable().default(null),
 });
-export const jobSettingsBaseUrl = httpUrl;
 export type JobSettings = z.infer<typeof jobSettingsSchema>;
 
 export type JobSecretName = "apiKey" | "credentials" | "webhookToken";
@@ -122,4 +122,66 @@ export function apiEgressRule(baseUrl: string): string {
   const url = new URL(baseUrl);
   const defaultPort = url.protocol === "https:" ? "443" : "80";
   return url.port && url.port !== defaultPort ? `${url.hostname}:${url.port}` : url.hostname;
+}
+
+/** The settings and which secrets are set (never their values). */
+export async function describeJobSettings(paths: JobsPaths) {
+  return {
+    ...(await readJobSettings(paths)),
+    apiKeySet: Boolean(await readJobSecret(paths, "apiKey")),
+    credentialsSet: Boolean(await readJobSecret(paths, "credentials")),
+    webhookTokenSet: Boolean(await readJobSecret(paths, "webhookToken")),
+  };
+}
+
+/** A change to the settings: a setting left out keeps its value; a secret given as null is removed. */
+export const jobSettingsChangeSchema = z.object({
+  // No defaults here: a setting left out keeps its value.
+  baseUrl: httpUrl.optional(),
+  sessionIdleHours: sessionIdleHoursSchema.optional(),
+  webhook: webhookSchema.nullable().optional(),
+  apiKey: z.string().trim().min(1).max(4096).nullish(),
+  credentials: z.string().min(2).max(65_536).nullish(),
+  webhookToken: z.string().trim().min(1).max(4096).nullish(),
+});
+export type JobSettingsChange = z.infer<typeof jobSettingsChangeSchema>;
+
+/** Writes the changed settings and secrets, and audits what changed (never a secret's value). */
+export async function changeJobSettings(
+  deps: { paths: JobsPaths; audit: AuditLog },
+  change: JobSettingsChange,
+  actor: string,
+) {
+  const { paths } = deps;
+  const current = await readJobSettings(paths);
+  const next = jobSettingsSchema.parse({
+    baseUrl: change.baseUrl ?? current.baseUrl,
+    sessionIdleHours: change.sessionIdleHours ?? current.sessionIdleHours,
+    webhook: change.webhook === undefined ? current.webhook : change.webhook,
+  });
+  await writeJobSettings(paths, next);
+  const secrets = {
+    apiKey: change.apiKey,
+    credentials: change.credentials,
+    webhookToken: change.webhookToken,
+  };
+  for (const [name, value] of Object.entries(secrets))
+    if (value !== undefined) await writeJobSecret(paths, name as keyof typeof secrets, value);
+  await deps.audit.record({
+    category: "job",
+    action: "job_settings_changed",
+    actor,
+    outcome: "ok",
+    details: {
+      baseUrl: next.baseUrl,
+      sessionIdleHours: next.sessionIdleHours,
+      webhook: next.webhook?.url ?? null,
+      secrets: Object.fromEntries(
+        Object.entries(secrets).flatMap(([name, value]) =>
+          value === undefined ? [] : [[name, value === null ? "removed" : "set"]],
+        ),
+      ),
+    },
+  });
+  return { ok: true };
 }

@@ -7,8 +7,8 @@ import { formatJobEvent } from "../../cli/job-commands";
 import { claudeCommand, jobContainerSpec, jobCreateBody } from "./job-container";
 import { jobNoticeText } from "./job-notify";
 import { downsample } from "./job-queries";
-import { cappedStderr, maxStderrBytes, stderrCutMarker } from "./job-runner";
 import { apiEgressRule } from "./job-settings";
+import { cappedStderr, maxStderrBytes, stderrCutMarker } from "./job-stderr";
 import { defaultJobTemplate } from "./job-template";
 import { factsOfLine, type JobResult, jobOutcome } from "./stream-json";
 

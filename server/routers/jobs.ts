@@ -2,18 +2,9 @@ import { z } from "zod";
 import { actorLabel } from "../auth/actor";
 import { jobIdPattern, sessionIdPattern } from "../jobs/job-files";
 import { getJobOrThrow, listJobs, readJobOutput } from "../jobs/job-queries";
-import { maxPromptChars } from "../jobs/job-runner";
+import { maxPromptChars } from "../jobs/job-queue";
 import { listJobSessions } from "../jobs/job-sessions";
-import {
-  jobSettingsBaseUrl,
-  jobSettingsSchema,
-  readJobSecret,
-  readJobSettings,
-  sessionIdleHoursSchema,
-  webhookSchema,
-  writeJobSecret,
-  writeJobSettings,
-} from "../jobs/job-settings";
+import { changeJobSettings, describeJobSettings, jobSettingsChangeSchema } from "../jobs/job-settings";
 import { dnsLabel } from "../policy/template-schema";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -82,61 +73,12 @@ export const jobsRouter = router({
     .mutation(({ ctx, input }) => ctx.jobs.cleanup({ ...input, actor: actorLabel(ctx.actor) })),
 
   /** Settings and which secrets are set (never their values). */
-  settings: protectedProcedure.query(async ({ ctx }) => {
-    const paths = ctx.jobs.paths;
-    return {
-      ...(await readJobSettings(paths)),
-      apiKeySet: Boolean(await readJobSecret(paths, "apiKey")),
-      credentialsSet: Boolean(await readJobSecret(paths, "credentials")),
-      webhookTokenSet: Boolean(await readJobSecret(paths, "webhookToken")),
-    };
-  }),
+  settings: protectedProcedure.query(({ ctx }) => describeJobSettings(ctx.jobs.paths)),
 
   /** A secret given as null is removed; one left out is kept. */
   configure: protectedProcedure
-    .input(
-      z.object({
-        // No defaults here: a setting left out keeps its value.
-        baseUrl: jobSettingsBaseUrl.optional(),
-        sessionIdleHours: sessionIdleHoursSchema.optional(),
-        webhook: webhookSchema.nullable().optional(),
-        apiKey: z.string().trim().min(1).max(4096).nullish(),
-        credentials: z.string().min(2).max(65_536).nullish(),
-        webhookToken: z.string().trim().min(1).max(4096).nullish(),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      const paths = ctx.jobs.paths;
-      const current = await readJobSettings(paths);
-      const next = jobSettingsSchema.parse({
-        baseUrl: input.baseUrl ?? current.baseUrl,
-        sessionIdleHours: input.sessionIdleHours ?? current.sessionIdleHours,
-        webhook: input.webhook === undefined ? current.webhook : input.webhook,
-      });
-      await writeJobSettings(paths, next);
-      const secrets = {
-        apiKey: input.apiKey,
-        credentials: input.credentials,
-        webhookToken: input.webhookToken,
-      };
-      for (const [name, value] of Object.entries(secrets))
-        if (value !== undefined) await writeJobSecret(paths, name as keyof typeof secrets, value);
-      await ctx.audit.record({
-        category: "job",
-        action: "job_settings_changed",
-        actor: actorLabel(ctx.actor),
-        outcome: "ok",
-        details: {
-          baseUrl: next.baseUrl,
-          sessionIdleHours: next.sessionIdleHours,
-          webhook: next.webhook?.url ?? null,
-          secrets: Object.fromEntries(
-            Object.entries(secrets).flatMap(([name, value]) =>
-              value === undefined ? [] : [[name, value === null ? "removed" : "set"]],
-            ),
-          ),
-        },
-      });
-      return { ok: true };
-    }),
+    .input(jobSettingsChangeSchema)
+    .mutation(({ ctx, input }) =>
+      changeJobSettings({ paths: ctx.jobs.paths, audit: ctx.audit }, input, actorLabel(ctx.actor)),
+    ),
 });

@@ -1,0 +1,195 @@
+import { closeSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  ContainerFileRefused,
+  readContainerFile,
+  removeContainerFile,
+  type UidRange,
+  uidRangesOf,
+} from "../fs/container-files";
+import { jobPromptDir } from "./job-container";
+import { readTail } from "./job-files";
+import { sendJobWebhook } from "./job-notify";
+import { auditJob, type JobRuntime, type RunningJob } from "./job-runtime";
+import { oauthCredentialsSchema, readJobSecret, readJobSettings, writeJobSecret } from "./job-settings";
+import { type JobOutcome, jobOutcome } from "./stream-json";
+
+/** Claude Code's `.credentials.json` in the session's /claude, which the job can write. */
+export const credentialsFile = ".credentials.json";
+const maxCredentialsBytes = 64 * 1024;
+
+/**
+ * A job's container ended (or could not be followed): its outcome goes to its row and the audit log,
+ * its container, proxies and prompt go, a refreshed login comes back, and the session's next job starts.
+ */
+export async function finishJob(rt: JobRuntime, job: RunningJob, exitCode: number | null) {
+  if (rt.closed || !rt.running.has(job.id)) return;
+  const libpod = await rt.deps.libpod();
+  const inspect = await libpod.inspectContainer(job.containerId).catch(() => undefined);
+  const code = exitCode ?? inspect?.State.ExitCode ?? null;
+  closeSync(job.events);
+  job.events = -1;
+  const stderrTail = await readTail(rt.paths.run(job.id).stderr, 4000);
+  const outcome = jobOutcome({
+    stoppedFor: job.stoppedFor,
+    limitMessage: job.limitMessage,
+    cancelledBy: job.cancelledBy,
+    exitCode: code,
+    oomKilled: inspect?.State.OOMKilled === true,
+    result: job.result,
+    stderrTail,
+  });
+  const finishedAt = new Date();
+  await saveOutcome(rt, job, outcome, code, finishedAt);
+  rt.running.delete(job.id);
+  await libpod.removeContainer(job.containerId, { force: true }).catch(() => {});
+  await rt.deps.egress.close(`job:${job.id}`).catch(() => {});
+  await rt.models.close(job.id).catch(() => {});
+  // Files the job made are owned by its mapped uid when rootful; rootless keep-id maps it to the panel's.
+  const owners = (await rt.deps.rootless()) ? [] : uidRangesOf(inspect?.HostConfig.IDMappings?.UidMap);
+  await writeBackCredentials(rt, job, owners).catch((error: Error) =>
+    console.error(`claw: job ${job.id}: credentials: ${error.message}`),
+  );
+  await rm(join(rt.paths.session(job.sessionId).dir, jobPromptDir, "prompt"), { force: true });
+  const durationMs = finishedAt.getTime() - job.startedAt;
+  await auditJob(
+    rt,
+    `job_${outcome.status}`,
+    job.cancelledBy ?? "system",
+    outcome.status === "failed" ? "error" : "ok",
+    {
+      job: job.id,
+      session: job.sessionId,
+      exitCode: code,
+      errorType: outcome.errorType,
+      error: outcome.message,
+      outputBytes: job.outputBytes,
+      events: job.eventCount,
+      durationMs,
+      costUsd: job.result?.costUsd ?? null,
+      turns: job.result?.numTurns ?? null,
+    },
+  );
+  rt.bus.emit(job.id, { type: "status", status: outcome.status });
+  void notify(rt, job, outcome.status, durationMs);
+  void rt.pump(job.sessionId);
+}
+
+/** The job's row and its session's, in one transaction: the outcome, the counters, the Claude session. */
+async function saveOutcome(
+  rt: JobRuntime,
+  job: RunningJob,
+  outcome: JobOutcome,
+  exitCode: number | null,
+  finishedAt: Date,
+) {
+  const { db } = rt.deps;
+  await db.$transaction([
+    db.job.update({
+      where: { id: job.id },
+      data: {
+        status: outcome.status,
+        errorType: outcome.errorType,
+        errorMessage: outcome.message,
+        exitCode,
+        finishedAt,
+        outputBytes: job.outputBytes,
+        eventCount: job.eventCount,
+        lastOutputAt: job.lastOutputAt ? new Date(job.lastOutputAt) : null,
+        result: job.result ? JSON.stringify(job.result) : null,
+        cancelledBy: job.cancelledBy,
+      },
+    }),
+    db.jobSession.update({
+      where: { id: job.sessionId },
+      data: {
+        lastActivityAt: finishedAt,
+        ...(job.claudeSessionId ? { claudeSessionId: job.claudeSessionId } : {}),
+      },
+    }),
+  ]);
+}
+
+/** A job that never got a running container (or lost it): failed as a crash, its proxies closed. */
+export async function failJobBeforeStart(rt: JobRuntime, jobId: string, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  await rt.deps.db.job.update({
+    where: { id: jobId },
+    data: {
+      status: "failed",
+      errorType: "crash",
+      errorMessage: message.slice(0, 2000),
+      finishedAt: new Date(),
+    },
+  });
+  await rt.deps.egress.close(`job:${jobId}`).catch(() => {});
+  await rt.models.close(jobId).catch(() => {});
+  await auditJob(rt, "job_failed", "system", "error", {
+    job: jobId,
+    errorType: "crash",
+    error: message.slice(0, 2000),
+  });
+  rt.bus.emit(jobId, { type: "status", status: "failed" });
+}
+
+/**
+ * OAuth tokens refresh during a job: the copy it used goes back if it changed, is a small regular
+ * file (never a link, FIFO or device: the job could have put one there) and has the shape of Claude
+ * Code's credentials. A refusal is audited; the stored login stays as it was.
+ */
+async function writeBackCredentials(rt: JobRuntime, job: RunningJob, owners: UidRange[]) {
+  if (!job.usedCredentials) return;
+  const dir = rt.paths.session(job.sessionId).claude;
+  const refuse = (reason: string, error: string) =>
+    auditJob(rt, "job_credentials_refused", "system", "denied", {
+      job: job.id,
+      session: job.sessionId,
+      reason,
+      error,
+    });
+  try {
+    const after = (
+      await readContainerFile(join(dir, credentialsFile), { maxBytes: maxCredentialsBytes, owners })
+    )?.toString("utf8");
+    if (!after || after === job.usedCredentials) return;
+    // The stored login changed meanwhile (set again in Settings): that one wins.
+    if ((await readJobSecret(rt.paths, "credentials")) !== job.usedCredentials) return;
+    if (!isOAuthCredentials(after))
+      return await refuse("shape", `${credentialsFile} is not Claude Code's OAuth credentials JSON`);
+    await writeJobSecret(rt.paths, "credentials", after);
+  } catch (error) {
+    if (!(error instanceof ContainerFileRefused)) throw error;
+    await refuse(error.reason, error.message);
+  } finally {
+    await removeContainerFile(dir, credentialsFile);
+  }
+}
+
+function isOAuthCredentials(text: string): boolean {
+  try {
+    return oauthCredentialsSchema.safeParse(JSON.parse(text)).success;
+  } catch {
+    return false;
+  }
+}
+
+/** The job-end webhook, with the settings of now (a webhook set while the job ran is the one told). */
+async function notify(rt: JobRuntime, job: RunningJob, status: string, durationMs: number) {
+  const settings = await readJobSettings(rt.paths).catch(() => undefined);
+  if (!settings?.webhook) return;
+  const token = await readJobSecret(rt.paths, "webhookToken");
+  const result = await sendJobWebhook(settings.webhook, token, {
+    jobId: job.id,
+    sessionId: job.sessionId,
+    status,
+    outputBytes: job.outputBytes,
+    durationMs,
+    resultText: job.result?.text ?? null,
+  });
+  await auditJob(rt, "job_notified", "system", result.ok ? "ok" : "error", {
+    job: job.id,
+    url: settings.webhook.url,
+    ...result,
+  });
+}

@@ -1,0 +1,199 @@
+import { chmod, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { AppError } from "../errors";
+import { removeContainerFile, replaceContainerFile } from "../fs/container-files";
+import { writeFileAtomic } from "../fs/write-file-atomic";
+import { checkConformance, readProcessFacts } from "../podman/conformance";
+import { homeLabel, type Libpod, podmanMessage } from "../podman/libpod";
+import type { ContainerSpec } from "../policy/compile-container-spec";
+import {
+  claudeCodeImage,
+  claudeCommand,
+  jobContainerSpec,
+  jobCreateBody,
+  jobPromptDir,
+} from "./job-container";
+import { credentialsFile } from "./job-finish";
+import { followJob } from "./job-follow";
+import { auditJob, type JobRuntime, newRunningJob } from "./job-runtime";
+import {
+  apiEgressRule,
+  type JobSettings,
+  type JobsPaths,
+  readJobSecret,
+  readJobSettings,
+} from "./job-settings";
+import { getJobTemplateOrThrow, type JobTemplate } from "./job-template";
+
+/** What one launch goes by, read once: the settings, and the API key or else the OAuth login it hands the job. */
+type LaunchConfig = { settings: JobSettings; apiKey: string | undefined; oauthLogin: string | undefined };
+
+async function readLaunchConfig(paths: JobsPaths): Promise<LaunchConfig> {
+  const settings = await readJobSettings(paths);
+  const apiKey = await readJobSecret(paths, "apiKey");
+  const credentials = await readJobSecret(paths, "credentials");
+  return { settings, apiKey, oauthLogin: apiKey ? undefined : credentials };
+}
+
+/** The Claude Code image's id; an error saying how to build it when it is not there. */
+export async function claudeCodeImageIdOrThrow(libpod: Libpod): Promise<string> {
+  const id = await libpod.imageId(claudeCodeImage).catch(() => undefined);
+  if (!id)
+    throw new AppError("PRECONDITION_FAILED", `The Claude Code image ${claudeCodeImage} is not built`, {
+      fix: "claw images build claude-code (or the Images page)",
+    });
+  return id;
+}
+
+/** The job's container spec: the model through the panel's proxy (API key) or called directly (OAuth). */
+export function jobSpec(
+  job: { id: string; sessionId: string },
+  template: JobTemplate,
+  options: { imageId: string; rootless: boolean; baseUrl: string; modelProxy: boolean },
+): ContainerSpec {
+  return jobContainerSpec({
+    jobId: job.id,
+    sessionId: job.sessionId,
+    template,
+    image: { ref: claudeCodeImage, digest: options.imageId },
+    rootless: options.rootless,
+    baseUrl: options.baseUrl,
+    apiRule: apiEgressRule(options.baseUrl),
+    modelProxy: options.modelProxy,
+  });
+}
+
+/** Creates and starts the job's container, then follows it. */
+export async function launchJob(rt: JobRuntime, jobId: string) {
+  const { deps } = rt;
+  const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId }, include: { session: true } });
+  const template = await getJobTemplateOrThrow(deps.paths.templates, job.session.template);
+  const config = await readLaunchConfig(rt.paths);
+  const libpod = await deps.libpod();
+  const imageId = await claudeCodeImageIdOrThrow(libpod);
+  const rootless = await deps.rootless();
+  const sessionDir = rt.paths.session(job.sessionId).dir;
+  await prepareJobFiles(rt.paths, job, config.oauthLogin);
+  const modelProxy = Boolean(config.apiKey);
+  const spec = jobSpec(job, template, { imageId, rootless, baseUrl: config.settings.baseUrl, modelProxy });
+  const resume = job.session.claudeSessionId;
+  const body = jobCreateBody(spec, {
+    sessionDir,
+    command: claudeCommand({ resume, model: template.model }),
+    secretEnv: {},
+    runtimeLabels: { [homeLabel]: deps.homeId },
+  });
+  await deps.egress.ensure(`job:${jobId}`, sessionDir, spec, { job: jobId });
+  if (modelProxy) await rt.models.ensure(jobId, sessionDir);
+  const { containerId, conformance } = await startJobContainer(libpod, body, spec, sessionDir);
+  const startedAt = new Date();
+  await deps.db.job.update({
+    where: { id: jobId },
+    data: { status: "running", startedAt, containerId, resumed: resume },
+  });
+  await auditJob(rt, "job_started", "system", "ok", {
+    job: jobId,
+    session: job.sessionId,
+    containerId,
+    resumed: resume,
+    network: spec.network.profile,
+    allow: spec.network.allow,
+    // `proxy`: the key stays in the panel; `direct`: an OAuth login in the container.
+    model: modelProxy ? "proxy" : "direct",
+    conformance: conformance.verdict,
+    image: imageId,
+  });
+  rt.bus.emit(jobId, { type: "status", status: "running" });
+  followJob(
+    rt,
+    newRunningJob({
+      id: jobId,
+      sessionId: job.sessionId,
+      containerId,
+      template,
+      startedAt: startedAt.getTime(),
+      eventsPath: rt.paths.run(jobId).events,
+      usedCredentials: config.oauthLogin,
+    }),
+    0,
+  );
+}
+
+/** The session's and the run's directories, the prompt file, and the OAuth login's copy (or none). */
+async function prepareJobFiles(
+  paths: JobsPaths,
+  job: { id: string; sessionId: string; prompt: string },
+  oauthLogin: string | undefined,
+) {
+  const sessionPaths = paths.session(job.sessionId);
+  const promptDir = join(sessionPaths.dir, jobPromptDir);
+  for (const dir of [
+    sessionPaths.workspace,
+    sessionPaths.claude,
+    sessionPaths.egress,
+    sessionPaths.model,
+    promptDir,
+    paths.run(job.id).dir,
+  ])
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(sessionPaths.egress, 0o755);
+  await chmod(sessionPaths.model, 0o755);
+  // The prompt reaches Claude Code as a file, not an argument (which any local user could read in
+  // `ps`). Readable by the container's user (a mapped uid when rootful): 0644 in a 0755 directory,
+  // inside the session's 0700 directory, which other host users cannot enter.
+  await chmod(promptDir, 0o755);
+  await writeFileAtomic(join(promptDir, "prompt"), job.prompt, 0o644);
+  // Only this file of the person's Claude login, and a copy: written back after the job. /claude is
+  // the job's to write: a symlink, FIFO or directory left there is replaced, never written through.
+  if (oauthLogin)
+    await replaceContainerFile(sessionPaths.claude, credentialsFile, oauthLogin, {
+      stagingDir: join(sessionPaths.dir, "staging"),
+      mode: 0o600,
+    });
+  else await removeContainerFile(sessionPaths.claude, credentialsFile);
+}
+
+/** Creates and starts the container and checks it against its spec; a container that fails is removed. */
+async function startJobContainer(libpod: Libpod, body: object, spec: ContainerSpec, sessionDir: string) {
+  let containerId: string | undefined;
+  try {
+    containerId = await libpod.createContainer(body);
+    await libpod.startContainer(containerId);
+  } catch (error) {
+    if (containerId) await libpod.removeContainer(containerId, { force: true }).catch(() => {});
+    throw new AppError("INTERNAL", `Podman could not start the job's container: ${podmanMessage(error)}`);
+  }
+  const conformance = await checkJobConformance(libpod, containerId, spec, sessionDir);
+  if (conformance.findings.length > 0) {
+    await libpod.removeContainer(containerId, { force: true }).catch(() => {});
+    throw new AppError(
+      "INTERNAL",
+      `the job's container does not match its spec: ${conformance.findings.map((f) => `${f.setting} is ${f.actual}, expected ${f.expected}`).join("; ")}`,
+    );
+  }
+  return { containerId, conformance };
+}
+
+/**
+ * The agents' conformance check on a job's container, from Podman and the kernel. A job that has
+ * already ended (Claude Code can fail in well under a second) cannot be looked at any more.
+ */
+async function checkJobConformance(libpod: Libpod, id: string, spec: ContainerSpec, sessionDir: string) {
+  const inspect = await libpod.inspectContainer(id);
+  const facts =
+    inspect?.State.Running && inspect.State.Pid
+      ? await readProcessFacts(inspect.State.Pid).catch(() => undefined)
+      : undefined;
+  if (!inspect || !facts) return { verdict: "not checked: the container had already ended", findings: [] };
+  const findings = checkConformance({ spec, agentDir: sessionDir, inspect, process: facts });
+  // The agents' check compares a rootful map with the range the panel chose; a job's range is
+  // Podman's pick, but it must be one: never the host's own namespace.
+  const uidMap = facts.uidMap.join(";");
+  if (spec.userns.mode === "auto" && !new RegExp(`^0 [1-9]\\d* ${spec.userns.size}$`).test(uidMap))
+    findings.push({
+      setting: "user namespace",
+      expected: `0 <host range> ${spec.userns.size}`,
+      actual: uidMap,
+    });
+  return { verdict: findings.length ? "failed" : "passed", findings };
+}

@@ -1,0 +1,147 @@
+import { AppError } from "../errors";
+import { newShortId } from "../short-id";
+import { failJobBeforeStart } from "./job-finish";
+import { stopJob } from "./job-follow";
+import { claudeCodeImageIdOrThrow, launchJob } from "./job-launch";
+import { auditJob, type JobRuntime } from "./job-runtime";
+import { readJobSecret } from "./job-settings";
+import { getJobTemplateOrThrow } from "./job-template";
+
+export const maxPromptChars = 100_000;
+
+export type StartJobInput = { prompt: string; sessionId?: string; template?: string };
+
+/** Queues a job in a session (a new one unless given) and starts it when the session is free. */
+export async function startJob(
+  rt: JobRuntime,
+  input: StartJobInput,
+  actor: string,
+  options: { fromChat?: boolean } = {},
+) {
+  if (input.prompt.trim() === "") throw new AppError("BAD_REQUEST", "The prompt is empty");
+  if (input.prompt.length > maxPromptChars)
+    throw new AppError(
+      "BAD_REQUEST",
+      `The prompt is longer than ${maxPromptChars.toLocaleString()} characters`,
+    );
+  const { db } = rt.deps;
+  let sessionId = input.sessionId;
+  const templateName = sessionId
+    ? await sessionTemplateOrThrow(rt, sessionId, input.template)
+    : (input.template ?? "default");
+  await getJobTemplateOrThrow(rt.deps.paths.templates, templateName);
+  const { apiKey } = await checkReady(rt);
+  // With an OAuth login the container holds the login itself (Claude Code refreshes its tokens),
+  // and a chat job's answer goes back to the chat: only API-key jobs, whose key stays in the panel.
+  if (options.fromChat && !apiKey)
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      "Jobs from the chat need an API key in Jobs → Settings: with an OAuth login the job's container holds the login, and what the job prints reaches the chat.",
+      { fix: "Set an API key in Jobs → Settings (or `claw jobs config --api-key-stdin`)." },
+    );
+  const jobId = newShortId("j");
+  await db.$transaction(async (tx) => {
+    if (sessionId && !(await tx.jobSession.findFirst({ where: { id: sessionId, closedAt: null } })))
+      throw new AppError("PRECONDITION_FAILED", `Session ${sessionId} was cleaned up`);
+    if (!sessionId) {
+      sessionId = newShortId("s");
+      await tx.jobSession.create({ data: { id: sessionId, template: templateName } });
+    }
+    await tx.job.create({ data: { id: jobId, sessionId, prompt: input.prompt, status: "pending" } });
+  });
+  const session = sessionId as string;
+  await auditJob(rt, "job_queued", actor, "ok", {
+    job: jobId,
+    session,
+    template: templateName,
+    promptChars: input.prompt.length,
+  });
+  void pumpSession(rt, session);
+  return { jobId, sessionId: session };
+}
+
+/** The template of an open session, which a job in it must not name differently. */
+async function sessionTemplateOrThrow(rt: JobRuntime, sessionId: string, template: string | undefined) {
+  const session = await rt.deps.db.jobSession.findUnique({ where: { id: sessionId } });
+  if (!session)
+    throw new AppError("NOT_FOUND", `No session ${sessionId}`, { fix: "claw jobs sessions lists them" });
+  if (session.closedAt)
+    throw new AppError("PRECONDITION_FAILED", `Session ${sessionId} was cleaned up`, {
+      fix: "Start a job without a session for a new one.",
+    });
+  if (template && template !== session.template)
+    throw new AppError("BAD_REQUEST", `Session ${sessionId} uses the template "${session.template}"`);
+  return session.template;
+}
+
+/**
+ * Refuses a job that cannot run, before it is queued: no image, or no way to sign in. The API key it
+ * read is returned for the caller's own check; the launch reads the secrets anew when the job starts.
+ */
+async function checkReady(rt: JobRuntime) {
+  await claudeCodeImageIdOrThrow(await rt.deps.libpod());
+  const apiKey = await readJobSecret(rt.paths, "apiKey");
+  if (!apiKey && !(await readJobSecret(rt.paths, "credentials")))
+    throw new AppError("PRECONDITION_FAILED", "Claude Code has no credentials", {
+      fix: "Set an API key (`claw jobs config --api-key-stdin`) or an OAuth credentials file (`claw jobs config --credentials-file PATH`).",
+    });
+  return { apiKey };
+}
+
+/** Starts the session's oldest pending job if none of its jobs runs. */
+export async function pumpSession(rt: JobRuntime, sessionId: string) {
+  if (
+    rt.closed ||
+    rt.starting.has(sessionId) ||
+    [...rt.running.values()].some((job) => job.sessionId === sessionId)
+  )
+    return;
+  rt.starting.add(sessionId);
+  let next: { id: string } | null = null;
+  try {
+    next = await rt.deps.db.job.findFirst({
+      where: { sessionId, status: "pending" },
+      orderBy: { createdAt: "asc" },
+    });
+    if (next) await launchJob(rt, next.id);
+  } catch (error) {
+    if (next) await failJobBeforeStart(rt, next.id, error);
+  } finally {
+    rt.starting.delete(sessionId);
+  }
+  if (next) void pumpSession(rt, sessionId);
+}
+
+/** Stops a running job, or takes a pending one off the queue. */
+export async function cancelJob(rt: JobRuntime, jobId: string, actor: string) {
+  const { db } = rt.deps;
+  const job = await db.job.findUnique({ where: { id: jobId } });
+  if (!job) throw new AppError("NOT_FOUND", `No job ${jobId}`);
+  const live = rt.running.get(jobId);
+  if (live) {
+    live.cancelledBy = actor;
+    stopJob(rt, live, "cancelled");
+    return { status: "cancelling" as const };
+  }
+  if (job.status === "pending") {
+    const { count } = await db.job.updateMany({
+      where: { id: jobId, status: "pending" },
+      data: {
+        status: "cancelled",
+        finishedAt: new Date(),
+        cancelledBy: actor,
+        errorMessage: `cancelled by ${actor}`,
+      },
+    });
+    if (count === 1) {
+      await auditJob(rt, "job_cancelled", actor, "ok", {
+        job: jobId,
+        session: job.sessionId,
+        whilePending: true,
+      });
+      rt.bus.emit(jobId, { type: "status", status: "cancelled" });
+      return { status: "cancelled" as const };
+    }
+  }
+  throw new AppError("CONFLICT", `Job ${jobId} is ${job.status}, not running`);
+}

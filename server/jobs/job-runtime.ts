@@ -1,0 +1,123 @@
+import { openSync } from "node:fs";
+import type { AuditLog } from "../audit/audit-log";
+import type { ClawPaths } from "../config";
+import type { Db } from "../db/client";
+import type { EgressProxies } from "../egress/egress-proxies";
+import type { Libpod } from "../podman/libpod";
+import type { JobBus } from "./job-bus";
+import type { JobsPaths } from "./job-settings";
+import type { JobTemplate } from "./job-template";
+import type { ModelProxies } from "./model-proxy";
+import { factsOfLine, type JobResult, type LimitError } from "./stream-json";
+
+export type JobsDeps = {
+  db: Db;
+  audit: AuditLog;
+  paths: ClawPaths;
+  homeId: string;
+  libpod: () => Promise<Libpod>;
+  rootless: () => Promise<boolean>;
+  egress: Pick<EgressProxies, "ensure" | "close" | "overrides">;
+};
+
+export type MetricSample = { t: number; cpuPercent: number; memoryBytes: number };
+
+/** A job whose container runs now: counters in memory, written to its row every second. */
+export type RunningJob = {
+  id: string;
+  sessionId: string;
+  containerId: string;
+  template: JobTemplate;
+  startedAt: number;
+  lastOutputAt: number | null;
+  outputBytes: number;
+  eventCount: number;
+  sawInit: boolean;
+  openTools: Set<string>;
+  result: JobResult | null;
+  claudeSessionId: string | null;
+  stoppedFor: LimitError | "cancelled" | null;
+  limitMessage?: string;
+  cancelledBy: string | null;
+  metrics: MetricSample[];
+  /** The events file, written synchronously: a reader that subscribed first never misses a line; -1 once closed. */
+  events: number;
+  dirty: boolean;
+  usedCredentials: string | undefined;
+  /** Ends the log stream and the wait when the panel shuts down (the container keeps running). */
+  abort: AbortController;
+};
+
+/**
+ * What the queue, launch, follow, finish and recover steps share, built once by `createJobService`:
+ * each step is a plain function of it.
+ */
+export type JobRuntime = {
+  deps: JobsDeps;
+  paths: JobsPaths;
+  /** The jobs whose container runs now, by id. */
+  running: Map<string, RunningJob>;
+  /** Sessions whose next job is being started: one at a time per session. */
+  starting: Set<string>;
+  bus: JobBus;
+  /** API-key jobs call the model through these: the key stays in the panel. */
+  models: ModelProxies;
+  /** Set when the service closes: nothing starts or finishes after it. */
+  closed: boolean;
+  /** Starts the session's oldest pending job if none of its jobs runs (the queue's; called when one ends). */
+  pump(sessionId: string): Promise<void>;
+};
+
+export async function auditJob(
+  rt: JobRuntime,
+  action: string,
+  actor: string,
+  outcome: "ok" | "error" | "denied",
+  details: object,
+) {
+  await rt.deps.audit.record({
+    category: "job",
+    action,
+    actor,
+    agent: null,
+    outcome,
+    details: details as never,
+  });
+}
+
+export function newRunningJob(
+  fields: Pick<
+    RunningJob,
+    "id" | "sessionId" | "containerId" | "template" | "startedAt" | "usedCredentials"
+  > & {
+    eventsPath: string;
+  },
+): RunningJob {
+  const { eventsPath, ...rest } = fields;
+  return {
+    ...rest,
+    lastOutputAt: null,
+    outputBytes: 0,
+    eventCount: 0,
+    sawInit: false,
+    openTools: new Set(),
+    result: null,
+    claudeSessionId: null,
+    stoppedFor: null,
+    cancelledBy: null,
+    metrics: [],
+    events: openSync(eventsPath, "a", 0o600),
+    dirty: true,
+    abort: new AbortController(),
+  };
+}
+
+/** What a stored or new line tells about the job: started, its Claude session, open tool calls, the result. */
+export function applyFacts(job: RunningJob, line: string) {
+  const facts = factsOfLine(line);
+  if (facts.kind === "init") job.sawInit = true;
+  if (facts.sessionId) job.claudeSessionId = facts.sessionId;
+  for (const id of facts.toolUses) job.openTools.add(id);
+  for (const id of facts.toolResults) job.openTools.delete(id);
+  if (facts.result) job.result = facts.result;
+}
