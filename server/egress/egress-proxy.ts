@@ -1,12 +1,10 @@
 import { lookup } from "node:dns/promises";
-import { mkdir, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
-import { connect, isIP, type Socket } from "node:net";
+import { connect, isIP } from "node:net";
 import { networkInterfaces } from "node:os";
-import { dirname } from "node:path";
 import type { Duplex } from "node:stream";
 import type { AuditLog } from "../audit/audit-log";
-import { listenForContainer } from "../fs/listen-for-container";
+import { serveForContainer } from "../fs/listen-for-container";
 import { isSendableStatus } from "../http/respond";
 import {
   type EgressRule,
@@ -125,7 +123,6 @@ export async function startEgressProxy(options: {
 }): Promise<EgressProxy> {
   const { owner, audit } = options;
   const agent = "agent" in owner ? owner.agent : null;
-  const sockets = new Set<Duplex>();
   const record = (allowed: boolean, details: Record<string, string | number | null>) =>
     void audit
       .record({
@@ -177,8 +174,6 @@ export async function startEgressProxy(options: {
 
   /** CONNECT host:port: a tunnel (HTTPS and anything else over TCP). */
   async function tunnel(req: IncomingMessage, client: Duplex, head: Buffer) {
-    sockets.add(client);
-    client.on("close", () => sockets.delete(client));
     client.on("error", () => client.destroy());
     const target = parseTarget(req.url ?? "", 443);
     if (!target) return refuse(client, 400, "malformed CONNECT target");
@@ -325,20 +320,5 @@ export async function startEgressProxy(options: {
   server.on("clientError", (_error, socket: Duplex) => {
     if (!socket.destroyed) refuse(socket, 400, "malformed request");
   });
-  // Each connection holds sockets and buffers in the panel: a container gets this many at once.
-  server.maxConnections = maxConnections;
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-
-  await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o755 });
-  await listenForContainer(server, options.socketPath);
-  return {
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(options.socketPath, { force: true });
-    },
-  };
+  return serveForContainer(server, options.socketPath, { maxConnections });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rename } from "node:fs/promises";
-import type { Server } from "node:net";
+import { chmod, mkdir, rename, rm } from "node:fs/promises";
+import type { Server, Socket } from "node:net";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -33,4 +33,31 @@ export async function listenForContainer(server: Server, socketPath: string): Pr
     server.close();
     throw error;
   }
+}
+
+/**
+ * A proxy's server for one container: at most `maxConnections` at once (each holds sockets and
+ * buffers in the panel), listening as `listenForContainer` says (its directory made 0755 first).
+ * `close` ends every connection, stops listening and removes the socket.
+ */
+export async function serveForContainer(
+  server: Server,
+  socketPath: string,
+  options: { maxConnections: number },
+): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.maxConnections = options.maxConnections;
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
+  await listenForContainer(server, socketPath);
+  return {
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(socketPath, { force: true });
+    },
+  };
 }

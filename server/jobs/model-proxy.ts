@@ -1,4 +1,3 @@
-import { mkdir, rm } from "node:fs/promises";
 import {
   createServer,
   Agent as HttpAgent,
@@ -11,9 +10,9 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { AuditLog } from "../audit/audit-log";
-import { listenForContainer } from "../fs/listen-for-container";
+import { serveForContainer } from "../fs/listen-for-container";
 import { isSendableStatus } from "../http/respond";
 
 /**
@@ -106,7 +105,6 @@ export async function startModelProxy(options: {
   audit: AuditLog;
 }): Promise<ModelProxy> {
   const { job, audit } = options;
-  const sockets = new Set<Socket>();
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
   const record = (outcome: "ok" | "denied" | "error", details: Record<string, string | number | null>) =>
@@ -245,21 +243,12 @@ export async function startModelProxy(options: {
   server.on("clientError", (_error, socket: Socket) => {
     if (!socket.destroyed) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
-  server.maxConnections = maxModelConnections;
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-
-  await mkdir(dirname(options.socketPath), { recursive: true, mode: 0o755 });
-  await listenForContainer(server, options.socketPath);
+  const served = await serveForContainer(server, options.socketPath, { maxConnections: maxModelConnections });
   return {
     async close() {
-      for (const socket of sockets) socket.destroy();
       agents.http.destroy();
       agents.https.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(options.socketPath, { force: true });
+      await served.close();
     },
   };
 }
