@@ -1,7 +1,11 @@
+import {
+  type ClientMessage,
+  parseServerControl,
+  type TerminalProfile,
+  terminalSocketTarget,
+} from "../shared/terminal-protocol";
+import { CliError, exitCodes } from "./cli-error";
 import type { PanelConnection } from "./panel-client";
-import { CliError, exitCodes } from "./panel-client";
-
-type Control = { type: "ready"; terminalId: string } | { type: "exit"; code: number | null; reason: string };
 
 /**
  * `claw exec -it NAME [-- CMD…]`: this terminal, raw, attached through the panel exactly as a
@@ -17,10 +21,11 @@ export async function runInteractive(
   if (!stdin.isTTY)
     throw new CliError("-it needs a terminal; without one use `claw exec NAME -- CMD`", exitCodes.usage);
   const size = () => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  const profile: TerminalProfile = command[0] === "openclaw" ? "openclaw" : "shell";
   const { ticket, reason } = await panel.client.terminal.open.mutate({
     agent,
-    profile: command.length > 0 && command[0] === "openclaw" ? "openclaw" : "shell",
-    args: command[0] === "openclaw" ? command.slice(1) : [],
+    profile,
+    args: profile === "openclaw" ? command.slice(1) : [],
     ...size(),
   });
   if (!ticket) throw new CliError(reason ?? "No terminal", exitCodes.failed);
@@ -30,7 +35,8 @@ export async function runInteractive(
       exitCodes.usage,
     );
   }
-  const ws = panel.webSocket(`/ws/terminal?ticket=${ticket}`);
+  const ws = panel.webSocket(terminalSocketTarget(ticket));
+  const send = (message: ClientMessage) => ws.send(JSON.stringify(message));
   return new Promise((resolve, reject) => {
     let exitCode: number | null = null;
     const restore = () => {
@@ -44,19 +50,17 @@ export async function runInteractive(
     ws.on("open", () => {
       stdin.setRawMode(true);
       stdin.resume();
-      stdin.on("data", (data: Buffer) =>
-        ws.send(JSON.stringify({ type: "input", data: data.toString("utf8") })),
-      );
-      stdout.on("resize", () => ws.send(JSON.stringify({ type: "resize", ...size() })));
+      stdin.on("data", (data: Buffer) => send({ type: "input", data: data.toString("utf8") }));
+      stdout.on("resize", () => send({ type: "resize", ...size() }));
     });
     ws.on("message", (data, isBinary) => {
       if (isBinary) {
         const chunk = data as Buffer;
-        stdout.write(chunk, () => ws.send(JSON.stringify({ type: "ack", bytes: chunk.length })));
+        stdout.write(chunk, () => send({ type: "ack", bytes: chunk.length }));
         return;
       }
-      const control = JSON.parse(String(data)) as Control;
-      if (control.type === "exit") {
+      const control = parseServerControl(String(data));
+      if (control?.type === "exit") {
         exitCode = control.code;
         if (control.code === null) process.stderr.write(`\r\nclaw: ${control.reason}\r\n`);
       }

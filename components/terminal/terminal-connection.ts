@@ -2,13 +2,11 @@ import {
   ackIntervalMs,
   ackThresholdBytes,
   type ClientMessage,
-  exitLine,
   parseServerControl,
-  reconnectDelaysMs,
-  replacedCloseCode,
-  type TerminalStatus,
+  terminalCloseCodes,
   terminalSocketUrl,
-} from "./terminal-protocol";
+} from "@/shared/terminal-protocol";
+import { exitLine, reconnectDelaysMs, type TerminalStatus } from "./terminal-status";
 
 /** What the connection needs of xterm: somewhere to write, and the current size. */
 export type TerminalScreen = {
@@ -143,7 +141,8 @@ export class TerminalConnection {
     let ready = false;
     let exited = false;
     const acks = createAckBatcher((bytes) => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ack", bytes }));
+      const message: ClientMessage = { type: "ack", bytes };
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
     });
 
     socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => {
@@ -176,7 +175,7 @@ export class TerminalConnection {
       if (this.finished || exited) return;
       // A clean close of a live terminal without an exit: another window re-attached to it.
       // Taking it back would start a tug of war between the two.
-      if (ready && (event.code === replacedCloseCode || event.code === 1000)) {
+      if (ready && (event.code === terminalCloseCodes.replaced || event.code === terminalCloseCodes.ended)) {
         return this.end(null, "this terminal was opened in another window");
       }
       if (!this.terminalId) return this.end(null, "the terminal could not be opened");

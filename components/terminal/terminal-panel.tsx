@@ -3,14 +3,14 @@
 import { type FormEvent, type KeyboardEvent, useRef, useState } from "react";
 import { type AgentLive, buttonClass, smallButtonClass } from "@/components/agents/agent-types";
 import { Fix } from "@/components/ui";
+import type { TerminalProfile } from "@/shared/terminal-protocol";
 import {
   reconnectDelaysMs,
   splitArgs,
   statusLabel,
-  type TerminalProfile,
   type TerminalStatus,
   terminalLabel,
-} from "./terminal-protocol";
+} from "./terminal-status";
 import { type TerminalSpec, TerminalView } from "./terminal-view";
 
 type OpenTerminal = {

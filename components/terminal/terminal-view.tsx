@@ -6,8 +6,9 @@ import { FitAddon } from "@xterm/addon-fit";
 import { type ITheme, Terminal } from "@xterm/xterm";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
+import type { TerminalProfile } from "@/shared/terminal-protocol";
 import { TerminalConnection } from "./terminal-connection";
-import type { TerminalProfile, TerminalStatus } from "./terminal-protocol";
+import type { TerminalStatus } from "./terminal-status";
 
 /** `localStorage["claw.terminal.renderer"] = "dom"` keeps xterm on its DOM renderer (the e2e reads its rows). */
 export const rendererKey = "claw.terminal.renderer";

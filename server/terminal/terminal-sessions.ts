@@ -1,18 +1,18 @@
 import { randomBytes } from "node:crypto";
-import type { Duplex } from "node:stream";
-import type Dockerode from "dockerode";
+import {
+  highWatermark,
+  lowWatermark,
+  type ServerControl,
+  type TerminalProfile,
+} from "../../shared/terminal-protocol";
 import type { AuditLog } from "../audit/audit-log";
-import type { TerminalProfile } from "./terminal-tickets";
+import type { ExecSession, Libpod } from "../podman/libpod";
 
 /** One browser tab (or CLI) attached to a terminal; the WebSocket adapter implements it. */
 export type TerminalClient = {
   /** Terminal output, as raw bytes. */
   output(data: Buffer): void;
-  control(
-    message:
-      | { type: "ready"; terminalId: string; replayed: number }
-      | { type: "exit"; code: number | null; reason: string },
-  ): void;
+  control(message: ServerControl): void;
   /** `replaced`: another window re-attached (the client must not fight it for the terminal). */
   close(why?: "ended" | "replaced"): void;
 };
@@ -56,9 +56,6 @@ export type TerminalManager = {
   closeAll(agent?: string, reason?: string): void;
 };
 
-/** Flow control (after ttyd): pause the exec when the client is this far behind, resume below the low mark. */
-export const highWatermark = 512 * 1024;
-export const lowWatermark = 128 * 1024;
 /** Scrollback kept for a re-attach, and how long a detached terminal waits for one. */
 export const scrollbackBytes = 256 * 1024;
 export const detachedGraceMs = 60_000;
@@ -94,30 +91,39 @@ export function createScrollback(limit = scrollbackBytes) {
   };
 }
 
+/**
+ * What the exec's inspection says; `pid`, the process's id on the host, where the adapter reports it
+ * (Podman runs the exec as a child of conmon, so the host can signal it).
+ */
+type ExecState = Awaited<ReturnType<ExecSession["inspect"]>> & { pid?: number };
+
+function hangUp(pid: number) {
+  try {
+    process.kill(pid, "SIGHUP");
+    setTimeout(() => {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+    }, 2_000).unref();
+  } catch {}
+}
+
 export function createTerminalManager(deps: {
-  docker: () => Promise<Dockerode>;
+  libpod: () => Promise<Libpod>;
   audit: AuditLog;
 }): TerminalManager {
   const sessions = new Map<string, TerminalSession>();
 
   return {
     async open(input) {
-      const docker = await deps.docker();
-      const container = docker.getContainer(input.containerId);
-      const exec = await container.exec({
-        Cmd: profileCommand(input.profile, input.args),
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: true,
-        User: "1000:1000",
-        WorkingDir: "/workspace",
-        Env: ["TERM=xterm-256color", "COLORTERM=truecolor"],
+      const libpod = await deps.libpod();
+      const exec = await libpod.startExec(input.containerId, {
+        command: profileCommand(input.profile, input.args),
+        tty: true,
+        stdin: true,
+        env: ["TERM=xterm-256color", "COLORTERM=truecolor"],
       });
-      const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
-      const resize = (cols: number, rows: number) =>
-        // Podman answers 201, which dockerode reports as an error although the resize happened.
-        void exec.resize({ w: cols, h: rows }).catch(() => {});
+      const { stream, resize } = exec;
       resize(input.cols, input.rows);
 
       const id = randomBytes(9).toString("base64url");
@@ -164,20 +170,10 @@ export function createTerminalManager(deps: {
         ended = true;
         if (graceTimer) clearTimeout(graceTimer);
         sessions.delete(id);
-        const details = await exec.inspect().catch(() => undefined);
+        const details: ExecState | undefined = await exec.inspect().catch(() => undefined);
         // The process may outlive its stream (a detached `yes`): hang it up, then kill it.
-        const pid = details?.Running ? details.Pid : 0;
-        if (pid) {
-          try {
-            process.kill(pid, "SIGHUP");
-            setTimeout(() => {
-              try {
-                process.kill(pid, "SIGKILL");
-              } catch {}
-            }, 2_000).unref();
-          } catch {}
-        }
-        const code = details && !details.Running ? details.ExitCode : null;
+        if (details?.running && details.pid) hangUp(details.pid);
+        const code = details && !details.running ? details.exitCode : null;
         client?.control({ type: "exit", code, reason });
         client?.close();
         client = undefined;

@@ -1,19 +1,11 @@
 import { randomBytes } from "node:crypto";
+import type { OpenTerminalRequest } from "../../shared/terminal-protocol";
 
-/** What a ticket lets its holder do: open (or re-attach to) one terminal, once, from one login. */
-export type TicketClaim = {
-  /** `panel:<session>` or `cli`: the WebSocket must come from the same one. */
-  owner: string;
-  agent: string;
-  /** An existing terminal to re-attach to (after a network blip), or a new one. */
-  terminalId?: string;
-  profile: TerminalProfile;
-  args: string[];
-  cols: number;
-  rows: number;
-};
-
-export type TerminalProfile = "shell" | "tui" | "openclaw";
+/**
+ * What a ticket lets its holder do: open (or re-attach to) one terminal, once, from one login.
+ * `owner` is `panel:<session>` or `cli`: the WebSocket must come from the same one.
+ */
+export type TicketClaim = OpenTerminalRequest & { owner: string };
 
 export type TicketStore = {
   issue(claim: TicketClaim): { ticket: string; expiresAt: string };
