@@ -13,3 +13,31 @@ export function formatBytes(bytes: number): string {
 
 /** Memory limits and image sizes: whole MiB. */
 export const mib = (bytes: number) => `${Math.round(bytes / 1024 ** 2).toLocaleString()} MiB`;
+
+/** A date and time in the browser's locale and time zone, seconds included. */
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
+}
+
+/** "2 h 5 min", "41 s": how long ago `iso` was, for uptimes. */
+export function since(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** "5 s ago", "3 min ago", "2 h ago", "4 d ago"; "never" without a time. */
+export function ago(iso: string | null | undefined, now: number): string {
+  if (!iso) return "never";
+  const seconds = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
+}

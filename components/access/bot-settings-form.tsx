@@ -2,11 +2,14 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { buttonClass, dangerButtonClass, primaryButtonClass } from "@/components/agents/agent-types";
-import { ErrorAlert } from "@/components/agents/error-alert";
-import { readableError } from "@/components/jobs/job-types";
-import { fieldClass } from "@/components/jobs/prompt-field";
 import { useTRPC } from "@/components/trpc";
+import {
+  ConfirmDialog,
+  dangerButtonClass,
+  ErrorAlert,
+  fieldClass,
+  primaryButtonClass,
+} from "@/components/ui";
 import type { TelegramStatus } from "./access-types";
 
 const helpClass = "mt-1 block text-xs text-zinc-500 dark:text-zinc-400";
@@ -32,24 +35,21 @@ function RemoveBot({
       </button>
     );
   return (
-    <div
-      role="alertdialog"
-      aria-label="Confirm removing the bot"
-      className="basis-full rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+    <ConfirmDialog
+      label="Confirm removing the bot"
+      className="basis-full"
+      confirmLabel="Yes, remove the bot"
+      pendingLabel="Removing…"
+      pending={pending}
+      onConfirm={onConfirm}
+      cancelLabel="Keep it"
+      onCancel={onCancel}
     >
       <p>
         The bot stops and its token is deleted from this machine: nobody can reach the agents from Telegram
         until a bot is set up again. Who has access is kept; waiting pairing links stop working.
       </p>
-      <div className="mt-3 flex gap-2">
-        <button type="button" className={dangerButtonClass} disabled={pending} onClick={onConfirm}>
-          {pending ? "Removing…" : "Yes, remove the bot"}
-        </button>
-        <button type="button" className={buttonClass} onClick={onCancel}>
-          Keep it
-        </button>
-      </div>
-    </div>
+    </ConfirmDialog>
   );
 }
 
@@ -173,7 +173,7 @@ export function BotSettingsForm({ status }: { status: TelegramStatus }) {
           />
         ) : null}
       </div>
-      <ErrorAlert error={readableError(configure.error)} title="The bot was not changed" />
+      <ErrorAlert error={configure.error} title="The bot was not changed" />
       {saved ? (
         <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
           {saved}

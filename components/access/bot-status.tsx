@@ -1,12 +1,8 @@
 "use client";
 
 import type { ReactNode } from "react";
-import { since } from "@/components/agents/agent-types";
-import { useNow } from "@/components/agents/use-now";
-import { formatTime } from "@/components/audit/audit-table";
-import { ago } from "@/components/jobs/job-types";
-import { linkClass } from "@/components/jobs/jobs-table";
-import { Badge, Facts } from "@/components/ui";
+import { ago, formatTime, since } from "@/components/format";
+import { Badge, Facts, linkClass, useNow } from "@/components/ui";
 import { botStateTone, type TelegramStatus } from "./access-types";
 
 const stateHelp: Record<TelegramStatus["state"], string> = {

@@ -3,19 +3,19 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { ago, formatTime } from "@/components/format";
+import { useTRPC } from "@/components/trpc";
 import {
-  buttonClass,
-  dangerButtonClass,
+  Badge,
+  ConfirmDialog,
+  DataTable,
+  ErrorAlert,
+  linkClass,
+  QueryState,
   smallButtonClass,
   smallDangerButtonClass,
-} from "@/components/agents/agent-types";
-import { ErrorAlert } from "@/components/agents/error-alert";
-import { useNow } from "@/components/agents/use-now";
-import { formatTime } from "@/components/audit/audit-table";
-import { ago, readableError } from "@/components/jobs/job-types";
-import { linkClass } from "@/components/jobs/jobs-table";
-import { useTRPC } from "@/components/trpc";
-import { Badge, DataTable, Skeleton } from "@/components/ui";
+  useNow,
+} from "@/components/ui";
 import type { Grant } from "./access-types";
 
 const cell = "py-2.5 pr-3 align-middle";
@@ -36,25 +36,21 @@ function ConfirmRevoke({
   onCancel: () => void;
 }) {
   return (
-    <div
-      role="alertdialog"
-      aria-label={`Confirm revoking ${personOf(grant)} on ${grant.agent}`}
-      className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+    <ConfirmDialog
+      label={`Confirm revoking ${personOf(grant)} on ${grant.agent}`}
+      confirmLabel={`Yes, revoke ${personOf(grant)}`}
+      pendingLabel="Revoking…"
+      pending={pending}
+      onConfirm={onConfirm}
+      cancelLabel="Keep"
+      onCancel={onCancel}
     >
       <p>
         <strong>{personOf(grant)}</strong> loses the {grant.role} role on <strong>{grant.agent}</strong> now:
         the bot tells them, and their next message is refused. A job they started keeps running. To let them
         back in, pair them again.
       </p>
-      <div className="mt-3 flex gap-2">
-        <button type="button" className={dangerButtonClass} disabled={pending} onClick={onConfirm}>
-          {pending ? "Revoking…" : `Yes, revoke ${personOf(grant)}`}
-        </button>
-        <button type="button" className={buttonClass} onClick={onCancel}>
-          Keep
-        </button>
-      </div>
-    </div>
+    </ConfirmDialog>
   );
 }
 
@@ -114,83 +110,83 @@ export function GrantsTable({ agent }: { agent?: string }) {
       },
     );
 
-  if (grants.error)
-    return (
-      <p className="text-sm text-red-700 dark:text-red-400">
-        Could not load who has access: {grants.error.message}
-      </p>
-    );
-  if (!grants.data) return <Skeleton lines={3} />;
   return (
     <div className="space-y-3">
-      {grants.data.length === 0 ? (
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">
-          {agent
-            ? `Nobody can reach ${agent} from Telegram yet.`
-            : "Nobody can reach the agents from Telegram yet."}{" "}
-          Pairing someone gives them a role on one agent, once you have confirmed the code they were shown.
-        </p>
-      ) : (
-        <DataTable
-          label="Who has access"
-          columns={[...(agent ? [] : ["Agent"]), "Person", "Role", "Jobs", "Since", "Paired by"]}
-          actions
-        >
-          {grants.data.map((grant) => (
-            <tr key={grant.id} data-grant={grant.id}>
-              {agent ? null : (
+      <QueryState
+        query={grants}
+        errorTitle="Could not load who has access"
+        lines={3}
+        empty={
+          <>
+            {agent
+              ? `Nobody can reach ${agent} from Telegram yet.`
+              : "Nobody can reach the agents from Telegram yet."}{" "}
+            Pairing someone gives them a role on one agent, once you have confirmed the code they were shown.
+          </>
+        }
+      >
+        {(data) => (
+          <DataTable
+            label="Who has access"
+            columns={[...(agent ? [] : ["Agent"]), "Person", "Role", "Jobs", "Since", "Paired by"]}
+            actions
+          >
+            {data.map((grant) => (
+              <tr key={grant.id} data-grant={grant.id}>
+                {agent ? null : (
+                  <td className={cell}>
+                    <Link href={`/agents/${grant.agent}?tab=access`} className={`font-medium ${linkClass}`}>
+                      {grant.agent}
+                    </Link>
+                  </td>
+                )}
                 <td className={cell}>
-                  <Link href={`/agents/${grant.agent}?tab=access`} className={`font-medium ${linkClass}`}>
-                    {grant.agent}
-                  </Link>
+                  {grant.subjectName ?? "—"}
+                  <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+                    Telegram id {grant.subjectId}
+                  </span>
                 </td>
-              )}
-              <td className={cell}>
-                {grant.subjectName ?? "—"}
-                <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-                  Telegram id {grant.subjectId}
-                </span>
-              </td>
-              <td className={cell}>
-                <Badge tone={grant.role === "admin" ? "warn" : "neutral"}>{grant.role}</Badge>
-              </td>
-              <td className={`${cell} whitespace-nowrap`}>
-                <span className="mr-2">
-                  {grant.jobs ? (
-                    <Badge tone="warn">{`up to ${grant.jobsPerHour}/h`}</Badge>
-                  ) : (
-                    <span className="text-xs text-zinc-500 dark:text-zinc-400">no</span>
-                  )}
-                </span>
-                <button
-                  type="button"
-                  className={smallButtonClass}
-                  disabled={setJobs.isPending}
-                  aria-label={`${grant.jobs ? "Stop" : "Allow"} jobs for ${personOf(grant)} on ${grant.agent}`}
-                  onClick={() => toggleJobs(grant)}
-                >
-                  {grant.jobs ? "Stop" : "Allow"}
-                </button>
-              </td>
-              <td className={`${cell} whitespace-nowrap`} title={formatTime(grant.createdAt)}>
-                {ago(grant.createdAt, now)}
-              </td>
-              <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{grant.createdBy}</td>
-              <td className={`${cell} pr-0 text-right`}>
-                <button
-                  type="button"
-                  className={smallDangerButtonClass}
-                  aria-label={`Revoke ${personOf(grant)} on ${grant.agent}`}
-                  aria-expanded={confirming === grant.id}
-                  onClick={() => ask(grant)}
-                >
-                  Revoke
-                </button>
-              </td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
+                <td className={cell}>
+                  <Badge tone={grant.role === "admin" ? "warn" : "neutral"}>{grant.role}</Badge>
+                </td>
+                <td className={`${cell} whitespace-nowrap`}>
+                  <span className="mr-2">
+                    {grant.jobs ? (
+                      <Badge tone="warn">{`up to ${grant.jobsPerHour}/h`}</Badge>
+                    ) : (
+                      <span className="text-xs text-zinc-500 dark:text-zinc-400">no</span>
+                    )}
+                  </span>
+                  <button
+                    type="button"
+                    className={smallButtonClass}
+                    disabled={setJobs.isPending}
+                    aria-label={`${grant.jobs ? "Stop" : "Allow"} jobs for ${personOf(grant)} on ${grant.agent}`}
+                    onClick={() => toggleJobs(grant)}
+                  >
+                    {grant.jobs ? "Stop" : "Allow"}
+                  </button>
+                </td>
+                <td className={`${cell} whitespace-nowrap`} title={formatTime(grant.createdAt)}>
+                  {ago(grant.createdAt, now)}
+                </td>
+                <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{grant.createdBy}</td>
+                <td className={`${cell} pr-0 text-right`}>
+                  <button
+                    type="button"
+                    className={smallDangerButtonClass}
+                    aria-label={`Revoke ${personOf(grant)} on ${grant.agent}`}
+                    aria-expanded={confirming === grant.id}
+                    onClick={() => ask(grant)}
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </QueryState>
       {chosen ? (
         <ConfirmRevoke
           key={chosen.id}
@@ -200,8 +196,8 @@ export function GrantsTable({ agent }: { agent?: string }) {
           onCancel={() => setConfirming(null)}
         />
       ) : null}
-      <ErrorAlert error={readableError(revoke.error)} title="Access was not revoked" />
-      <ErrorAlert error={readableError(setJobs.error)} title="The jobs right was not changed" />
+      <ErrorAlert error={revoke.error} title="Access was not revoked" />
+      <ErrorAlert error={setJobs.error} title="The jobs right was not changed" />
       {report ? (
         <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
           {report}

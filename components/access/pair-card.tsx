@@ -3,13 +3,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
-import { primaryButtonClass } from "@/components/agents/agent-types";
-import { ErrorAlert } from "@/components/agents/error-alert";
-import { readableError } from "@/components/jobs/job-types";
-import { linkClass } from "@/components/jobs/jobs-table";
-import { fieldClass } from "@/components/jobs/prompt-field";
 import { useTRPC } from "@/components/trpc";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, ErrorAlert, fieldClass, linkClass, primaryButtonClass, QueryState } from "@/components/ui";
 import { type AccessStatus, type CreatedPairing, isOpen, type Role } from "./access-types";
 import { PairingResult } from "./pairing-result";
 
@@ -105,129 +100,127 @@ export function PairCard({
 
   return (
     <Card title="Pair someone">
-      {agents.error ? (
-        <ErrorAlert error={agents.error} title="Could not load the agents" />
-      ) : !agents.data ? (
-        <Skeleton lines={4} />
-      ) : (
-        <div className="space-y-5">
-          <form onSubmit={submit} aria-label="Pair someone" className="space-y-4">
-            <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_10rem]">
+      <QueryState query={agents} errorTitle="Could not load the agents" lines={4}>
+        {() => (
+          <div className="space-y-5">
+            <form onSubmit={submit} aria-label="Pair someone" className="space-y-4">
+              <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_10rem]">
+                <div>
+                  <label htmlFor={`${id}-agent`} className="block text-sm font-medium">
+                    Agent
+                  </label>
+                  <select
+                    id={`${id}-agent`}
+                    value={agent}
+                    onChange={(event) => setChosen(event.target.value)}
+                    disabled={names.length === 0}
+                    className={`mt-1 ${fieldClass}`}
+                  >
+                    {names.map((name) => (
+                      <option key={name} value={name}>
+                        {name}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <div>
+                  <label htmlFor={`${id}-minutes`} className="block text-sm font-medium">
+                    Link expires after
+                  </label>
+                  <div className="mt-1 flex items-center gap-2">
+                    <input
+                      id={`${id}-minutes`}
+                      type="number"
+                      required
+                      min={status.expiryMinutes.min}
+                      max={status.expiryMinutes.max}
+                      step={1}
+                      value={minutes}
+                      onChange={(event) => setMinutes(event.target.value)}
+                      aria-describedby={`${id}-minutes-unit`}
+                      className={fieldClass}
+                    />
+                    <span id={`${id}-minutes-unit`} className="text-sm text-zinc-500 dark:text-zinc-400">
+                      min
+                    </span>
+                  </div>
+                </div>
+              </div>
               <div>
-                <label htmlFor={`${id}-agent`} className="block text-sm font-medium">
-                  Agent
+                <label htmlFor={`${id}-role`} className="block text-sm font-medium">
+                  Role
                 </label>
                 <select
-                  id={`${id}-agent`}
-                  value={agent}
-                  onChange={(event) => setChosen(event.target.value)}
-                  disabled={names.length === 0}
+                  id={`${id}-role`}
+                  value={role}
+                  onChange={(event) => setRole(event.target.value as Role)}
+                  aria-describedby={`${id}-role-help`}
                   className={`mt-1 ${fieldClass}`}
                 >
-                  {names.map((name) => (
-                    <option key={name} value={name}>
-                      {name}
+                  {status.roles.map((option) => (
+                    <option key={option.role} value={option.role}>
+                      {option.role}: {option.description}
                     </option>
                   ))}
                 </select>
+                <span id={`${id}-role-help`} className={helpClass}>
+                  {role}: {status.roles.find((option) => option.role === role)?.description}. Each role can do
+                  what the ones above it can: give the least that will do.
+                </span>
               </div>
               <div>
-                <label htmlFor={`${id}-minutes`} className="block text-sm font-medium">
-                  Link expires after
-                </label>
-                <div className="mt-1 flex items-center gap-2">
+                <label className="flex items-center gap-2 text-sm font-medium">
                   <input
-                    id={`${id}-minutes`}
-                    type="number"
-                    required
-                    min={status.expiryMinutes.min}
-                    max={status.expiryMinutes.max}
-                    step={1}
-                    value={minutes}
-                    onChange={(event) => setMinutes(event.target.value)}
-                    aria-describedby={`${id}-minutes-unit`}
-                    className={fieldClass}
+                    type="checkbox"
+                    checked={jobs}
+                    onChange={(event) => setJobsChoice(event.target.checked)}
+                    aria-describedby={`${id}-jobs-help`}
                   />
-                  <span id={`${id}-minutes-unit`} className="text-sm text-zinc-500 dark:text-zinc-400">
-                    min
-                  </span>
-                </div>
+                  May run Claude Code jobs from the chat
+                </label>
+                <span id={`${id}-jobs-help`} className={helpClass}>
+                  A right of its own, whatever the role: /job runs Claude Code with this panel&apos;s
+                  credentials, at most {status.jobsPerHour.default} jobs an hour (change it later in the list
+                  below). Off unless you tick it; on for admins.
+                </span>
               </div>
-            </div>
-            <div>
-              <label htmlFor={`${id}-role`} className="block text-sm font-medium">
-                Role
-              </label>
-              <select
-                id={`${id}-role`}
-                value={role}
-                onChange={(event) => setRole(event.target.value as Role)}
-                aria-describedby={`${id}-role-help`}
-                className={`mt-1 ${fieldClass}`}
-              >
-                {status.roles.map((option) => (
-                  <option key={option.role} value={option.role}>
-                    {option.role}: {option.description}
-                  </option>
-                ))}
-              </select>
-              <span id={`${id}-role-help`} className={helpClass}>
-                {role}: {status.roles.find((option) => option.role === role)?.description}. Each role can do
-                what the ones above it can: give the least that will do.
-              </span>
-            </div>
-            <div>
-              <label className="flex items-center gap-2 text-sm font-medium">
-                <input
-                  type="checkbox"
-                  checked={jobs}
-                  onChange={(event) => setJobsChoice(event.target.checked)}
-                  aria-describedby={`${id}-jobs-help`}
-                />
-                May run Claude Code jobs from the chat
-              </label>
-              <span id={`${id}-jobs-help`} className={helpClass}>
-                A right of its own, whatever the role: /job runs Claude Code with this panel&apos;s
-                credentials, at most {status.jobsPerHour.default} jobs an hour (change it later in the list
-                below). Off unless you tick it; on for admins.
-              </span>
-            </div>
-            <div className="flex flex-wrap items-center gap-3">
-              <button
-                type="submit"
-                className={primaryButtonClass}
-                disabled={Boolean(blocked) || pair.isPending}
-                aria-describedby={blocked ? `${id}-blocked` : undefined}
-              >
-                {pair.isPending ? "Creating…" : "Create pairing link"}
-              </button>
-              {blocked ? (
-                <Blocked
-                  id={`${id}-blocked`}
-                  reason={blocked}
-                  agent={agent}
-                  waiting={waitingFor.length}
-                  max={status.maxOpenPairingsPerAgent}
-                />
+              <div className="flex flex-wrap items-center gap-3">
+                <button
+                  type="submit"
+                  className={primaryButtonClass}
+                  disabled={Boolean(blocked) || pair.isPending}
+                  aria-describedby={blocked ? `${id}-blocked` : undefined}
+                >
+                  {pair.isPending ? "Creating…" : "Create pairing link"}
+                </button>
+                {blocked ? (
+                  <Blocked
+                    id={`${id}-blocked`}
+                    reason={blocked}
+                    agent={agent}
+                    waiting={waitingFor.length}
+                    max={status.maxOpenPairingsPerAgent}
+                  />
+                ) : null}
+              </div>
+              {status.telegram.configured && ["off", "failed"].includes(status.telegram.state) ? (
+                <p className="text-sm text-amber-800 dark:text-amber-300">
+                  The bot is {status.telegram.state}: a link made now works once it runs again.
+                </p>
               ) : null}
-            </div>
-            {status.telegram.configured && ["off", "failed"].includes(status.telegram.state) ? (
-              <p className="text-sm text-amber-800 dark:text-amber-300">
-                The bot is {status.telegram.state}: a link made now works once it runs again.
-              </p>
+              {requestedMissing ? (
+                <p className="text-sm text-amber-800 dark:text-amber-300">
+                  There is no agent called {requestedAgent}; choose another.
+                </p>
+              ) : null}
+              <ErrorAlert error={pair.error} title="No link was made" />
+            </form>
+            {created ? (
+              <PairingResult key={created.id} created={created} onDone={() => onCreated(null)} />
             ) : null}
-            {requestedMissing ? (
-              <p className="text-sm text-amber-800 dark:text-amber-300">
-                There is no agent called {requestedAgent}; choose another.
-              </p>
-            ) : null}
-            <ErrorAlert error={readableError(pair.error)} title="No link was made" />
-          </form>
-          {created ? (
-            <PairingResult key={created.id} created={created} onDone={() => onCreated(null)} />
-          ) : null}
-        </div>
-      )}
+          </div>
+        )}
+      </QueryState>
     </Card>
   );
 }

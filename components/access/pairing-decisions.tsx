@@ -1,23 +1,20 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc";
 import {
   buttonClass,
   dangerButtonClass,
+  ErrorAlert,
   primaryButtonClass,
   smallButtonClass,
   smallDangerButtonClass,
-} from "@/components/agents/agent-types";
-import { ErrorAlert } from "@/components/agents/error-alert";
-import { readableError } from "@/components/jobs/job-types";
-import { useTRPC } from "@/components/trpc";
+  smallPrimaryButtonClass,
+} from "@/components/ui";
 import type { Pairing } from "./access-types";
 
 /** What deciding on a pairing needs of it. */
 export type Decidable = Pick<Pairing, "id" | "status" | "code" | "subjectId" | "subjectName">;
-
-const smallPrimaryButtonClass =
-  "rounded-md bg-emerald-600 px-2 py-1 text-xs font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:cursor-not-allowed disabled:opacity-50";
 
 /** Confirm, reject or cancel pairings; afterwards the pairings and grants are read again. */
 export function usePairingDecisions() {
@@ -103,5 +100,5 @@ export function DecisionButtons({
 }
 
 export function DecisionError({ decisions }: { decisions: PairingDecisions }) {
-  return <ErrorAlert error={readableError(decisions.error)} title="The pairing was not changed" />;
+  return <ErrorAlert error={decisions.error} title="The pairing was not changed" />;
 }

@@ -1,8 +1,7 @@
 "use client";
 
 import { useEffect, useId, useRef, useState } from "react";
-import { buttonClass } from "@/components/agents/agent-types";
-import { fieldClass } from "@/components/jobs/prompt-field";
+import { buttonClass, fieldClass } from "@/components/ui";
 
 /**
  * The link and its QR code, as the server made them. The server keeps only the token's hash, so

@@ -1,9 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { buttonClass } from "@/components/agents/agent-types";
-import { useNow } from "@/components/agents/use-now";
 import { useTRPC } from "@/components/trpc";
+import { buttonClass, useNow } from "@/components/ui";
 import {
   type CreatedPairing,
   formatCode,

@@ -1,10 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useNow } from "@/components/agents/use-now";
-import { formatTime } from "@/components/audit/audit-table";
+import { formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, DataTable, Skeleton } from "@/components/ui";
+import { Badge, Card, DataTable, QueryState, useNow } from "@/components/ui";
 import { formatCode, isOpen, type Pairing, pairingsPollMs, timeLeft } from "./access-types";
 import { DecisionButtons, DecisionError, usePairingDecisions } from "./pairing-decisions";
 
@@ -74,35 +73,32 @@ export function WaitingPairings({ exceptId }: { exceptId?: string }) {
 
   return (
     <Card title="Waiting pairings">
-      {pairings.error ? (
-        <p className="text-sm text-red-700 dark:text-red-400">
-          Could not load the pairings: {pairings.error.message}
-        </p>
-      ) : !rows ? (
-        <Skeleton lines={2} />
-      ) : rows.length === 0 ? (
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">
-          {exceptId ? "No other pairing links are waiting." : "No pairing links are waiting."}
-        </p>
-      ) : (
-        <div className="space-y-3">
-          <DataTable
-            label="Waiting pairings"
-            columns={["Agent", "Role", "Status", "Person", "Code", "Expires in", "Made by"]}
-            actions
-          >
-            {rows.map((pairing) => (
-              <PairingRow key={pairing.id} pairing={pairing} now={now} decisions={decisions} />
-            ))}
-          </DataTable>
-          {rows.some((pairing) => pairing.status === "claimed") ? (
-            <p className="text-sm font-medium">
-              Confirm only if the person sees the same code in their chat with the bot.
-            </p>
-          ) : null}
-          <DecisionError decisions={decisions} />
-        </div>
-      )}
+      <QueryState
+        query={{ data: rows, error: pairings.error }}
+        errorTitle="Could not load the pairings"
+        lines={2}
+        empty={exceptId ? "No other pairing links are waiting." : "No pairing links are waiting."}
+      >
+        {(rows) => (
+          <div className="space-y-3">
+            <DataTable
+              label="Waiting pairings"
+              columns={["Agent", "Role", "Status", "Person", "Code", "Expires in", "Made by"]}
+              actions
+            >
+              {rows.map((pairing) => (
+                <PairingRow key={pairing.id} pairing={pairing} now={now} decisions={decisions} />
+              ))}
+            </DataTable>
+            {rows.some((pairing) => pairing.status === "claimed") ? (
+              <p className="text-sm font-medium">
+                Confirm only if the person sees the same code in their chat with the bot.
+              </p>
+            ) : null}
+            <DecisionError decisions={decisions} />
+          </div>
+        )}
+      </QueryState>
     </Card>
   );
 }

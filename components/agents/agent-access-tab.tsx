@@ -3,10 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { GrantsTable } from "@/components/access/grants-table";
-import { linkClass } from "@/components/jobs/jobs-table";
 import { useTRPC } from "@/components/trpc";
-import { Card } from "@/components/ui";
-import { buttonClass } from "./agent-types";
+import { buttonClass, Card, linkClass } from "@/components/ui";
 
 /** Who can reach this agent from Telegram; pairing happens on the Access page, with the agent chosen. */
 export function AgentAccessTab({ name }: { name: string }) {

@@ -5,14 +5,14 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import {
-  type AgentLive,
-  actionsFor,
   buttonClass,
+  ConfirmDialog,
   dangerButtonClass,
+  ErrorAlert,
   smallButtonClass,
   smallDangerButtonClass,
-} from "./agent-types";
-import { ErrorAlert } from "./error-alert";
+} from "@/components/ui";
+import { type AgentLive, actionsFor } from "./agent-types";
 
 type Kind = "start" | "stop" | "restart" | "delete";
 
@@ -146,10 +146,13 @@ export function AgentActionFeedback({ actions, live }: { actions: AgentActions; 
   return (
     <>
       {actions.confirmDelete ? (
-        <div
-          role="alertdialog"
-          aria-label={`Confirm deleting ${actions.name}`}
-          className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+        <ConfirmDialog
+          label={`Confirm deleting ${actions.name}`}
+          confirmLabel={running ? `Stop and delete ${actions.name}` : `Yes, delete ${actions.name}`}
+          pendingLabel="Deleting…"
+          pending={actions.pending === "delete"}
+          onConfirm={() => actions.confirm(live)}
+          onCancel={actions.cancelDelete}
         >
           <p>
             {running ? (
@@ -161,24 +164,7 @@ export function AgentActionFeedback({ actions, live }: { actions: AgentActions; 
             The agent&apos;s directory (workspace, state, policy and lock) is moved to the trash in CLAW_HOME,
             not erased; the deletion is recorded in the audit log.
           </p>
-          <div className="mt-3 flex gap-2">
-            <button
-              type="button"
-              className={dangerButtonClass}
-              disabled={actions.pending === "delete"}
-              onClick={() => actions.confirm(live)}
-            >
-              {actions.pending === "delete"
-                ? "Deleting…"
-                : running
-                  ? `Stop and delete ${actions.name}`
-                  : `Yes, delete ${actions.name}`}
-            </button>
-            <button type="button" className={buttonClass} onClick={actions.cancelDelete}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </ConfirmDialog>
       ) : null}
       <ErrorAlert error={actions.error} />
       {actions.error?.data?.code === "PRECONDITION_FAILED" ? (

@@ -2,12 +2,11 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
-import { formatTime } from "@/components/audit/audit-table";
 import type { AuditEvent } from "@/components/audit/audit-types";
 import { useAuditLive } from "@/components/audit/use-audit-live";
-import { formatBytes } from "@/components/format";
+import { formatBytes, formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, DataTable, Facts, Skeleton } from "@/components/ui";
+import { Badge, Card, DataTable, ErrorAlert, Facts, QueryState, Skeleton } from "@/components/ui";
 
 const recentLimit = 100;
 
@@ -89,7 +88,7 @@ export function AgentEgressTab({ name }: { name: string }) {
     });
   }, [live.events, recent.data, deniedOnly]);
 
-  if (egress.error) return <p className="text-sm text-red-700 dark:text-red-400">{egress.error.message}</p>;
+  if (egress.error) return <ErrorAlert error={egress.error} title="Could not load the egress" />;
   const data = egress.data;
   if (!data) return <Skeleton lines={6} />;
   const { totals } = data;
@@ -212,23 +211,23 @@ export function AgentEgressTab({ name }: { name: string }) {
           </div>
         }
       >
-        {recent.error ? (
-          <p className="text-sm text-red-700 dark:text-red-400">{recent.error.message}</p>
-        ) : !recent.data ? (
-          <Skeleton lines={4} />
-        ) : connections.length === 0 ? (
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            {deniedOnly
+        <QueryState
+          query={{ data: recent.data && connections, error: recent.error }}
+          errorTitle="Could not load the connections"
+          empty={
+            deniedOnly
               ? "No denied connections."
-              : "No connections yet. Each one the agent makes, allowed or denied, appears here as it happens."}
-          </p>
-        ) : (
-          <DataTable label="Egress connections" columns={["Time", "Verdict", "Destination", "Details"]}>
-            {connections.map((event) => (
-              <ConnectionRow key={event.id} event={event} />
-            ))}
-          </DataTable>
-        )}
+              : "No connections yet. Each one the agent makes, allowed or denied, appears here as it happens."
+          }
+        >
+          {(shown) => (
+            <DataTable label="Egress connections" columns={["Time", "Verdict", "Destination", "Details"]}>
+              {shown.map((event) => (
+                <ConnectionRow key={event.id} event={event} />
+              ))}
+            </DataTable>
+          )}
+        </QueryState>
         <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
           An allowed connection is recorded when it ends, with its bytes and duration; a denied one at once.
         </p>

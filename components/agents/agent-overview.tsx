@@ -1,6 +1,6 @@
-import { mib } from "@/components/format";
-import { Badge, Card, DataTable, Facts, Skeleton } from "@/components/ui";
-import { type AgentContainer, type AgentInspect, type AgentLive, shortImage, since } from "./agent-types";
+import { mib, since } from "@/components/format";
+import { Badge, Card, DataTable, Facts } from "@/components/ui";
+import { type AgentContainer, type AgentInspect, type AgentLive, shortImage } from "./agent-types";
 
 const mono = "break-all font-mono text-xs";
 
@@ -247,11 +247,10 @@ export function AgentOverview({
   live,
   now,
 }: {
-  inspect: AgentInspect | undefined;
+  inspect: AgentInspect;
   live: AgentLive | null;
   now: number;
 }) {
-  if (!inspect) return <Skeleton lines={8} />;
   const container = inspect.container;
   return (
     <div className="space-y-6">

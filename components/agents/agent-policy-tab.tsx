@@ -5,8 +5,7 @@ import { useState } from "react";
 import { ArtifactView } from "@/components/policy/artifact-view";
 import { ExplanationView } from "@/components/policy/explanation-view";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton } from "@/components/ui";
-import { buttonClass } from "./agent-types";
+import { Badge, buttonClass, Card, ConfirmDialog, ErrorAlert, Skeleton } from "@/components/ui";
 
 /** What the agent may do, the signed lock and the compiled artifacts; validate and re-lock. */
 export function AgentPolicyTab({ name }: { name: string }) {
@@ -53,36 +52,25 @@ export function AgentPolicyTab({ name }: { name: string }) {
         </div>
       </div>
 
-      {policy.error ? <p className="text-sm text-red-700 dark:text-red-400">{policy.error.message}</p> : null}
+      <ErrorAlert error={policy.error} title="Could not read the policy" />
 
       {confirmRelock ? (
-        <div
-          role="alertdialog"
-          aria-label="Confirm re-lock"
-          className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+        <ConfirmDialog
+          label="Confirm re-lock"
+          confirmLabel="Re-lock now"
+          pendingLabel="Re-locking…"
+          pending={relock.isPending}
+          onConfirm={() => relock.mutate({ name })}
+          onCancel={() => setConfirmRelock(false)}
+          danger={false}
+          error={relock.error}
         >
           <p>
             Re-lock compiles the template and image <strong>as they are now</strong>, overwrites this
             agent&apos;s artifacts and signs a new lock. Anything edited by hand is replaced. The change is
             recorded in the audit log.
           </p>
-          <div className="mt-3 flex gap-2">
-            <button
-              type="button"
-              className={buttonClass}
-              onClick={() => relock.mutate({ name })}
-              disabled={relock.isPending}
-            >
-              {relock.isPending ? "Re-locking…" : "Re-lock now"}
-            </button>
-            <button type="button" className={buttonClass} onClick={() => setConfirmRelock(false)}>
-              Cancel
-            </button>
-          </div>
-          {relock.error ? (
-            <p className="mt-2 text-red-700 dark:text-red-400">{relock.error.message}</p>
-          ) : null}
-        </div>
+        </ConfirmDialog>
       ) : null}
 
       {verdict ? (

@@ -2,13 +2,12 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { mib } from "@/components/format";
+import { mib, since } from "@/components/format";
 import { NetworkBadge } from "@/components/policy/network-badge";
-import { DataTable } from "@/components/ui";
+import { DataTable, useNow } from "@/components/ui";
 import { AgentActionButtons, AgentActionFeedback, type DeletedAgent, useAgentActions } from "./agent-actions";
-import { type AgentListItem, shortImage, since } from "./agent-types";
+import { type AgentListItem, shortImage } from "./agent-types";
 import { StatusBadge } from "./status-badge";
-import { useNow } from "./use-now";
 
 const cell = "py-2.5 pr-3 align-middle";
 

@@ -3,10 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
-import { JumpToLatestButton, Skeleton } from "@/components/ui";
-import { type AgentLive, smallButtonClass } from "./agent-types";
-import { ErrorAlert } from "./error-alert";
-import { type LogLine, logText, maxLogLines, parseLogLine, shortTime } from "./log-lines";
+import { ErrorAlert, JumpToLatestButton, QueryState, Skeleton, smallButtonClass } from "@/components/ui";
+import { type LogLine, logText, maxLogLines, parseLogLine, shortTime } from "@/shared/log-lines";
+import type { AgentLive } from "./agent-types";
 import { type FollowState, useLogFollow } from "./use-agent-logs";
 
 const fieldClass =
@@ -203,28 +202,30 @@ function StoppedLogs({ name, live }: { name: string; live: AgentLive }) {
   const trpc = useTRPC();
   const logs = useQuery(trpc.agents.logs.queryOptions({ name, tail: maxLogLines }));
   const lines = useMemo(() => logs.data?.lines.map(parseLogLine) ?? [], [logs.data]);
-  if (logs.error) return <ErrorAlert error={logs.error} />;
-  if (!logs.data) return <Skeleton lines={6} />;
-  if (!logs.data.containerId) {
-    return (
-      <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        {live.state === "missing"
-          ? "Its container was removed outside the panel, and its output with it."
-          : "This agent has never started, so there is no output yet. Start it to see its logs here."}
-      </p>
-    );
-  }
   return (
-    <LogBox
-      name={name}
-      lines={lines}
-      notice={
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          The container is stopped; showing its last output.
-          {live.note ? ` ${live.note}` : ""}
-        </p>
+    <QueryState
+      query={logs}
+      lines={6}
+      isEmpty={(data) => !data.containerId}
+      empty={
+        live.state === "missing"
+          ? "Its container was removed outside the panel, and its output with it."
+          : "This agent has never started, so there is no output yet. Start it to see its logs here."
       }
-    />
+    >
+      {() => (
+        <LogBox
+          name={name}
+          lines={lines}
+          notice={
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              The container is stopped; showing its last output.
+              {live.note ? ` ${live.note}` : ""}
+            </p>
+          }
+        />
+      )}
+    </QueryState>
   );
 }
 

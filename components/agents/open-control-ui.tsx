@@ -2,8 +2,8 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { type AgentLive, primaryButtonClass } from "./agent-types";
-import { ErrorAlert } from "./error-alert";
+import { ErrorAlert, primaryButtonClass } from "@/components/ui";
+import type { AgentLive } from "./agent-types";
 
 /**
  * The Gateway's Control UI lives on a loopback port of its own (its own origin). The host name is

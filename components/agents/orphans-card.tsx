@@ -2,9 +2,8 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { Card, DataTable } from "@/components/ui";
-import { type AgentList, smallDangerButtonClass } from "./agent-types";
-import { ErrorAlert } from "./error-alert";
+import { Card, DataTable, ErrorAlert, smallDangerButtonClass } from "@/components/ui";
+import type { AgentList } from "./agent-types";
 
 /** Containers labelled for this panel whose agent no longer exists (deleted by hand, or a crash mid-delete). */
 export function OrphansCard({ orphans }: { orphans: AgentList["orphans"] }) {

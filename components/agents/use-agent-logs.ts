@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { appendBounded, type LogLine, parseLogLine } from "./log-lines";
+import { appendBounded, type LogLine, parseLogLine } from "@/shared/log-lines";
 
 export type FollowState = "off" | "connecting" | "live" | "ended" | "error" | "closed";
 

@@ -2,9 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
+import { formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
-import { Facts, Skeleton } from "@/components/ui";
-import { formatTime } from "./audit-table";
+import { Facts, QueryState } from "@/components/ui";
 
 /** The event, its place in the chain, and the signed checkpoint that vouches for it. */
 export function AuditEventDetail({ id, onClose }: { id: number; onClose: () => void }) {
@@ -37,50 +37,48 @@ export function AuditEventDetail({ id, onClose }: { id: number; onClose: () => v
         </button>
       </div>
       <div className="max-h-[75vh] space-y-5 overflow-y-auto px-5 py-4">
-        {detail.error ? (
-          <p className="text-sm text-red-700 dark:text-red-400">{detail.error.message}</p>
-        ) : !detail.data ? (
-          <Skeleton lines={6} />
-        ) : (
-          <>
-            <Facts
-              rows={[
-                ["Time", `${formatTime(detail.data.event.time)} (${detail.data.event.time})`],
-                ["Event", `${detail.data.event.category}/${detail.data.event.action}`],
-                ["Actor", detail.data.event.actor],
-                ["Agent", detail.data.event.agent ?? "—"],
-                ["Outcome", detail.data.event.outcome],
-                ["Hash", hash(detail.data.event.hash)],
-                ["Previous hash", hash(detail.data.event.prevHash)],
-              ]}
-            />
-            <div>
-              <h3 className="mb-2 text-sm font-semibold">Details</h3>
-              <pre className="overflow-x-auto rounded-md bg-zinc-100 p-3 font-mono text-xs dark:bg-zinc-950">
-                {JSON.stringify(detail.data.event.details, null, 2)}
-              </pre>
-            </div>
-            <div>
-              <h3 className="mb-2 text-sm font-semibold">Covering checkpoint</h3>
-              {detail.data.checkpoint ? (
-                <Facts
-                  rows={[
-                    ["Size", `${detail.data.checkpoint.treeSize} events`],
-                    ["Signed", formatTime(detail.data.checkpoint.time)],
-                    ["Head hash", hash(detail.data.checkpoint.headHash)],
-                    ["Key id", hash(detail.data.checkpoint.keyId)],
-                    ["Signature", hash(detail.data.checkpoint.signature)],
-                  ]}
-                />
-              ) : (
-                <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                  Not covered yet: the next signed checkpoint (within 10 seconds, or after 100 events) will
-                  include it. Until then the hash chain alone protects it.
-                </p>
-              )}
-            </div>
-          </>
-        )}
+        <QueryState query={detail} errorTitle="Could not load the event" lines={6}>
+          {({ event, checkpoint }) => (
+            <>
+              <Facts
+                rows={[
+                  ["Time", `${formatTime(event.time)} (${event.time})`],
+                  ["Event", `${event.category}/${event.action}`],
+                  ["Actor", event.actor],
+                  ["Agent", event.agent ?? "—"],
+                  ["Outcome", event.outcome],
+                  ["Hash", hash(event.hash)],
+                  ["Previous hash", hash(event.prevHash)],
+                ]}
+              />
+              <div>
+                <h3 className="mb-2 text-sm font-semibold">Details</h3>
+                <pre className="overflow-x-auto rounded-md bg-zinc-100 p-3 font-mono text-xs dark:bg-zinc-950">
+                  {JSON.stringify(event.details, null, 2)}
+                </pre>
+              </div>
+              <div>
+                <h3 className="mb-2 text-sm font-semibold">Covering checkpoint</h3>
+                {checkpoint ? (
+                  <Facts
+                    rows={[
+                      ["Size", `${checkpoint.treeSize} events`],
+                      ["Signed", formatTime(checkpoint.time)],
+                      ["Head hash", hash(checkpoint.headHash)],
+                      ["Key id", hash(checkpoint.keyId)],
+                      ["Signature", hash(checkpoint.signature)],
+                    ]}
+                  />
+                ) : (
+                  <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                    Not covered yet: the next signed checkpoint (within 10 seconds, or after 100 events) will
+                    include it. Until then the hash chain alone protects it.
+                  </p>
+                )}
+              </div>
+            </>
+          )}
+        </QueryState>
       </div>
     </dialog>
   );

@@ -1,13 +1,10 @@
 "use client";
 
+import { formatTime } from "@/components/format";
 import { Badge, DataTable, type Tone } from "@/components/ui";
 import type { AuditEvent } from "./audit-types";
 
 const outcomeTone: Record<string, Tone> = { ok: "ok", denied: "warn", error: "fail" };
-
-export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
-}
 
 export function AuditTable({
   events,

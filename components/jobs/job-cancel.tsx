@@ -2,10 +2,8 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { buttonClass, dangerButtonClass } from "@/components/agents/agent-types";
-import { ErrorAlert } from "@/components/agents/error-alert";
 import { useTRPC } from "@/components/trpc";
-import { readableError } from "./job-types";
+import { ConfirmDialog, dangerButtonClass, ErrorAlert } from "@/components/ui";
 
 /** Cancelling asks first; a running job's container is stopped (5 s, then killed), a waiting one just leaves the queue. */
 export function useJobCancel(jobId: string) {
@@ -57,32 +55,23 @@ export function CancelJobFeedback({ state, status }: { state: JobCancel; status:
   return (
     <>
       {state.confirming ? (
-        <div
-          role="alertdialog"
-          aria-label={`Confirm cancelling ${state.jobId}`}
-          className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+        <ConfirmDialog
+          label={`Confirm cancelling ${state.jobId}`}
+          confirmLabel={`Yes, cancel ${state.jobId}`}
+          pendingLabel="Cancelling…"
+          pending={state.cancel.isPending}
+          onConfirm={state.confirm}
+          cancelLabel="Keep it"
+          onCancel={state.dismiss}
         >
           <p>
             {status === "running"
               ? "Claude Code is stopped (given 5 s, then killed); what it wrote to the workspace stays, and the session can be resumed."
               : "The job leaves the queue without running."}
           </p>
-          <div className="mt-3 flex gap-2">
-            <button
-              type="button"
-              className={dangerButtonClass}
-              disabled={state.cancel.isPending}
-              onClick={state.confirm}
-            >
-              {state.cancel.isPending ? "Cancelling…" : `Yes, cancel ${state.jobId}`}
-            </button>
-            <button type="button" className={buttonClass} onClick={state.dismiss}>
-              Keep it
-            </button>
-          </div>
-        </div>
+        </ConfirmDialog>
       ) : null}
-      <ErrorAlert error={readableError(state.cancel.error)} />
+      <ErrorAlert error={state.cancel.error} />
     </>
   );
 }

@@ -1,8 +1,7 @@
 "use client";
 
 import { memo, type ReactNode, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { smallButtonClass } from "@/components/agents/agent-types";
-import { JumpToLatestButton, Skeleton } from "@/components/ui";
+import { JumpToLatestButton, Skeleton, smallButtonClass } from "@/components/ui";
 import { formatDuration, formatUsd, tokensOf } from "./job-types";
 import {
   blocksOf,

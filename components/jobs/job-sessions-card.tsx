@@ -3,26 +3,21 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { ago, formatTime } from "@/components/format";
+import { useTRPC } from "@/components/trpc";
 import {
-  buttonClass,
-  dangerButtonClass,
+  Badge,
+  Card,
+  ConfirmDialog,
+  DataTable,
+  ErrorAlert,
+  linkClass,
+  QueryState,
   smallButtonClass,
   smallDangerButtonClass,
-} from "@/components/agents/agent-types";
-import { ErrorAlert } from "@/components/agents/error-alert";
-import { useNow } from "@/components/agents/use-now";
-import { formatTime } from "@/components/audit/audit-table";
-import { useTRPC } from "@/components/trpc";
-import { Badge, Card, DataTable, Skeleton } from "@/components/ui";
-import {
-  ago,
-  formatHours,
-  type JobSessionItem,
-  jobsPollMs,
-  readableError,
-  shortClaudeSession,
-} from "./job-types";
-import { linkClass } from "./jobs-table";
+  useNow,
+} from "@/components/ui";
+import { formatHours, type JobSessionItem, jobsPollMs, shortClaudeSession } from "./job-types";
 
 const cell = "py-2.5 pr-3 align-middle";
 
@@ -39,10 +34,13 @@ function ConfirmCleanup({
 }) {
   const [removeWorkspace, setRemoveWorkspace] = useState(false);
   return (
-    <div
-      role="alertdialog"
-      aria-label={`Confirm cleaning up ${session.id}`}
-      className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+    <ConfirmDialog
+      label={`Confirm cleaning up ${session.id}`}
+      confirmLabel={`Yes, clean up ${session.id}`}
+      pendingLabel="Cleaning up…"
+      pending={pending}
+      onConfirm={() => onConfirm(removeWorkspace)}
+      onCancel={onCancel}
     >
       <p>
         Cleaning up <strong className="font-mono">{session.id}</strong> closes it: its Claude Code
@@ -57,20 +55,7 @@ function ConfirmCleanup({
         />
         Also delete the workspace (the files Claude Code wrote)
       </label>
-      <div className="mt-3 flex gap-2">
-        <button
-          type="button"
-          className={dangerButtonClass}
-          disabled={pending}
-          onClick={() => onConfirm(removeWorkspace)}
-        >
-          {pending ? "Cleaning up…" : `Yes, clean up ${session.id}`}
-        </button>
-        <button type="button" className={buttonClass} onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
+    </ConfirmDialog>
   );
 }
 
@@ -229,46 +214,42 @@ export function JobSessionsCard({ onResume }: { onResume: (sessionId: string) =>
         </button>
       }
     >
-      {sessions.error ? (
-        <p className="text-sm text-red-700 dark:text-red-400">
-          Could not load sessions: {sessions.error.message}
-        </p>
-      ) : !sessions.data ? (
-        <Skeleton lines={3} />
-      ) : sessions.data.length === 0 ? (
-        <p className="text-sm text-zinc-500 dark:text-zinc-400">
-          No open sessions. Each new job starts one: a workspace and a Claude Code conversation that later
-          jobs can resume.
-        </p>
-      ) : (
-        <DataTable
-          label="Sessions"
-          columns={[
-            "Session",
-            "Created",
-            "Last activity",
-            { label: "Jobs", align: "right" },
-            "Now",
-            "Claude session",
-          ]}
-          actions
-        >
-          {sessions.data.map((session) => (
-            <SessionRow
-              key={session.id}
-              session={session}
-              now={now}
-              confirming={confirming === session.id}
-              onResume={onResume}
-              onAskCleanup={(id) => {
-                cleanup.reset();
-                setReport(null);
-                setConfirming(id);
-              }}
-            />
-          ))}
-        </DataTable>
-      )}
+      <QueryState
+        query={sessions}
+        errorTitle="Could not load sessions"
+        lines={3}
+        empty="No open sessions. Each new job starts one: a workspace and a Claude Code conversation that later jobs can resume."
+      >
+        {(data) => (
+          <DataTable
+            label="Sessions"
+            columns={[
+              "Session",
+              "Created",
+              "Last activity",
+              { label: "Jobs", align: "right" },
+              "Now",
+              "Claude session",
+            ]}
+            actions
+          >
+            {data.map((session) => (
+              <SessionRow
+                key={session.id}
+                session={session}
+                now={now}
+                confirming={confirming === session.id}
+                onResume={onResume}
+                onAskCleanup={(id) => {
+                  cleanup.reset();
+                  setReport(null);
+                  setConfirming(id);
+                }}
+              />
+            ))}
+          </DataTable>
+        )}
+      </QueryState>
       <div className="mt-3 space-y-3">
         {confirmed ? (
           <ConfirmCleanup
@@ -279,7 +260,7 @@ export function JobSessionsCard({ onResume }: { onResume: (sessionId: string) =>
             onCancel={() => setConfirming(null)}
           />
         ) : null}
-        <ErrorAlert error={readableError(cleanup.error)} />
+        <ErrorAlert error={cleanup.error} />
         {report ? (
           <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
             {report}

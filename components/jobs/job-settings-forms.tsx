@@ -2,12 +2,17 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type ChangeEvent, type FormEvent, type ReactNode, useId, useState } from "react";
-import { buttonClass, dangerButtonClass, primaryButtonClass } from "@/components/agents/agent-types";
-import { ErrorAlert } from "@/components/agents/error-alert";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card } from "@/components/ui";
-import { type JobSettingsView, readableError } from "./job-types";
-import { fieldClass } from "./prompt-field";
+import {
+  Badge,
+  buttonClass,
+  Card,
+  dangerButtonClass,
+  ErrorAlert,
+  fieldClass,
+  primaryButtonClass,
+} from "@/components/ui";
+import type { JobSettingsView } from "./job-types";
 
 const narrowFieldClass = `${fieldClass.replace("w-full ", "")} w-40`;
 
@@ -51,7 +56,7 @@ function useConfigure(settings: JobSettingsView) {
 function Outcome({ state }: { state: ReturnType<typeof useConfigure> }) {
   return (
     <>
-      <ErrorAlert error={readableError(state.configure.error)} />
+      <ErrorAlert error={state.configure.error} />
       {state.saved ? (
         <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
           {state.saved}

@@ -1,5 +1,4 @@
 import type { inferRouterOutputs } from "@trpc/server";
-import type { ActionError } from "@/components/agents/error-alert";
 import type { Tone } from "@/components/ui";
 import type { AppRouter } from "@/server/routers/root";
 
@@ -62,18 +61,6 @@ export function elapsedOf(
   return null;
 }
 
-/** "5 s ago", "3 min ago", "2 h ago", "4 d ago". */
-export function ago(iso: string | null | undefined, now: number): string {
-  if (!iso) return "never";
-  const seconds = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ago`;
-  return `${Math.floor(hours / 24)} d ago`;
-}
-
 /** "12 h", "7 d", "36 h": hours as people set them. */
 export const formatHours = (hours: number) =>
   hours >= 48 && hours % 24 === 0 ? `${hours / 24} d` : `${hours.toLocaleString()} h`;
@@ -96,22 +83,4 @@ export function tokensOf(usage: Record<string, unknown> | null | undefined): str
   if (count("cache_creation_input_tokens"))
     parts.push(`${count("cache_creation_input_tokens").toLocaleString()} cache write`);
   return parts.join(" · ");
-}
-
-/**
- * An input the server's zod schema refused carries its issues beside a JSON message: say them as
- * sentences instead (`prompt: Too big…`). Anything else passes through with its fix.
- */
-export function readableError(error: ActionError): ActionError {
-  const data = error?.data;
-  if (!error || !data || typeof data !== "object" || !("issues" in data) || !Array.isArray(data.issues))
-    return error;
-  const issues = data.issues as { path: string; message: string }[];
-  if (issues.length === 0) return error;
-  return {
-    ...error,
-    message: issues
-      .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
-      .join("\n"),
-  };
 }

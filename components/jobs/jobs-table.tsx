@@ -1,16 +1,12 @@
 "use client";
 
 import Link from "next/link";
-import { useNow } from "@/components/agents/use-now";
-import { formatTime } from "@/components/audit/audit-table";
-import { formatBytes } from "@/components/format";
-import { DataTable } from "@/components/ui";
+import { ago, formatBytes, formatTime } from "@/components/format";
+import { DataTable, linkClass, useNow } from "@/components/ui";
 import { ActivityBadge, ErrorTypeBadge, JobStatusBadge } from "./job-status-badge";
-import { ago, elapsedOf, type JobListItem } from "./job-types";
+import { elapsedOf, type JobListItem } from "./job-types";
 
 const cell = "py-2.5 pr-3 align-top";
-export const linkClass =
-  "text-emerald-700 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600 dark:text-emerald-400";
 
 /** The first line of the prompt, short enough for a table cell; the whole excerpt is its tooltip. */
 export function promptExcerpt(prompt: string, length = 90): string {

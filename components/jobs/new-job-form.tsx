@@ -4,10 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, type Ref, useEffect, useId, useState } from "react";
-import { ErrorAlert } from "@/components/agents/error-alert";
 import { useTRPC } from "@/components/trpc";
-import { readableError } from "./job-types";
-import { fieldClass, PromptField } from "./prompt-field";
+import { ErrorAlert, fieldClass } from "@/components/ui";
+import { PromptField } from "./prompt-field";
 
 const templatePattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 export const newSession = "new";
@@ -57,7 +56,7 @@ export function StartJobError({ error }: { error: { message: string; data?: unkn
   if (!error) return null;
   return (
     <div className="space-y-2">
-      <ErrorAlert error={readableError(error)} title="The job was not started" />
+      <ErrorAlert error={error} title="The job was not started" />
       <FixLinks message={error.message} />
     </div>
   );

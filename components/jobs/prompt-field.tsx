@@ -1,9 +1,7 @@
 "use client";
 
 import type { KeyboardEvent, Ref } from "react";
-
-export const fieldClass =
-  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-950 focus:border-emerald-600 focus:outline-none focus:ring-2 focus:ring-emerald-600/30 disabled:opacity-60";
+import { fieldClass } from "@/components/ui";
 
 /** Ctrl+Enter (⌘+Enter on a Mac) sends the form the field is in, as its submit button would. */
 function submitOnModEnter(event: KeyboardEvent<HTMLTextAreaElement>) {

@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useId, useState } from "react";
-import { primaryButtonClass } from "@/components/agents/agent-types";
+import { primaryButtonClass } from "@/components/ui";
 import { StartJobError, useStartJob } from "./new-job-form";
 import { PromptField } from "./prompt-field";
 

@@ -8,10 +8,9 @@ import { BotCard } from "@/components/access/bot-card";
 import { GrantsTable } from "@/components/access/grants-table";
 import { PairCard } from "@/components/access/pair-card";
 import { WaitingPairings } from "@/components/access/waiting-pairings";
-import { ErrorAlert } from "@/components/agents/error-alert";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, QueryState, Skeleton } from "@/components/ui";
 
 function AccessView() {
   const trpc = useTRPC();
@@ -20,24 +19,26 @@ function AccessView() {
   // The link exists only here (the server keeps its hash): a reload loses it, the pairing stays listed.
   const [created, setCreated] = useState<CreatedPairing | null>(null);
 
-  if (status.error) return <ErrorAlert error={status.error} title="Could not load the access settings" />;
-  if (!status.data) return <Skeleton lines={6} />;
   return (
-    <>
-      <div className="grid items-start gap-6 lg:grid-cols-2">
-        <BotCard status={status.data.telegram} />
-        <PairCard
-          status={status.data}
-          requestedAgent={params.get("agent")}
-          created={created}
-          onCreated={setCreated}
-        />
-      </div>
-      <WaitingPairings exceptId={created?.id} />
-      <Card title="Who has access">
-        <GrantsTable />
-      </Card>
-    </>
+    <QueryState query={status} errorTitle="Could not load the access settings" lines={6}>
+      {(data) => (
+        <>
+          <div className="grid items-start gap-6 lg:grid-cols-2">
+            <BotCard status={data.telegram} />
+            <PairCard
+              status={data}
+              requestedAgent={params.get("agent")}
+              created={created}
+              onCreated={setCreated}
+            />
+          </div>
+          <WaitingPairings exceptId={created?.id} />
+          <Card title="Who has access">
+            <GrantsTable />
+          </Card>
+        </>
+      )}
+    </QueryState>
   );
 }
 

@@ -9,11 +9,9 @@ import { OrphansCard } from "@/components/agents/orphans-card";
 import { PageHeader } from "@/components/page-header";
 import { ExplanationView } from "@/components/policy/explanation-view";
 import { useTRPC } from "@/components/trpc";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, ErrorAlert, fieldClass, QueryState, Skeleton } from "@/components/ui";
 
 const namePattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
-const fieldClass =
-  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-950 focus:border-emerald-600 focus:outline-none focus:ring-2 focus:ring-emerald-600/30";
 
 function CreateAgentForm() {
   const trpc = useTRPC();
@@ -83,14 +81,7 @@ function CreateAgentForm() {
         >
           {create.isPending ? "Compiling and signing…" : "Create agent"}
         </button>
-        {create.error ? (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-            {create.error.message}
-            {create.error.data && "fix" in create.error.data && create.error.data.fix
-              ? ` ${create.error.data.fix}`
-              : ""}
-          </p>
-        ) : null}
+        <ErrorAlert error={create.error} />
         <p className="text-xs text-zinc-500">
           Creating compiles the template into openclaw.json and a container spec and signs both in a policy
           lock.
@@ -98,13 +89,9 @@ function CreateAgentForm() {
       </form>
       <div aria-live="polite">
         <h3 className="mb-2 text-sm font-semibold">Live preview</h3>
-        {preview.error ? (
-          <p className="text-sm text-red-700 dark:text-red-400">{preview.error.message}</p>
-        ) : preview.data ? (
-          <ExplanationView explanation={preview.data.explanation} />
-        ) : (
-          <Skeleton lines={8} />
-        )}
+        <QueryState query={preview} lines={8}>
+          {(data) => <ExplanationView explanation={data.explanation} />}
+        </QueryState>
       </div>
     </div>
   );
@@ -156,30 +143,23 @@ function DeletedNotice() {
 function AgentsList() {
   const trpc = useTRPC();
   const list = useQuery({ ...trpc.agents.list.queryOptions(), refetchInterval: livePollMs });
-  if (!list.data)
-    return (
-      <Card title="Agents">
-        {list.error ? (
-          <p className="text-sm text-red-700 dark:text-red-400">
-            Could not load agents: {list.error.message}
-          </p>
-        ) : (
-          <Skeleton lines={3} />
-        )}
-      </Card>
-    );
-  const { agents, podman, orphans } = list.data;
+  const data = list.data;
   return (
     <div className="space-y-6">
-      <PodmanBanner podman={podman} />
+      {data ? <PodmanBanner podman={data.podman} /> : null}
       <Card title="Agents">
-        {agents.length === 0 ? (
-          <p className="text-sm text-zinc-500">No agents yet. Create your first one below.</p>
-        ) : (
-          <AgentsTable agents={agents} podmanReachable={podman.reachable} />
-        )}
+        <QueryState
+          // A failed poll keeps the last list on screen (the banner says when Podman is away).
+          query={{ data, error: data ? null : list.error }}
+          errorTitle="Could not load agents"
+          lines={3}
+          isEmpty={({ agents }) => agents.length === 0}
+          empty={<p className="text-sm text-zinc-500">No agents yet. Create your first one below.</p>}
+        >
+          {({ agents, podman }) => <AgentsTable agents={agents} podmanReachable={podman.reachable} />}
+        </QueryState>
       </Card>
-      <OrphansCard orphans={orphans} />
+      {data ? <OrphansCard orphans={data.orphans} /> : null}
     </div>
   );
 }

@@ -11,10 +11,7 @@ import { AuditVerifyReport } from "@/components/audit/audit-verify";
 import { useAuditLive } from "@/components/audit/use-audit-live";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton } from "@/components/ui";
-
-const buttonClass =
-  "rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-emerald-600 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-800";
+import { Badge, buttonClass, Card, ErrorAlert, QueryState, Skeleton } from "@/components/ui";
 
 function AuditView() {
   const trpc = useTRPC();
@@ -102,11 +99,7 @@ function AuditView() {
       />
 
       {verify.data ? <AuditVerifyReport result={verify.data} /> : null}
-      {verify.error ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          Verify could not run: {verify.error.message}
-        </p>
-      ) : null}
+      <ErrorAlert error={verify.error} title="Verify could not run" />
 
       <Card title="Filters">
         <AuditFilters filter={filter} onChange={setFilter} />
@@ -120,35 +113,36 @@ function AuditView() {
           ) : undefined
         }
       >
-        {pages.error ? (
-          <p className="text-sm text-red-700 dark:text-red-400">
-            Could not load events: {pages.error.message}
-          </p>
-        ) : pages.isPending ? (
-          <Skeleton lines={8} />
-        ) : events.length === 0 ? (
-          <p className="py-6 text-center text-sm text-zinc-500">
-            {Object.values(filter).some(Boolean) ? "No events match these filters." : "No events yet."}
-          </p>
-        ) : (
-          <>
-            <AuditTable events={events} liveIds={liveIds} onOpen={(event) => setOpenId(event.id)} />
-            <div className="mt-4 flex justify-center">
-              {pages.hasNextPage ? (
-                <button
-                  type="button"
-                  className={buttonClass}
-                  onClick={() => pages.fetchNextPage()}
-                  disabled={pages.isFetchingNextPage}
-                >
-                  {pages.isFetchingNextPage ? "Loading…" : "Load older events"}
-                </button>
-              ) : (
-                <span className="text-xs text-zinc-500">The beginning of the log.</span>
-              )}
-            </div>
-          </>
-        )}
+        <QueryState
+          query={{ data: pages.data && events, error: pages.error }}
+          errorTitle="Could not load events"
+          lines={8}
+          empty={
+            <p className="py-6 text-center">
+              {Object.values(filter).some(Boolean) ? "No events match these filters." : "No events yet."}
+            </p>
+          }
+        >
+          {(events) => (
+            <>
+              <AuditTable events={events} liveIds={liveIds} onOpen={(event) => setOpenId(event.id)} />
+              <div className="mt-4 flex justify-center">
+                {pages.hasNextPage ? (
+                  <button
+                    type="button"
+                    className={buttonClass}
+                    onClick={() => pages.fetchNextPage()}
+                    disabled={pages.isFetchingNextPage}
+                  >
+                    {pages.isFetchingNextPage ? "Loading…" : "Load older events"}
+                  </button>
+                ) : (
+                  <span className="text-xs text-zinc-500">The beginning of the log.</span>
+                )}
+              </div>
+            </>
+          )}
+        </QueryState>
       </Card>
 
       {openId !== undefined ? (

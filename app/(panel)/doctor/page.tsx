@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Fix, Skeleton, type Tone } from "@/components/ui";
+import { Badge, Card, Fix, QueryState, type Tone } from "@/components/ui";
 
 const toneOf: Record<"ok" | "warn" | "fail", Tone> = { ok: "ok", warn: "warn", fail: "fail" };
 
@@ -33,43 +33,37 @@ export default function DoctorPage() {
           </button>
         }
       />
-      {checks.error ? (
-        <Card title="Checks">
-          <p className="text-sm text-red-700 dark:text-red-400">
-            The checks could not run: {checks.error.message}
-          </p>
-        </Card>
-      ) : !checks.data ? (
-        <Card title="Checks">
-          <Skeleton lines={8} />
-        </Card>
-      ) : (
-        <Card
-          title="Checks"
-          action={
+      <Card
+        title="Checks"
+        action={
+          checks.data && !checks.error ? (
             <Badge tone={failing ? "fail" : warning ? "warn" : "ok"}>
               {failing ? `${failing} failing` : warning ? `${warning} to look at` : "all good"}
             </Badge>
-          }
-        >
-          <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Doctor checks">
-            {checks.data.map((check) => (
-              <li key={check.id} className="py-3" data-check={check.id} data-status={check.status}>
-                <div className="flex items-start justify-between gap-4">
-                  <div className="min-w-0">
-                    <p className="font-medium">{check.title}</p>
-                    <p className="mt-0.5 break-words text-sm text-zinc-600 dark:text-zinc-400">
-                      {check.detail}
-                    </p>
-                    {check.fix ? <Fix command={check.fix} /> : null}
+          ) : null
+        }
+      >
+        <QueryState query={checks} errorTitle="The checks could not run" lines={8}>
+          {(data) => (
+            <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Doctor checks">
+              {data.map((check) => (
+                <li key={check.id} className="py-3" data-check={check.id} data-status={check.status}>
+                  <div className="flex items-start justify-between gap-4">
+                    <div className="min-w-0">
+                      <p className="font-medium">{check.title}</p>
+                      <p className="mt-0.5 break-words text-sm text-zinc-600 dark:text-zinc-400">
+                        {check.detail}
+                      </p>
+                      {check.fix ? <Fix command={check.fix} /> : null}
+                    </div>
+                    <Badge tone={toneOf[check.status]}>{check.status}</Badge>
                   </div>
-                  <Badge tone={toneOf[check.status]}>{check.status}</Badge>
-                </div>
-              </li>
-            ))}
-          </ul>
-        </Card>
-      )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </QueryState>
+      </Card>
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { mib } from "@/components/format";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton } from "@/components/ui";
+import { Badge, Card, DataTable, ErrorAlert, primaryButtonClass, QueryState } from "@/components/ui";
 import type { ImageKind } from "@/server/images/image-kinds";
 
 function age(iso: string): string {
@@ -78,7 +78,7 @@ export default function ImagesPage() {
                   type="button"
                   disabled={Boolean(running) || build.isPending}
                   onClick={() => build.mutate({ image: kind, noCache })}
-                  className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-50"
+                  className={primaryButtonClass}
                 >
                   {running?.image === kind ? "Building…" : `${latest ? "Rebuild" : "Build"}${buttonSuffix}`}
                 </button>
@@ -95,11 +95,7 @@ export default function ImagesPage() {
         })}
       </div>
 
-      {build.error ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {build.error.message}
-        </p>
-      ) : null}
+      <ErrorAlert error={build.error} title="The build did not start" />
 
       {shown ? (
         <Card
@@ -141,29 +137,15 @@ export default function ImagesPage() {
       ) : null}
 
       <Card title="Images in Podman">
-        {list.error ? (
-          <p className="text-sm text-red-700 dark:text-red-400">
-            Could not list images: {list.error.message}
-          </p>
-        ) : !list.data ? (
-          <Skeleton lines={3} />
-        ) : list.data.images.length === 0 ? (
-          <p className="text-sm text-zinc-500">
-            No claw images yet. Build one above (about a minute the first time).
-          </p>
-        ) : (
-          <table className="w-full text-left text-sm" aria-label="Images">
-            <thead className="text-xs uppercase tracking-wide text-zinc-500">
-              <tr>
-                <th className="py-2 pr-3 font-medium">Image</th>
-                <th className="py-2 pr-3 font-medium">Kind</th>
-                <th className="py-2 pr-3 font-medium">Id</th>
-                <th className="py-2 pr-3 font-medium">Size</th>
-                <th className="py-2 font-medium">Built</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">
-              {list.data.images.map((image) => (
+        <QueryState
+          query={{ data: list.data?.images, error: list.error }}
+          errorTitle="Could not list images"
+          lines={3}
+          empty="No claw images yet. Build one above (about a minute the first time)."
+        >
+          {(images) => (
+            <DataTable label="Images" columns={["Image", "Kind", "Id", "Size", "Built"]}>
+              {images.map((image) => (
                 <tr key={image.ref}>
                   <td className="py-2 pr-3 font-mono text-xs">{image.ref}</td>
                   <td className="py-2 pr-3">
@@ -176,9 +158,9 @@ export default function ImagesPage() {
                   <td className="py-2">{age(image.created)}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        )}
+            </DataTable>
+          )}
+        </QueryState>
       </Card>
     </div>
   );

@@ -4,14 +4,13 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useRef, useState } from "react";
-import { buttonClass, smallButtonClass } from "@/components/agents/agent-types";
 import { JobSessionsCard } from "@/components/jobs/job-sessions-card";
 import { isLive, jobsPollMs } from "@/components/jobs/job-types";
-import { JobsTable, linkClass } from "@/components/jobs/jobs-table";
+import { JobsTable } from "@/components/jobs/jobs-table";
 import { NewJobForm, newSession } from "@/components/jobs/new-job-form";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Card, Skeleton } from "@/components/ui";
+import { buttonClass, Card, linkClass, QueryState, Skeleton, smallButtonClass } from "@/components/ui";
 
 const pageSize = 50;
 const sessionPattern = /^s-[a-z2-7]{10}$/;
@@ -79,44 +78,47 @@ function JobsList({ sessionId }: { sessionId: string | undefined }) {
         ) : null
       }
     >
-      {list.error ? (
-        <p className="text-sm text-red-700 dark:text-red-400">Could not load jobs: {list.error.message}</p>
-      ) : !jobs ? (
-        <Skeleton lines={3} />
-      ) : jobs.length === 0 ? (
-        sessionId ? (
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">
-            No jobs in session {sessionId}.{" "}
-            <button type="button" className={linkClass} onClick={clearFilter}>
-              Show all jobs
-            </button>
-          </p>
-        ) : (
-          <div className="space-y-2 text-sm text-zinc-600 dark:text-zinc-400">
-            <p>No jobs yet.</p>
-            <p>
-              A job runs Claude Code once, non-interactively, on your prompt, in a fresh container that
-              reaches only the model API (through the egress proxy, recorded in the audit log). It works in
-              its session&apos;s workspace; a later job in the same session resumes the conversation. Its
-              output streams here as it happens.
-            </p>
+      <QueryState
+        query={{ data: jobs, error: list.error }}
+        errorTitle="Could not load jobs"
+        lines={3}
+        empty={
+          sessionId ? (
+            <>
+              No jobs in session {sessionId}.{" "}
+              <button type="button" className={linkClass} onClick={clearFilter}>
+                Show all jobs
+              </button>
+            </>
+          ) : (
+            <div className="space-y-2">
+              <p>No jobs yet.</p>
+              <p>
+                A job runs Claude Code once, non-interactively, on your prompt, in a fresh container that
+                reaches only the model API (through the egress proxy, recorded in the audit log). It works in
+                its session&apos;s workspace; a later job in the same session resumes the conversation. Its
+                output streams here as it happens.
+              </p>
+            </div>
+          )
+        }
+      >
+        {(jobs) => (
+          <div className="space-y-3">
+            <JobsTable jobs={jobs} />
+            {list.hasNextPage ? (
+              <button
+                type="button"
+                className={buttonClass}
+                disabled={list.isFetchingNextPage}
+                onClick={() => void list.fetchNextPage()}
+              >
+                {list.isFetchingNextPage ? "Loading…" : "Show older jobs"}
+              </button>
+            ) : null}
           </div>
-        )
-      ) : (
-        <div className="space-y-3">
-          <JobsTable jobs={jobs} />
-          {list.hasNextPage ? (
-            <button
-              type="button"
-              className={buttonClass}
-              disabled={list.isFetchingNextPage}
-              onClick={() => void list.fetchNextPage()}
-            >
-              {list.isFetchingNextPage ? "Loading…" : "Show older jobs"}
-            </button>
-          ) : null}
-        </div>
-      )}
+        )}
+      </QueryState>
     </Card>
   );
 }

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton } from "@/components/ui";
+import { Badge, Card, ErrorAlert, QueryState } from "@/components/ui";
 
 function describeBrowser(userAgent: string | null): string {
   if (!userAgent) return "unknown client";
@@ -36,46 +36,43 @@ export default function SessionsPage() {
           one to end it now."
       />
       <Card title="Active sessions">
-        {sessions.error ? (
-          <p className="text-sm text-red-700 dark:text-red-400">
-            Could not load sessions: {sessions.error.message}
-          </p>
-        ) : !sessions.data ? (
-          <Skeleton lines={3} />
-        ) : sessions.data.length === 0 ? (
-          <p className="text-sm text-zinc-500">
-            No browser sessions (the CLI uses the panel token, not a session).
-          </p>
-        ) : (
-          <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Active sessions">
-            {sessions.data.map((session) => (
-              <li key={session.id} className="flex flex-wrap items-center justify-between gap-3 py-3">
-                <div className="min-w-0 text-sm">
-                  <p className="font-medium">
-                    {describeBrowser(session.userAgent)}{" "}
-                    {session.current ? <Badge tone="ok">this browser</Badge> : null}
-                  </p>
-                  <p className="text-zinc-500 dark:text-zinc-400">
-                    logged in {when(session.createdAt)} · last active {when(session.lastSeenAt)} · id{" "}
-                    <code className="font-mono">{session.id.slice(0, 12)}</code>
-                  </p>
-                </div>
-                <button
-                  type="button"
-                  disabled={revoke.isPending}
-                  onClick={() => revoke.mutate({ id: session.id })}
-                  className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:border-red-400 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-emerald-600 disabled:opacity-50 dark:border-zinc-700 dark:hover:text-red-400"
-                >
-                  {session.current ? "Log out here" : "Revoke"}
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
+        <QueryState
+          query={sessions}
+          errorTitle="Could not load sessions"
+          lines={3}
+          empty="No browser sessions (the CLI uses the panel token, not a session)."
+        >
+          {(data) => (
+            <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Active sessions">
+              {data.map((session) => (
+                <li key={session.id} className="flex flex-wrap items-center justify-between gap-3 py-3">
+                  <div className="min-w-0 text-sm">
+                    <p className="font-medium">
+                      {describeBrowser(session.userAgent)}{" "}
+                      {session.current ? <Badge tone="ok">this browser</Badge> : null}
+                    </p>
+                    <p className="text-zinc-500 dark:text-zinc-400">
+                      logged in {when(session.createdAt)} · last active {when(session.lastSeenAt)} · id{" "}
+                      <code className="font-mono">{session.id.slice(0, 12)}</code>
+                    </p>
+                  </div>
+                  <button
+                    type="button"
+                    disabled={revoke.isPending}
+                    onClick={() => revoke.mutate({ id: session.id })}
+                    className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:border-red-400 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-emerald-600 disabled:opacity-50 dark:border-zinc-700 dark:hover:text-red-400"
+                  >
+                    {session.current ? "Log out here" : "Revoke"}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </QueryState>
         {revoke.error ? (
-          <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
-            {revoke.error.message}
-          </p>
+          <div className="mt-3">
+            <ErrorAlert error={revoke.error} title="The session was not revoked" />
+          </div>
         ) : null}
       </Card>
     </div>

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { PageHeader } from "@/components/page-header";
 import { NetworkBadge } from "@/components/policy/network-badge";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Skeleton } from "@/components/ui";
+import { Badge, Card, QueryState, Skeleton } from "@/components/ui";
 
 export default function TemplatesPage() {
   const trpc = useTRPC();
@@ -22,44 +22,46 @@ export default function TemplatesPage() {
           </>
         }
       />
-      {templates.error ? (
-        <p className="text-sm text-red-700 dark:text-red-400">
-          Could not load templates: {templates.error.message}
-        </p>
-      ) : !templates.data ? (
-        <Card title="Templates">
-          <Skeleton />
-        </Card>
-      ) : (
-        <ul className="grid gap-4 md:grid-cols-2" aria-label="Templates">
-          {templates.data.map((template) => (
-            <li key={template.name}>
-              <Link
-                href={`/templates/${template.name}`}
-                className="block h-full rounded-lg border border-zinc-200 bg-white p-5 shadow-sm hover:border-emerald-500 focus-visible:outline-2 focus-visible:outline-emerald-600 dark:border-zinc-800 dark:bg-zinc-900"
-              >
-                <div className="flex flex-wrap items-center gap-2">
-                  <span className="font-semibold">{template.name}</span>
-                  <NetworkBadge profile={template.network} />
-                  <Badge tone="neutral">
-                    {template.source.kind === "builtin"
-                      ? "built-in"
-                      : template.overrides
-                        ? "yours (overrides built-in)"
-                        : "yours"}
-                  </Badge>
-                  {template.problems.length > 0 ? (
-                    <Badge tone="fail">{template.problems.length} problem(s)</Badge>
-                  ) : null}
-                </div>
-                <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-                  {template.description ?? template.problems[0]?.message}
-                </p>
-              </Link>
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryState
+        query={templates}
+        errorTitle="Could not load templates"
+        loading={
+          <Card title="Templates">
+            <Skeleton />
+          </Card>
+        }
+      >
+        {(data) => (
+          <ul className="grid gap-4 md:grid-cols-2" aria-label="Templates">
+            {data.map((template) => (
+              <li key={template.name}>
+                <Link
+                  href={`/templates/${template.name}`}
+                  className="block h-full rounded-lg border border-zinc-200 bg-white p-5 shadow-sm hover:border-emerald-500 focus-visible:outline-2 focus-visible:outline-emerald-600 dark:border-zinc-800 dark:bg-zinc-900"
+                >
+                  <div className="flex flex-wrap items-center gap-2">
+                    <span className="font-semibold">{template.name}</span>
+                    <NetworkBadge profile={template.network} />
+                    <Badge tone="neutral">
+                      {template.source.kind === "builtin"
+                        ? "built-in"
+                        : template.overrides
+                          ? "yours (overrides built-in)"
+                          : "yours"}
+                    </Badge>
+                    {template.problems.length > 0 ? (
+                      <Badge tone="fail">{template.problems.length} problem(s)</Badge>
+                    ) : null}
+                  </div>
+                  <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+                    {template.description ?? template.problems[0]?.message}
+                  </p>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryState>
     </div>
   );
 }

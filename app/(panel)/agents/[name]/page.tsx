@@ -9,7 +9,7 @@ import { AgentEgressTab } from "@/components/agents/agent-egress-tab";
 import { AgentOverview } from "@/components/agents/agent-overview";
 import { AgentPolicyTab } from "@/components/agents/agent-policy-tab";
 import { Tabs } from "@/components/agents/agent-tabs";
-import { type AgentLive, livePollMs, since } from "@/components/agents/agent-types";
+import { type AgentLive, livePollMs } from "@/components/agents/agent-types";
 import { deletedHref } from "@/components/agents/agents-table";
 import { LogsView } from "@/components/agents/logs-view";
 import {
@@ -18,13 +18,12 @@ import {
   useOpenControlUi,
 } from "@/components/agents/open-control-ui";
 import { StatusBadge } from "@/components/agents/status-badge";
-import { useNow } from "@/components/agents/use-now";
-import { mib } from "@/components/format";
+import { mib, since } from "@/components/format";
 import { PageHeader } from "@/components/page-header";
 import { NetworkBadge } from "@/components/policy/network-badge";
 import { TerminalTab } from "@/components/terminal/terminal-tab";
 import { useTRPC } from "@/components/trpc";
-import { Skeleton } from "@/components/ui";
+import { ErrorAlert, QueryState, Skeleton, useNow } from "@/components/ui";
 
 const tabs = [
   { id: "overview", label: "Overview" },
@@ -131,11 +130,9 @@ function AgentDetail() {
       ) : tab ? (
         <Tabs label={`${name} details`} tabs={[...tabs]} selected={tab} onSelect={select}>
           {tab === "overview" ? (
-            inspect.error ? (
-              <p className="text-sm text-red-700 dark:text-red-400">{inspect.error.message}</p>
-            ) : (
-              <AgentOverview inspect={inspect.data} live={live} now={now} />
-            )
+            <QueryState query={inspect} errorTitle="Could not inspect the agent" lines={8}>
+              {(data) => <AgentOverview inspect={data} live={live} now={now} />}
+            </QueryState>
           ) : tab === "policy" ? (
             <AgentPolicyTab name={name} />
           ) : tab === "logs" ? (
@@ -152,9 +149,7 @@ function AgentDetail() {
           ) : null}
         </Tabs>
       ) : list.error ? (
-        <p className="text-sm text-red-700 dark:text-red-400">
-          Could not load the agent: {list.error.message}
-        </p>
+        <ErrorAlert error={list.error} title="Could not load the agent" />
       ) : (
         <Skeleton lines={6} />
       )}

@@ -4,31 +4,25 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useParams } from "next/navigation";
 import { type ReactNode, useCallback, useState } from "react";
-import { ErrorAlert } from "@/components/agents/error-alert";
-import { useNow } from "@/components/agents/use-now";
-import { formatTime } from "@/components/audit/audit-table";
-import { formatBytes } from "@/components/format";
+import { ago, formatBytes, formatTime } from "@/components/format";
 import { CancelJobButton, CancelJobFeedback, useJobCancel } from "@/components/jobs/job-cancel";
 import { JobEventsView } from "@/components/jobs/job-events-view";
 import { JobMetrics } from "@/components/jobs/job-metrics";
 import { ActivityBadge, ErrorTypeBadge, JobStatusBadge } from "@/components/jobs/job-status-badge";
 import {
-  ago,
   elapsedOf,
   formatDuration,
   formatUsd,
   isLive,
   type JobDetail,
   jobsPollMs,
-  readableError,
   shortClaudeSession,
   tokensOf,
 } from "@/components/jobs/job-types";
-import { linkClass } from "@/components/jobs/jobs-table";
 import { ResumeForm } from "@/components/jobs/resume-form";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, Facts, Skeleton } from "@/components/ui";
+import { Badge, Card, ErrorAlert, Facts, linkClass, Skeleton, useNow } from "@/components/ui";
 
 /** The page opens on the last events; earlier ones page in on request. */
 const initialEvents = 1000;
@@ -214,7 +208,7 @@ function JobView({ id }: { id: string }) {
           title={<span className="font-mono">{id}</span>}
           parent={{ href: "/jobs", label: "Jobs" }}
         />
-        <ErrorAlert error={readableError(get.error)} title="Could not load the job" />
+        <ErrorAlert error={get.error} title="Could not load the job" />
         <p className="text-sm">
           <Link href="/jobs" className={linkClass}>
             Back to the jobs

@@ -1,11 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { ErrorAlert } from "@/components/agents/error-alert";
 import { JobSettingsForms } from "@/components/jobs/job-settings-forms";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
-import { Skeleton } from "@/components/ui";
+import { QueryState } from "@/components/ui";
 
 export default function JobSettingsPage() {
   const trpc = useTRPC();
@@ -17,13 +16,9 @@ export default function JobSettingsPage() {
         parent={{ href: "/jobs", label: "Jobs" }}
         description="Where Claude Code jobs send their requests, how they sign in, and who hears when one ends. Every change is recorded in the audit log."
       />
-      {settings.error ? (
-        <ErrorAlert error={settings.error} title="Could not load the job settings" />
-      ) : settings.data ? (
-        <JobSettingsForms settings={settings.data} />
-      ) : (
-        <Skeleton lines={6} />
-      )}
+      <QueryState query={settings} errorTitle="Could not load the job settings" lines={6}>
+        {(data) => <JobSettingsForms settings={data} />}
+      </QueryState>
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { PageHeader } from "@/components/page-header";
 import { ArtifactView } from "@/components/policy/artifact-view";
 import { ExplanationView } from "@/components/policy/explanation-view";
 import { useTRPC } from "@/components/trpc";
-import { Card, Skeleton } from "@/components/ui";
+import { Card, ErrorAlert, primaryButtonClass, Skeleton } from "@/components/ui";
 
 export default function TemplatePage() {
   const { name } = useParams<{ name: string }>();
@@ -26,18 +26,13 @@ export default function TemplatePage() {
         parent={{ href: "/templates", label: "Templates" }}
         actions={
           !broken ? (
-            <Link
-              href={`/agents?template=${name}`}
-              className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600"
-            >
+            <Link href={`/agents?template=${name}`} className={primaryButtonClass}>
               Create an agent from it
             </Link>
           ) : null
         }
       />
-      {template.error ? (
-        <p className="text-sm text-red-700 dark:text-red-400">{template.error.message}</p>
-      ) : null}
+      <ErrorAlert error={template.error} title="Could not load the template" />
       {template.data && broken ? (
         <Card title="Problems">
           <ul className="space-y-1 font-mono text-xs text-red-700 dark:text-red-400">
