@@ -40,7 +40,8 @@ export const errorTypeHelp: Record<string, string> = {
 /** "4.2 s", "3 min 05 s", "2 h 10 min": a duration in milliseconds. */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, ms / 1000);
-  if (seconds < 10) return `${seconds.toFixed(1)} s`;
+  // Tenths rounded down like the larger units, so 9.96 s reads "9.9 s", never "10.0 s".
+  if (seconds < 10) return `${(Math.floor(Math.max(0, ms) / 100) / 10).toFixed(1)} s`;
   if (seconds < 60) return `${Math.floor(seconds)} s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${String(Math.floor(seconds % 60)).padStart(2, "0")} s`;
