@@ -20,8 +20,8 @@ export type ExecOptions = {
 export type ExecSession = {
   stream: Duplex;
   resize(cols: number, rows: number): void;
-  /** Whether it still runs and, once it ended, its exit code. */
-  inspect(): Promise<{ running: boolean; exitCode: number | null }>;
+  /** Whether it still runs (and its host pid, to hang it up), and once it ended, its exit code. */
+  inspect(): Promise<{ running: boolean; exitCode: number | null; pid?: number }>;
 };
 
 /**
@@ -197,7 +197,11 @@ export function createLibpod(docker: Dockerode): Libpod {
         resize: (cols, rows) => void exec.resize({ w: cols, h: rows }).catch(() => {}),
         async inspect() {
           const details = await exec.inspect();
-          return { running: details.Running, exitCode: details.ExitCode ?? null };
+          return {
+            running: details.Running,
+            exitCode: details.ExitCode ?? null,
+            pid: details.Pid || undefined,
+          };
         },
       };
     },

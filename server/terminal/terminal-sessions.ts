@@ -6,7 +6,7 @@ import {
   type TerminalProfile,
 } from "../../shared/terminal-protocol";
 import type { AuditLog } from "../audit/audit-log";
-import type { ExecSession, Libpod } from "../podman/libpod";
+import type { Libpod } from "../podman/libpod";
 
 /** One browser tab (or CLI) attached to a terminal; the WebSocket adapter implements it. */
 export type TerminalClient = {
@@ -91,12 +91,6 @@ export function createScrollback(limit = scrollbackBytes) {
   };
 }
 
-/**
- * What the exec's inspection says; `pid`, the process's id on the host, where the adapter reports it
- * (Podman runs the exec as a child of conmon, so the host can signal it).
- */
-type ExecState = Awaited<ReturnType<ExecSession["inspect"]>> & { pid?: number };
-
 function hangUp(pid: number) {
   try {
     process.kill(pid, "SIGHUP");
@@ -170,7 +164,8 @@ export function createTerminalManager(deps: {
         ended = true;
         if (graceTimer) clearTimeout(graceTimer);
         sessions.delete(id);
-        const details: ExecState | undefined = await exec.inspect().catch(() => undefined);
+        // Podman runs the exec as a child of conmon, so the host can signal it by its pid.
+        const details = await exec.inspect().catch(() => undefined);
         // The process may outlive its stream (a detached `yes`): hang it up, then kill it.
         if (details?.running && details.pid) hangUp(details.pid);
         const code = details && !details.running ? details.exitCode : null;
