@@ -31,6 +31,3 @@ export function actionsFor(live: AgentLive | null): { start: boolean; stop: bool
       return { start: true, stop: false, restart: false };
   }
 }
-
-// components/terminal still imports these from here (its files are another change's); new code takes them from @/components/ui.
-export { buttonClass, smallButtonClass } from "@/components/ui/classes";

@@ -1,8 +1,9 @@
 "use client";
 
 import { type FormEvent, type KeyboardEvent, useRef, useState } from "react";
-import { type AgentLive, buttonClass, smallButtonClass } from "@/components/agents/agent-types";
+import type { AgentLive } from "@/components/agents/agent-types";
 import { Fix } from "@/components/ui";
+import { buttonClass, smallButtonClass } from "@/components/ui/classes";
 import type { TerminalProfile } from "@/shared/terminal-protocol";
 import {
   reconnectDelaysMs,
