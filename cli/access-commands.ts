@@ -1,33 +1,32 @@
-import type { inferRouterOutputs } from "@trpc/server";
 import QRCode from "qrcode";
-import type { AppRouter } from "../server/routers/root";
-import type { Command, CommandOptions } from "./commands";
+import { CliError, exitCodes } from "./cli-error";
+import type { Command, CommandOptions, RouterOutputs } from "./command";
 import { print, readStdin } from "./output";
-import { CliError, exitCodes } from "./panel-client";
 
-type Outputs = inferRouterOutputs<AppRouter>;
-type BotStatus = Outputs["access"]["status"]["telegram"];
+type BotStatus = RouterOutputs["access"]["status"]["telegram"];
 
 const roles = ["viewer", "operator", "admin"] as const;
 
-function channelArg(value: string | undefined): "telegram" {
+export function channelArg(value: string | undefined): "telegram" {
   if (value !== "telegram")
     throw new CliError(`unknown channel "${value}": the one channel is telegram`, exitCodes.usage);
   return value;
 }
 
 /** `--jobs` / `--no-jobs`, or undefined for the role's default. */
-function jobsOption(options: CommandOptions): boolean | undefined {
+export function jobsOption(options: CommandOptions): boolean | undefined {
   if (options.jobs && options.noJobs) throw new CliError("--jobs or --no-jobs, not both", exitCodes.usage);
   return options.jobs ? true : options.noJobs ? false : undefined;
 }
 
-function minutesLeft(iso: string | Date): string {
-  const minutes = Math.round((new Date(iso).getTime() - Date.now()) / 60_000);
+export function minutesLeft(iso: string | Date, now = Date.now()): string {
+  const minutes = Math.round((new Date(iso).getTime() - now) / 60_000);
   return minutes <= 0 ? "now" : `${minutes} min`;
 }
 
-export function formatBot(status: BotStatus): string {
+export function formatBot(
+  status: Pick<BotStatus, "configured" | "state" | "username" | "tokenHint" | "apiRoot" | "error">,
+): string {
   if (!status.configured) return "Telegram bot: not set up (claw access bot --token-stdin < token-file)";
   return [
     `Telegram bot: ${status.state}${status.username ? `  @${status.username}` : ""}  token ${status.tokenHint}`,

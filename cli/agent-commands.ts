@@ -1,15 +1,16 @@
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "../server/routers/root";
-import type { Command } from "./commands";
+import { CliError, exitCodes } from "./cli-error";
+import { type Command, firstArg, type RouterOutputs, sleep } from "./command";
 import { runInteractive } from "./interactive-terminal";
 import { mib, print } from "./output";
-import { CliError, exitCodes, type PanelClient } from "./panel-client";
+import type { PanelClient } from "./panel-client";
 
-type Outputs = inferRouterOutputs<AppRouter>;
-type ListedAgent = Outputs["agents"]["list"]["agents"][number];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const name = (args: string[]) => args[0] ?? "";
+type AgentList = RouterOutputs["agents"]["list"];
+type ListedAgent = AgentList["agents"][number];
+/** What `agents list` shows of the list. */
+export type AgentTable = Pick<AgentList, "podman"> & {
+  agents: Pick<ListedAgent, "name" | "template" | "networkProfile" | "live">[];
+  orphans: Pick<AgentList["orphans"][number], "name" | "state">[];
+};
 
 export function formatUptime(startedAt: string | null, now = Date.now()): string {
   if (!startedAt) return "";
@@ -27,7 +28,7 @@ export function stateText(live: ListedAgent["live"]): string {
   return live.state;
 }
 
-function formatAgents(list: Outputs["agents"]["list"]): string {
+export function formatAgents(list: AgentTable, now = Date.now()): string {
   if (list.agents.length === 0) return "no agents yet: claw agents create --template coder --name my-coder";
   const rows = list.agents.map((agent) => {
     const live = agent.live;
@@ -35,7 +36,7 @@ function formatAgents(list: Outputs["agents"]["list"]): string {
       live?.state === "running" && live.memoryBytes !== null
         ? `${(live.cpuPercent ?? 0).toFixed(1)}% ${mib(live.memoryBytes)}`
         : "";
-    return `${agent.name.padEnd(20)} ${stateText(live).padEnd(10)} ${agent.template.padEnd(10)} ${agent.networkProfile.padEnd(10)} ${formatUptime(live?.state === "running" ? live.startedAt : null).padEnd(8)} ${usage}`;
+    return `${agent.name.padEnd(20)} ${stateText(live).padEnd(10)} ${agent.template.padEnd(10)} ${agent.networkProfile.padEnd(10)} ${formatUptime(live?.state === "running" ? live.startedAt : null, now).padEnd(8)} ${usage}`.trimEnd();
   });
   const lines = [
     `${"NAME".padEnd(20)} ${"STATUS".padEnd(10)} ${"TEMPLATE".padEnd(10)} ${"NETWORK".padEnd(10)} ${"UPTIME".padEnd(8)} CPU/MEM`,
@@ -114,12 +115,12 @@ export const agentCommands: Record<string, Command> = {
     summary: "verify the lock, start the hardened container, wait for the Gateway",
     args: 1,
     async run({ client }, options, args) {
-      const result = await client.agents.start.mutate({ name: name(args) });
+      const result = await client.agents.start.mutate({ name: firstArg(args) });
       if (!options.json)
         console.error(
           `started ${result.name} (container ${result.containerId?.slice(0, 12)}, conformance passed); waiting for the Gateway…`,
         );
-      const live = options.noWait ? null : await waitReady(client, name(args));
+      const live = options.noWait ? null : await waitReady(client, firstArg(args));
       print(options, { ...result, live }, live ? `${result.name} is ready` : `${result.name} started`);
       return exitCodes.ok;
     },
@@ -129,7 +130,7 @@ export const agentCommands: Record<string, Command> = {
     summary: "stop gracefully (killed after the spec's timeout)",
     args: 1,
     async run({ client }, options, args) {
-      const result = await client.agents.stop.mutate({ name: name(args) });
+      const result = await client.agents.stop.mutate({ name: firstArg(args) });
       print(options, result, `stopped ${result.name} (exit code ${result.exitCode ?? "?"})`);
       return exitCodes.ok;
     },
@@ -139,8 +140,8 @@ export const agentCommands: Record<string, Command> = {
     summary: "stop, then start from the locked spec again",
     args: 1,
     async run({ client }, options, args) {
-      const result = await client.agents.restart.mutate({ name: name(args) });
-      const live = options.noWait ? null : await waitReady(client, name(args));
+      const result = await client.agents.restart.mutate({ name: firstArg(args) });
+      const live = options.noWait ? null : await waitReady(client, firstArg(args));
       print(options, { ...result, live }, `restarted ${result.name}${live ? "; ready" : ""}`);
       return exitCodes.ok;
     },
@@ -150,7 +151,10 @@ export const agentCommands: Record<string, Command> = {
     summary: "remove the container and move the agent's files to the trash",
     args: 1,
     async run({ client }, options, args) {
-      const result = await client.agents.delete.mutate({ name: name(args), force: options.force ?? false });
+      const result = await client.agents.delete.mutate({
+        name: firstArg(args),
+        force: options.force ?? false,
+      });
       print(options, result, `deleted ${result.name}; its files are in ${result.trash}`);
       return exitCodes.ok;
     },
@@ -160,7 +164,7 @@ export const agentCommands: Record<string, Command> = {
     summary: "the live container: state, security settings, mounts, limits",
     args: 1,
     async run({ client }, options, args) {
-      const info = await client.agents.inspect.query({ name: name(args) });
+      const info = await client.agents.inspect.query({ name: firstArg(args) });
       const c = info.container;
       const text = c
         ? [
@@ -186,7 +190,7 @@ export const agentCommands: Record<string, Command> = {
       const tail = options.lines ? Number(options.lines) : 200;
       if (!Number.isInteger(tail) || tail < 1)
         throw new CliError("-n takes a positive number", exitCodes.usage);
-      let { lines } = await client.agents.logs.query({ name: name(args), tail });
+      let { lines } = await client.agents.logs.query({ name: firstArg(args), tail });
       if (options.json && !options.follow) {
         print(options, lines, "");
         return exitCodes.ok;
@@ -199,7 +203,7 @@ export const agentCommands: Record<string, Command> = {
         printed = [...printed, ...fresh].slice(-3);
         if (!options.follow) return exitCodes.ok;
         await sleep(1000);
-        ({ lines } = await client.agents.logs.query({ name: name(args), tail: 500 }));
+        ({ lines } = await client.agents.logs.query({ name: firstArg(args), tail: 500 }));
       }
     },
   },

@@ -1,9 +1,7 @@
 import { type ImageKind, imageKinds } from "../server/images/image-kinds";
-import type { Command } from "./commands";
+import { CliError, exitCodes } from "./cli-error";
+import { type Command, sleep } from "./command";
 import { mib, print } from "./output";
-import { CliError, exitCodes } from "./panel-client";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const imageCommands: Record<string, Command> = {
   "images list": {

@@ -1,12 +1,31 @@
 import { readFile } from "node:fs/promises";
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "../server/routers/root";
-import type { Command, CommandOptions } from "./commands";
+import { CliError, exitCodes } from "./cli-error";
+import type { Command, CommandOptions, RouterOutputs } from "./command";
 import { print, readStdin } from "./output";
-import { CliError, exitCodes, type PanelConnection } from "./panel-client";
+import type { PanelConnection } from "./panel-client";
 
-type Outputs = inferRouterOutputs<AppRouter>;
-type Job = Outputs["jobs"]["get"];
+type Job = RouterOutputs["jobs"]["get"];
+/** What `jobs status` shows of a job. */
+export type JobSummary = Pick<
+  Job,
+  | "id"
+  | "status"
+  | "errorType"
+  | "errorMessage"
+  | "activity"
+  | "sessionId"
+  | "queuePosition"
+  | "startedAt"
+  | "finishedAt"
+  | "exitCode"
+  | "outputBytes"
+  | "eventCount"
+  | "lastOutputAt"
+  | "prompt"
+> & {
+  session: Pick<Job["session"], "template" | "claudeSessionId">;
+  result: Pick<NonNullable<Job["result"]>, "numTurns" | "costUsd" | "durationMs"> | null;
+};
 type Json = Record<string, unknown>;
 
 const finished = new Set(["completed", "failed", "cancelled"]);
@@ -92,7 +111,7 @@ export function formatJobEvent(event: unknown): string {
   }
 }
 
-export function formatJob(job: Job, now = Date.now()): string {
+export function formatJob(job: JobSummary, now = Date.now()): string {
   const started = job.startedAt ? new Date(job.startedAt).getTime() : null;
   const ended = job.finishedAt ? new Date(job.finishedAt).getTime() : now;
   const rows: [string, string | number | null | undefined][] = [

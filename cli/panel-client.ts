@@ -2,19 +2,8 @@ import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import WebSocket from "ws";
 import { clawPaths, loadConfig } from "../server/config";
 import type { AppRouter } from "../server/routers/root";
+import { CliError, exitCodes } from "./cli-error";
 import { socketFetch } from "./socket-fetch";
-
-/** An error the CLI prints as is, with the exit code it should end with. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-export const exitCodes = { ok: 0, failed: 1, usage: 2, panelUnreachable: 3, refused: 4 } as const;
 
 export type PanelConnection = {
   /** CLAW_HOME/run/panel.sock: the panel listens there, and connecting is the CLI's credential. */

@@ -1,13 +1,9 @@
-import type { inferRouterOutputs } from "@trpc/server";
-import type { AppRouter } from "../server/routers/root";
-import type { Command } from "./commands";
+import { CliError, exitCodes } from "./cli-error";
+import { type Command, firstArg, type RouterOutputs } from "./command";
 import { print } from "./output";
-import { CliError, exitCodes } from "./panel-client";
-
-type Outputs = inferRouterOutputs<AppRouter>;
 
 export function formatExplanation(
-  explanation: NonNullable<Outputs["agents"]["policy"]["explanation"]>,
+  explanation: NonNullable<RouterOutputs["agents"]["policy"]["explanation"]>,
 ): string {
   const lines = [explanation.summary, ""];
   for (const section of explanation.sections) {
@@ -19,7 +15,9 @@ export function formatExplanation(
   return lines.join("\n");
 }
 
-export function formatVerdict(verdict: Outputs["agents"]["validate"]): string {
+export function formatVerdict(
+  verdict: Pick<RouterOutputs["agents"]["validate"], "agent" | "state" | "findings" | "lockedAt">,
+): string {
   if (verdict.state === "ok")
     return `ok: ${verdict.agent}'s policy matches its signed lock (locked ${verdict.lockedAt})`;
   return [
@@ -27,8 +25,6 @@ export function formatVerdict(verdict: Outputs["agents"]["validate"]): string {
     ...verdict.findings.map((finding) => `  ${finding.message}`),
   ].join("\n");
 }
-
-const name = (args: string[]) => args[0] ?? "";
 
 export const policyCommands: Record<string, Command> = {
   "templates list": {
@@ -56,7 +52,7 @@ export const policyCommands: Record<string, Command> = {
     summary: "a template's YAML",
     args: 1,
     async run({ client }, options, args) {
-      const template = await client.templates.show.query({ name: name(args) });
+      const template = await client.templates.show.query({ name: firstArg(args) });
       print(options, template, template.text.trimEnd());
       return exitCodes.ok;
     },
@@ -81,7 +77,7 @@ export const policyCommands: Record<string, Command> = {
     summary: "the agent's compiled artifacts and signed lock",
     args: 1,
     async run({ client }, options, args) {
-      const policy = await client.agents.policy.query({ name: name(args) });
+      const policy = await client.agents.policy.query({ name: firstArg(args) });
       const text = [
         "# openclaw.json",
         policy.openclawJson ?? "(missing)",
@@ -99,7 +95,7 @@ export const policyCommands: Record<string, Command> = {
     summary: "what the agent can and cannot do, in plain words",
     args: 1,
     async run({ client }, options, args) {
-      const policy = await client.agents.policy.query({ name: name(args) });
+      const policy = await client.agents.policy.query({ name: firstArg(args) });
       if (!policy.explanation)
         throw new CliError(
           "The agent's artifacts cannot be read; run claw policy validate",
@@ -114,7 +110,7 @@ export const policyCommands: Record<string, Command> = {
     summary: "check the signature and every hash; exits 1 on drift",
     args: 1,
     async run({ client }, options, args) {
-      const verdict = await client.agents.validate.mutate({ name: name(args) });
+      const verdict = await client.agents.validate.mutate({ name: firstArg(args) });
       print(options, verdict, formatVerdict(verdict));
       return verdict.state === "ok" ? exitCodes.ok : exitCodes.failed;
     },
@@ -124,7 +120,7 @@ export const policyCommands: Record<string, Command> = {
     summary: "re-compile from the template and image as they are now, and re-sign (audited)",
     args: 1,
     async run({ client }, options, args) {
-      const result = await client.agents.relock.mutate({ name: name(args) });
+      const result = await client.agents.relock.mutate({ name: firstArg(args) });
       print(
         options,
         result,

@@ -41,6 +41,11 @@ function run(command, commandArgs, options = {}) {
   });
 }
 
+/** A TypeScript script under scripts/, through tsx: only once ensureNodeModules has installed it. */
+function runTypeScript(script) {
+  return run(process.execPath, ["--import", "tsx", join(root, "scripts", script)]);
+}
+
 function hashOf(paths) {
   const hash = createHash("sha256");
   const visit = (path) => {
@@ -139,6 +144,7 @@ async function ensureBuild() {
   const inputs = [
     "app",
     "components",
+    "shared",
     "public",
     "next.config.ts",
     "postcss.config.mjs",
@@ -161,10 +167,10 @@ async function main() {
   const [system] = await Promise.all([ensureSystemPackages(), ensureNodeModules()]);
   if (testMode && !system.ok) throw new Error(`the tests need ${system.missing.join(", ")} (see above)`);
   ensureContainersSubids();
-  await run(process.execPath, [join(root, "scripts", "db-generate.mjs")]);
+  await runTypeScript("db-generate.ts");
   // The real OpenClaw (Node 24 + openclaw from npm, cached under .cache/): the policy tests run
   // its config validator. Installed here so a cold install is a visible set-up step, not a test.
-  if (testMode) await run(process.execPath, [join(root, "scripts", "install-openclaw.mjs")]);
+  if (testMode) await runTypeScript("install-openclaw.ts");
   if (!skipBuild) await ensureBuild();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generatePrismaClient } from "../../scripts/db-generate.mjs";
 import type { Db } from "./client";
+import { generatePrismaClient } from "./generate-prisma-client";
 import { applyMigrations } from "./migrate";
 
 // The client is generated code (gitignored): make sure it exists before importing it.

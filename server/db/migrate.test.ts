@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readMigrationsList, withSchemaEngine } from "../../scripts/create-migration";
 import { AppError } from "../errors";
 import { applyMigrations, defaultMigrationsDir, migrationChecksum } from "./migrate";
+import { readMigrationsList, withSchemaEngine } from "./schema-engine";
 
 let dir: string;
 let dbPath: string;

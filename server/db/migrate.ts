@@ -46,13 +46,18 @@ function matchesChecksum(sql: string, checksum: string): boolean {
   return variants.some((variant) => migrationChecksum(variant) === checksum);
 }
 
+/** The migration folders' names, in the order they apply (their names start with a UTC timestamp). */
+export function migrationFolderNames(migrationsDir: string): string[] {
+  return readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
 function readMigrationFolders(migrationsDir: string): MigrationFolder[] {
   let names: string[];
   try {
-    names = readdirSync(migrationsDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
+    names = migrationFolderNames(migrationsDir);
   } catch (error) {
     throw new AppError("INTERNAL", `Cannot read the database migrations at ${migrationsDir}.`, {
       fix: "The claw installation is incomplete; reinstall it or pass the right migrations folder.",

@@ -1,7 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureOpenClaw, type OpenClawInstall } from "../../scripts/install-openclaw.mjs";
 import {
   type BuildOnBaseOptions,
   buildImageOnBase,
@@ -13,6 +12,7 @@ import {
 } from "./build-image-on-base";
 import { agentDebs, readDebVersions } from "./fetch-debs";
 import type { ImagePodman } from "./image-podman";
+import { ensureOpenClaw, type OpenClawInstall } from "./install-openclaw";
 
 export const agentRepo = "localhost/claw-openclaw-agent";
 export const defaultAgentContextDir = fileURLToPath(new URL("../../container/agent", import.meta.url));

@@ -6,10 +6,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLAUDE_CODE_VERSION } from "../../scripts/install-claude-code.mjs";
 import { debianSuite } from "./build-base-image";
 import { claudeCodeImagePins, defaultClaudeCodeContextDir } from "./build-claude-code-image";
 import { hashImageInputs, readContextFiles } from "./image-inputs";
+import { CLAUDE_CODE_VERSION } from "./install-claude-code";
 
 const install = { version: CLAUDE_CODE_VERSION, platformPackage: "@anthropic-ai/claude-code-linux-x64" };
 const debVersions = { git: "1:2.39.5-0+deb12u3", tini: "0.19.0-1+b3", "perl-base": "5.36.0-7+deb12u4" };

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ClaudeCodeInstall, ensureClaudeCode } from "../../scripts/install-claude-code.mjs";
 import {
   type BuildOnBaseOptions,
   buildImageOnBase,
@@ -12,6 +11,7 @@ import {
 } from "./build-image-on-base";
 import { resolveDebsOnto } from "./fetch-debs";
 import type { ImagePodman } from "./image-podman";
+import { type ClaudeCodeInstall, ensureClaudeCode } from "./install-claude-code";
 
 export const claudeCodeRepo = "localhost/claw-claude-code";
 export const defaultClaudeCodeContextDir = fileURLToPath(

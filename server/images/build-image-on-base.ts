@@ -21,7 +21,7 @@ export type BuildOnBaseOptions<Install> = {
   onProgress?: ImageBuildProgress;
   /** Options for the base image built (or found) first. */
   base?: Omit<BuildBaseImageOptions, "onProgress">;
-  /** Where the runtime comes from; defaults to the image's install script under scripts/. */
+  /** Where the runtime comes from; defaults to the image's pinned install (install-openclaw.ts, install-claude-code.ts). */
   install?: () => Promise<Install>;
 };
 

@@ -1,12 +1,8 @@
-import { secretEnvNames } from "./compile-openclaw-config";
+import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs";
 import type { NetworkProfile, Template } from "./template-schema";
 
-export type HostFacts = {
-  rootless: boolean;
-  /** The panel's port: the Gateway's Control UI accepts the panel's origin only. */
-  panelPort: number;
-};
-export type ImageRef = { ref: string; digest: string };
+/** Re-exported: agents/ and jobs/ take them from here with the spec. */
+export type { HostFacts, ImageRef };
 
 export type SpecMount = {
   /** Relative to the agent's directory (CLAW_HOME/agents/<name>/), so the spec does not depend on where that is. */

@@ -1,5 +1,8 @@
-import type { HostFacts, ImageRef } from "./compile-container-spec";
+import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs";
 import type { Template } from "./template-schema";
+
+/** Re-exported: agent-lifecycle takes it from here. */
+export { secretEnvNames };
 
 export type OpenclawConfig = Record<string, unknown>;
 
@@ -8,16 +11,6 @@ export const gatewayPort = 18789;
 
 /** OpenClaw's secret reference: the value is read from the container's environment at run time. */
 const fromEnv = (id: string) => ({ source: "env", provider: "default", id });
-
-/**
- * Env names for the secrets. Not the standard ANTHROPIC_API_KEY / TELEGRAM_BOT_TOKEN: OpenClaw
- * switches a provider or channel on by itself when it sees those, whatever the config says.
- */
-export const secretEnvNames = {
-  gatewayToken: "OPENCLAW_GATEWAY_TOKEN",
-  anthropicApiKey: "CLAW_ANTHROPIC_API_KEY",
-  telegramBotToken: "CLAW_TELEGRAM_BOT_TOKEN",
-} as const;
 
 /**
  * Never offered to a claw agent unless its template allows one by name: desktop and device

@@ -1,12 +1,13 @@
 /**
  * The compiled openclaw.json must pass the real OpenClaw validator (`openclaw config validate`),
- * run with the Node 24 and OpenClaw that scripts/install-openclaw.mjs installs.
+ * run with the Node 24 and OpenClaw that server/images/install-openclaw.ts installs.
  */
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureOpenClaw, runOpenClaw } from "../../scripts/install-openclaw.mjs";
+import { ensureOpenClaw } from "../images/install-openclaw";
+import { runOpenClaw } from "../images/run-openclaw";
 import { compileOpenclawConfig } from "./compile-openclaw-config";
 import { builtinNames, builtinTemplate, testImage } from "./policy-test-fixtures";
 

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLAUDE_CODE_VERSION, ensureClaudeCode, installDir } from "./install-claude-code.mjs";
+import { CLAUDE_CODE_VERSION, ensureClaudeCode, installDir } from "./install-claude-code";
 import { tempInstallDirs, writeFakeNpm } from "./install-test-fixtures";
 
 /** An npm whose `pack` makes a platform package holding a "claude" that reports `reports`. */

@@ -1,6 +1,5 @@
-// What the pinned installs under <repo>/.cache/ share (install-openclaw.mjs, install-claude-code.mjs):
-// a lock dir, a stamp written last, and an atomic rename into place. Plain Node ESM, no
-// dependencies: it runs on the panel's Node 20 before node_modules exists.
+// What the pinned installs under <repo>/.cache/ share (install-openclaw.ts, install-claude-code.ts):
+// a lock dir, a stamp written last, and an atomic rename into place.
 //
 // An install is built in a private temp dir next to the target, verified, stamped last and then
 // renamed into place, so a reader never sees half an install and an interrupted one is redone.
@@ -11,7 +10,35 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+
+export type InstallLog = (line: string) => void;
+
+export type InstallOptions = {
+  /** Where installs live; defaults to the install's dir under <repo>/.cache. */
+  cacheDir?: string;
+  /** Progress lines; defaults to stderr. */
+  log?: InstallLog;
+  /** The npm to fetch with (tests pass a fake). */
+  npm?: string;
+  /** How long to wait for another process's install. */
+  lockTimeoutMs?: number;
+};
+
+/** One install under the cache dir: what it is called, how it is recognised and how it is made. */
+export type CachedInstallSpec = {
+  defaultCacheDir: string;
+  /** The install dir's name under the cache dir, e.g. `2026.9.6-node24.21.0`. */
+  name: string;
+  /** For people, e.g. "OpenClaw 2026.9.6 on Node 24.21.0". */
+  label: string;
+  /** Prefix of the progress lines on stderr. */
+  logName: string;
+  /** Written into the stamp; an install whose stamp differs is redone. */
+  stamp: Record<string, string>;
+  /** Paths that must exist in a complete install dir. */
+  files: (dir: string) => string[];
+  install: (work: string, tools: { log: InstallLog; npm: string }) => Promise<void>;
+};
 
 const STAMP = ".install-complete.json";
 const LOCK_OWNER = "owner.json";
@@ -19,10 +46,16 @@ const LOCK_OWNER = "owner.json";
 const LOCK_STALE_MS = 60_000;
 const LOCK_TOUCH_MS = 5_000;
 
+const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
+
 /** True when `dir` has a stamp whose fields include `expected` and every one of `files` exists. */
-async function isComplete(dir, expected, files) {
+async function isComplete(
+  dir: string,
+  expected: Record<string, string>,
+  files: (dir: string) => string[],
+): Promise<boolean> {
   try {
-    const stamp = JSON.parse(await readFile(join(dir, STAMP), "utf8"));
+    const stamp = JSON.parse(await readFile(join(dir, STAMP), "utf8")) as Record<string, unknown>;
     const matches = Object.entries(expected).every(([key, value]) => stamp[key] === value);
     return matches && files(dir).every((file) => existsSync(file));
   } catch {
@@ -31,7 +64,7 @@ async function isComplete(dir, expected, files) {
 }
 
 /** Written last: a dir without it is an unfinished install. */
-async function writeStamp(dir, fields, started) {
+async function writeStamp(dir: string, fields: Record<string, string>, started: number): Promise<void> {
   const stamp = {
     ...fields,
     installedAt: new Date().toISOString(),
@@ -41,7 +74,12 @@ async function writeStamp(dir, fields, started) {
 }
 
 /** Runs a command, collecting output; rejects with the output's tail on failure. */
-export function exec(command, args, { cwd, env, log, echo = false } = {}) {
+export function exec(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; log?: InstallLog; echo?: boolean } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  const { cwd, env, log, echo = false } = options;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -73,7 +111,12 @@ export function exec(command, args, { cwd, env, log, echo = false } = {}) {
  * `npm pack SPEC` and unpack the tarball's `package/` into `target` (created). npm pack runs no
  * install scripts: the right tool for packages that are plain archives of a binary.
  */
-export async function unpackNpmPackage(npm, spec, target, { log } = {}) {
+export async function unpackNpmPackage(
+  npm: string,
+  spec: string,
+  target: string,
+  { log }: { log?: InstallLog } = {},
+): Promise<void> {
   const download = `${target}.download`;
   await mkdir(download, { recursive: true });
   try {
@@ -81,28 +124,31 @@ export async function unpackNpmPackage(npm, spec, target, { log } = {}) {
       cwd: download,
       log,
     });
-    const tarball = join(download, JSON.parse(packed.stdout)[0].filename);
+    const [first] = JSON.parse(packed.stdout) as { filename: string }[];
+    if (!first) throw new Error(`npm pack ${spec} reported no tarball`);
     await mkdir(target, { recursive: true });
-    await exec("tar", ["-xzf", tarball, "-C", target, "--strip-components=1"], { log });
+    await exec("tar", ["-xzf", join(download, first.filename), "-C", target, "--strip-components=1"], {
+      log,
+    });
   } finally {
     await rm(download, { recursive: true, force: true });
   }
 }
 
-function pidAlive(pid) {
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return error.code === "EPERM";
+    return errnoOf(error) === "EPERM";
   }
 }
 
-async function lockIsStale(lockDir) {
+async function lockIsStale(lockDir: string): Promise<boolean> {
   const ownerPath = join(lockDir, LOCK_OWNER);
   try {
-    const owner = JSON.parse(await readFile(ownerPath, "utf8"));
-    if (owner.host === hostname() && !pidAlive(owner.pid)) return true;
+    const owner = JSON.parse(await readFile(ownerPath, "utf8")) as { host?: string; pid?: number };
+    if (owner.host === hostname() && typeof owner.pid === "number" && !pidAlive(owner.pid)) return true;
     return Date.now() - (await stat(ownerPath)).mtimeMs > LOCK_STALE_MS;
   } catch {
     // No (readable) owner file yet: judge by the lock dir itself, created a moment before it.
@@ -114,13 +160,19 @@ async function lockIsStale(lockDir) {
   }
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+
+type Lock = { token: string; release: () => Promise<void> };
 
 /**
  * Takes the lock dir, or returns undefined once another caller has finished the install.
  * Correctness does not depend on the lock (the final rename does); it only avoids double work.
  */
-async function acquireLock(lockDir, { isComplete, label, log, timeoutMs }) {
+async function acquireLock(
+  lockDir: string,
+  options: { isComplete: () => Promise<boolean>; label: string; log: InstallLog; timeoutMs: number },
+): Promise<Lock | undefined> {
+  const { label, log, timeoutMs } = options;
   const token = randomBytes(8).toString("hex");
   const deadline = Date.now() + timeoutMs;
   let announced = false;
@@ -141,7 +193,7 @@ async function acquireLock(lockDir, { isComplete, label, log, timeoutMs }) {
         release: async () => {
           clearInterval(timer);
           try {
-            const owner = JSON.parse(await readFile(join(lockDir, LOCK_OWNER), "utf8"));
+            const owner = JSON.parse(await readFile(join(lockDir, LOCK_OWNER), "utf8")) as { token?: string };
             if (owner.token !== token) return; // taken over: not ours to remove
           } catch {
             return;
@@ -150,9 +202,9 @@ async function acquireLock(lockDir, { isComplete, label, log, timeoutMs }) {
         },
       };
     } catch (error) {
-      if (error.code !== "EEXIST") throw error;
+      if (errnoOf(error) !== "EEXIST") throw error;
     }
-    if (await isComplete()) return undefined;
+    if (await options.isComplete()) return undefined;
     if (await lockIsStale(lockDir)) {
       log("taking over a stale install lock");
       const aside = `${lockDir}.stale-${process.pid}-${token}`;
@@ -176,39 +228,38 @@ async function acquireLock(lockDir, { isComplete, label, log, timeoutMs }) {
 }
 
 /** Removes temp dirs left by interrupted installs on this host. */
-async function removeLeftovers(cacheDir, name) {
-  let entries = [];
+async function removeLeftovers(cacheDir: string, name: string): Promise<void> {
+  let entries: string[] = [];
   try {
     entries = await readdir(cacheDir);
   } catch {
     return;
   }
+  const leftover = new RegExp(`^${name.replace(/\./g, "\\.")}\\.(?:tmp|old)-(\\d+)-`);
   for (const entry of entries) {
-    const match = new RegExp(`^${name.replace(/\./g, "\\.")}\\.(?:tmp|old)-(\\d+)-`).exec(entry);
+    const match = leftover.exec(entry);
     if (match && !(Number(match[1]) !== process.pid && pidAlive(Number(match[1])))) {
       await rm(join(cacheDir, entry), { recursive: true, force: true });
     }
   }
 }
 
-/** Progress on stderr, prefixed with the script's name. */
-export function stderrLog(logName) {
+/** Progress on stderr, prefixed with the installer's name. */
+export function stderrLog(logName: string): InstallLog {
   return (message) => process.stderr.write(`${logName}: ${message}\n`);
 }
 
 /**
  * Makes sure `<cacheDir>/<name>` holds a complete install; runs `spec.install(work, …)` into a temp
  * dir when it does not, then stamps it with `spec.stamp`. Complete means: that stamp, and every
- * path of `spec.files(dir)` present.
- * @param {{ defaultCacheDir: string, name: string, label: string, logName: string,
- *   stamp: Record<string, string>, files: (dir: string) => string[],
- *   install: (work: string, tools: { log: (line: string) => void, npm: string }) => Promise<void> }} spec
- * @param {{ cacheDir?: string, log?: (line: string) => void, npm?: string, lockTimeoutMs?: number }} [options]
- * @returns {Promise<string>} the install dir
+ * path of `spec.files(dir)` present. Returns the install dir.
  */
-export async function ensureCachedInstall(spec, options = {}) {
+export async function ensureCachedInstall(
+  spec: CachedInstallSpec,
+  options: InstallOptions = {},
+): Promise<string> {
   const { name, label } = spec;
-  const complete = (dir) => isComplete(dir, spec.stamp, spec.files);
+  const complete = (dir: string) => isComplete(dir, spec.stamp, spec.files);
   const log = options.log ?? stderrLog(spec.logName);
   const npm = options.npm ?? "npm";
   const cacheDir = resolve(options.cacheDir ?? spec.defaultCacheDir);
@@ -257,21 +308,4 @@ export async function ensureCachedInstall(spec, options = {}) {
   } finally {
     await lock.release();
   }
-}
-
-/**
- * When `moduleUrl` is the script node was started with: runs `ensure` with `--cache-dir DIR` from
- * the command line and prints its result as JSON (progress goes to stderr).
- */
-export function runWhenInvoked(moduleUrl, ensure, logName) {
-  if (!process.argv[1] || resolve(process.argv[1]) !== fileURLToPath(moduleUrl)) return;
-  const at = process.argv.indexOf("--cache-dir");
-  ensure(at > 0 ? { cacheDir: process.argv[at + 1] } : {})
-    .then((paths) => {
-      process.stdout.write(`${JSON.stringify(paths, null, 2)}\n`);
-    })
-    .catch((error) => {
-      stderrLog(logName)(error instanceof Error ? error.message : String(error));
-      process.exit(1);
-    });
 }

@@ -1,6 +1,5 @@
-#!/usr/bin/env node
-// Generates the Prisma client into server/db/generated, offline, and only when it is stale.
-// Plain Node ESM (no tsx) so setup can call it before anything TypeScript runs.
+// Generates the Prisma client into server/db/generated, offline, and only when it is stale
+// (setup runs it through scripts/db-generate.ts before anything imports the client).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,7 +7,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const schemaPath = join(root, "prisma", "schema.prisma");
 const outputDir = join(root, "server", "db", "generated");
 const stampPath = join(outputDir, ".generate-stamp");
@@ -17,11 +16,10 @@ const require = createRequire(import.meta.url);
 /**
  * Runs `prisma generate` unless the stamp in the output folder records the same schema and
  * Prisma version. Returns what happened; throws with Prisma's own output on failure.
- * @returns {{ generated: boolean; ms: number }}
  */
-export function generatePrismaClient() {
+export function generatePrismaClient(): { generated: boolean; ms: number } {
   const started = performance.now();
-  const prismaVersion = require("prisma/package.json").version;
+  const prismaVersion = (require("prisma/package.json") as { version: string }).version;
   const stamp = createHash("sha256")
     .update(readFileSync(schemaPath))
     .update(`\0prisma@${prismaVersion}`)
@@ -58,18 +56,4 @@ export function generatePrismaClient() {
   // Written last, so an interrupted run is retried rather than trusted.
   writeFileSync(stampPath, `${stamp}\n`);
   return { generated: true, ms: performance.now() - started };
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try {
-    const { generated, ms } = generatePrismaClient();
-    console.log(
-      generated
-        ? `db:generate: Prisma client generated in ${Math.round(ms)} ms`
-        : "db:generate: Prisma client up to date",
-    );
-  } catch (error) {
-    console.error(`db:generate: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
 }

@@ -1,0 +1,20 @@
+// What the two compilers (compile-container-spec.ts, compile-openclaw-config.ts) both take and
+// agree on: the host and image an agent is compiled for, and the env names its secrets travel under.
+
+export type HostFacts = {
+  rootless: boolean;
+  /** The panel's port: the Gateway's Control UI accepts the panel's origin only. */
+  panelPort: number;
+};
+
+export type ImageRef = { ref: string; digest: string };
+
+/**
+ * Env names for the secrets. Not the standard ANTHROPIC_API_KEY / TELEGRAM_BOT_TOKEN: OpenClaw
+ * switches a provider or channel on by itself when it sees those, whatever the config says.
+ */
+export const secretEnvNames = {
+  gatewayToken: "OPENCLAW_GATEWAY_TOKEN",
+  anthropicApiKey: "CLAW_ANTHROPIC_API_KEY",
+  telegramBotToken: "CLAW_TELEGRAM_BOT_TOKEN",
+} as const;
