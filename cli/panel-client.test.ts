@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { panelOnSocket, readRequest, type SeenRequest } from "../shared/socket-test-fixtures";
 import { CliError, exitCodes } from "./cli-error";
 import { connectToPanel, toCliError } from "./panel-client";
-import { panelOnSocket, readRequest, type SeenRequest } from "./socket-test-fixtures";
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -2,8 +2,8 @@ import { createTRPCClient, httpLink, TRPCClientError } from "@trpc/client";
 import WebSocket from "ws";
 import { clawPaths, loadConfig } from "../server/config";
 import type { AppRouter } from "../server/routers/root";
+import { socketFetch } from "../shared/socket-fetch";
 import { CliError, exitCodes } from "./cli-error";
-import { socketFetch } from "./socket-fetch";
 
 export type PanelConnection = {
   /** CLAW_HOME/run/panel.sock: the panel listens there, and connecting is the CLI's credential. */

@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import WebSocket from "ws";
-import { socketFetch } from "../cli/socket-fetch";
+import { socketFetch } from "../shared/socket-fetch";
 import { mintLoginCode } from "../test/start-panel";
 
 export const port = Number(process.env.CLAW_E2E_PORT);

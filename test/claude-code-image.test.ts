@@ -3,10 +3,10 @@
  * (`npm test` does; alone: `node --import tsx scripts/build-images.ts`). It is not rebuilt here.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLAUDE_CODE_VERSION } from "../scripts/install-claude-code.mjs";
 import { claudeCodeRepo } from "../server/images/build-claude-code-image";
 import { imageExists } from "../server/images/image-podman";
 import { openTestImagePodman, type TestImagePodman } from "../server/images/image-test-fixtures";
+import { CLAUDE_CODE_VERSION } from "../server/images/install-claude-code";
 
 const image = `${claudeCodeRepo}:latest`;
 

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureClaudeCode } from "../scripts/install-claude-code.mjs";
+import { ensureClaudeCode } from "../server/images/install-claude-code";
 import {
   type FakeAnthropic,
   promptText,

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { socketFetch } from "../cli/socket-fetch";
+import { socketFetch } from "../shared/socket-fetch";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 

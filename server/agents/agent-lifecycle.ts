@@ -7,7 +7,7 @@ import { homeLabel, type Libpod, type LibpodInspect, podmanMessage } from "../po
 import { libpodCreateBody } from "../podman/libpod-create-body";
 import { readLogTail } from "../podman/log-lines";
 import type { ContainerSpec } from "../policy/compile-container-spec";
-import { secretEnvNames } from "../policy/compile-openclaw-config";
+import { secretEnvNames } from "../policy/compile-inputs";
 import { agentFilePaths, ensureGatewayToken, readAgentFiles, readContainerSpec } from "./agent-files";
 import { agentIdMapping, idRangesInUse } from "./agent-id-range";
 import { verifyLoadedPolicy } from "./agent-policy";

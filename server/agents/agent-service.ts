@@ -7,7 +7,7 @@ import { agentEgressView } from "../egress/egress-view";
 import type { HostKey } from "../keys/host-key";
 import type { Libpod } from "../podman/libpod";
 import type { PodmanService } from "../podman/podman-service";
-import type { HostFacts } from "../policy/compile-container-spec";
+import type { HostFacts } from "../policy/compile-inputs";
 import { compilePolicy } from "../policy/compile-policy";
 import { explainPolicy } from "../policy/explain-policy";
 import { getTemplateOrThrow } from "../policy/load-templates";

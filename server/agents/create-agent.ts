@@ -7,7 +7,7 @@ import type { ClawPaths } from "../config";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import type { HostKey } from "../keys/host-key";
-import type { HostFacts } from "../policy/compile-container-spec";
+import type { HostFacts } from "../policy/compile-inputs";
 import { type CompiledPolicy, compilePolicy, lockPolicy } from "../policy/compile-policy";
 import { getTemplateOrThrow, type LoadedTemplate } from "../policy/load-templates";
 import { dnsLabel } from "../policy/template-schema";

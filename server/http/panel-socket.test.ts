@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { socketFetch } from "../../cli/socket-fetch";
+import { socketFetch } from "../../shared/socket-fetch";
 import { listenOnPanelSocket } from "./panel-socket";
 
 const handlers = {

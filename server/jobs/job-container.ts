@@ -6,9 +6,9 @@ import {
   egressProxyMount,
   egressProxySpec,
   hardening,
-  type ImageRef,
   podmanNetworkMode,
 } from "../policy/compile-container-spec";
+import type { ImageRef } from "../policy/compile-inputs";
 import type { JobTemplate } from "./job-template";
 import { modelPlaceholderKey, modelProxyListen, modelSocketDir } from "./model-proxy";
 

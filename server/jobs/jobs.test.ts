@@ -3,7 +3,6 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatJobEvent } from "../../cli/job-commands";
 import { claudeCommand, jobContainerSpec, jobCreateBody } from "./job-container";
 import { jobNoticeText } from "./job-notify";
 import { downsample } from "./job-queries";
@@ -221,13 +220,6 @@ describe("notices and charts", () => {
     expect(picked).toHaveLength(240);
     expect(picked.at(-1)).toBe(999);
     expect(downsample([1, 2], 240)).toEqual([1, 2]);
-  });
-  it("prints events for a terminal", () => {
-    const lines = recorded("s2-write").map((line) => formatJobEvent(JSON.parse(line)));
-    expect(lines[0]).toMatch(/^\[init\] claude-opus-5-5 session /);
-    expect(lines.some((line) => /^\[tool Write\] .*hello\.txt$/.test(line))).toBe(true);
-    expect(lines.some((line) => line.startsWith("[tool result] File created successfully"))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^\[done\] 2 turns/);
   });
 });
 

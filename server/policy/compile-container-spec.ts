@@ -2,7 +2,6 @@ import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs"
 import type { NetworkProfile, Template } from "./template-schema";
 
 /** Re-exported: agents/ and jobs/ take them from here with the spec. */
-export type { HostFacts, ImageRef };
 
 export type SpecMount = {
   /** Relative to the agent's directory (CLAW_HOME/agents/<name>/), so the spec does not depend on where that is. */

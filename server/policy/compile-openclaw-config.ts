@@ -2,7 +2,6 @@ import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs"
 import type { Template } from "./template-schema";
 
 /** Re-exported: agent-lifecycle takes it from here. */
-export { secretEnvNames };
 
 export type OpenclawConfig = Record<string, unknown>;
 

@@ -1,10 +1,6 @@
 import type { HostKey } from "../keys/host-key";
-import {
-  type ContainerSpec,
-  compileContainerSpec,
-  type HostFacts,
-  type ImageRef,
-} from "./compile-container-spec";
+import { type ContainerSpec, compileContainerSpec } from "./compile-container-spec";
+import type { HostFacts, ImageRef } from "./compile-inputs";
 import { compileOpenclawConfig, type OpenclawConfig } from "./compile-openclaw-config";
 import {
   canonicalDigest,
