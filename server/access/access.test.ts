@@ -1,6 +1,8 @@
 // The real grammY bot, the real access service, a real SQLite file and audit log, against the fake
 // Bot API on loopback. Agent and job operations are recorded stand-ins here: test/access.test.ts
 // drives the same commands against the real panel and a real container.
+// One file (over 600 lines) on purpose: every case shares the set-up, pair and ask helpers below,
+// and together they read as the Telegram channel's whole story, pairing to redaction.
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, type FakeUser, startFakeTelegram } from "../../test/fake-telegram";

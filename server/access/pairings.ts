@@ -192,24 +192,17 @@ export async function confirmPairing(deps: AccessDeps, input: { id: string; acto
     const key = { channel: pairing.channel, subjectId: pairing.subjectId, agent: pairing.agent };
     const previous = await tx.accessGrant.findUnique({ where: { channel_subjectId_agent: key } });
     const jobs = pairing.jobs ?? defaultJobsRight(pairing.role);
+    const granted = {
+      subjectName: pairing.subjectName,
+      role: pairing.role,
+      jobs,
+      createdBy: input.actor,
+      pairingId: pairing.id,
+    };
     const grant = await tx.accessGrant.upsert({
       where: { channel_subjectId_agent: key },
-      create: {
-        id: newShortId("g"),
-        ...key,
-        subjectName: pairing.subjectName,
-        role: pairing.role,
-        jobs,
-        createdBy: input.actor,
-        pairingId: pairing.id,
-      },
-      update: {
-        role: pairing.role,
-        jobs,
-        subjectName: pairing.subjectName,
-        createdBy: input.actor,
-        pairingId: pairing.id,
-      },
+      create: { id: newShortId("g"), ...key, ...granted },
+      update: granted,
     });
     await record({
       category: "access",

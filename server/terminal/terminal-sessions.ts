@@ -123,6 +123,15 @@ export function createTerminalManager(deps: {
       const id = randomBytes(9).toString("base64url");
       const started = Date.now();
       const scrollback = createScrollback();
+      const recordTerminal = (action: string, details: Record<string, unknown>) =>
+        deps.audit.record({
+          category: "terminal",
+          action,
+          actor: input.owner,
+          agent: input.agent,
+          outcome: "ok",
+          details: { terminalId: id, profile: input.profile, ...details },
+        });
       let client: TerminalClient | undefined = input.client;
       let sent = 0;
       let acked = 0;
@@ -173,23 +182,12 @@ export function createTerminalManager(deps: {
         client?.close();
         client = undefined;
         stream.destroy();
-        await deps.audit
-          .record({
-            category: "terminal",
-            action: "terminal_closed",
-            actor: input.owner,
-            agent: input.agent,
-            outcome: "ok",
-            details: {
-              terminalId: id,
-              profile: input.profile,
-              durationMs: Date.now() - started,
-              exitCode: code,
-              bytesOut,
-              reason,
-            },
-          })
-          .catch(() => {});
+        await recordTerminal("terminal_closed", {
+          durationMs: Date.now() - started,
+          exitCode: code,
+          bytesOut,
+          reason,
+        }).catch(() => {});
       };
       stream.on("end", () => void finish("the program ended"));
       stream.on("close", () => void finish("the program ended"));
@@ -229,18 +227,7 @@ export function createTerminalManager(deps: {
       };
       sessions.set(id, session);
       input.client.control({ type: "ready", terminalId: id, replayed: 0 });
-      await deps.audit.record({
-        category: "terminal",
-        action: "terminal_opened",
-        actor: input.owner,
-        agent: input.agent,
-        outcome: "ok",
-        details: {
-          terminalId: id,
-          profile: input.profile,
-          command: profileCommand(input.profile, input.args),
-        },
-      });
+      await recordTerminal("terminal_opened", { command: profileCommand(input.profile, input.args) });
       return session;
     },
 
