@@ -197,7 +197,16 @@ export function createTelegramChannel(options: {
   }
 
   /** Loads the stored token and (re)starts the bot with it, or stops it when there is none. */
-  async function reload() {
+  // One reload at a time: the panel's start does not wait for the first, and a configure arriving
+  // meanwhile must not be overwritten by it reading the files from before.
+  let reloading: Promise<void> = Promise.resolve();
+  function reload(): Promise<void> {
+    const next = reloading.then(reloadNow, reloadNow);
+    reloading = next.catch(() => {});
+    return next;
+  }
+
+  async function reloadNow() {
     await stopBot();
     const settings = await readTelegramSettings(paths);
     const token = await readBotToken(paths);
