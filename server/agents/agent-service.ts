@@ -58,6 +58,7 @@ export function homeIdOf(home: string): string {
 export function createAgentService(deps: AgentServiceDeps) {
   const homeId = homeIdOf(deps.paths.home);
   const libpod = async (): Promise<Libpod> => (await deps.podman.get()).libpod;
+  const readSpec = (name: string) => readContainerSpec(deps.paths.agents, name);
   const tunnels: GatewayTunnels = createGatewayTunnels();
   const egress = deps.egress;
   const gateways: GatewayProxies = createGatewayProxies({
@@ -72,8 +73,9 @@ export function createAgentService(deps: AgentServiceDeps) {
     libpod,
     // A restarted panel restores what a running agent relies on: its ingress socket and egress proxy.
     async onRunning(name) {
-      await tunnels.ensure(name, agentFilePaths(deps.paths.agents, name).ingressSocket);
-      await egress.ensure(name, agentFilePaths(deps.paths.agents, name).dir, await readSpec(name));
+      const files = agentFilePaths(deps.paths.agents, name);
+      await tunnels.ensure(name, files.ingressSocket);
+      await egress.ensure(name, files.dir, await readSpec(name));
     },
     // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
     probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
@@ -112,7 +114,6 @@ export function createAgentService(deps: AgentServiceDeps) {
     ingress: tunnels,
     endTerminals: deps.endTerminals,
   };
-  const readSpec = (name: string) => readContainerSpec(deps.paths.agents, name);
 
   return {
     homeId,
