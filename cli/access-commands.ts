@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { CliError, exitCodes } from "./cli-error";
-import type { Command, CommandOptions, RouterOutputs } from "./command";
+import { type Command, type CommandOptions, firstArg, panelCommand, type RouterOutputs } from "./command";
 import { print, readStdin } from "./output";
 
 type BotStatus = RouterOutputs["access"]["status"]["telegram"];
@@ -36,24 +36,22 @@ export function formatBot(
 }
 
 export const accessCommands: Record<string, Command> = {
-  "access bot": {
+  "access bot": panelCommand({
     usage: "access bot [--token-stdin] [--api-root URL] [--remove]",
     summary: "the Telegram bot's state; set its token (checked with Telegram first) or remove it",
-    async run(panel, options) {
-      let status: BotStatus;
-      if (options.remove) status = await panel.client.access.configureTelegram.mutate({ token: null });
-      else if (options.tokenStdin || options.apiRoot !== undefined) {
-        const token = options.tokenStdin ? await readStdin() : undefined;
-        if (options.tokenStdin && !token) throw new CliError("no token on standard input", exitCodes.usage);
-        status = await panel.client.access.configureTelegram.mutate({
-          token,
-          apiRoot: options.apiRoot === "" ? null : options.apiRoot,
-        });
-      } else status = (await panel.client.access.status.query()).telegram;
-      print(options, status, formatBot(status));
-      return exitCodes.ok;
+    async ask({ client, options }): Promise<BotStatus> {
+      if (options.remove) return client.access.configureTelegram.mutate({ token: null });
+      if (!options.tokenStdin && options.apiRoot === undefined)
+        return (await client.access.status.query()).telegram;
+      const token = options.tokenStdin ? await readStdin() : undefined;
+      if (options.tokenStdin && !token) throw new CliError("no token on standard input", exitCodes.usage);
+      return client.access.configureTelegram.mutate({
+        token,
+        apiRoot: options.apiRoot === "" ? null : options.apiRoot,
+      });
     },
-  },
+    text: (status) => formatBot(status),
+  }),
   "access pair": {
     usage: "access pair telegram NAME [--role R] [--jobs|--no-jobs] [--expires MIN]",
     summary:
@@ -90,13 +88,13 @@ export const accessCommands: Record<string, Command> = {
       return exitCodes.ok;
     },
   },
-  "access confirm": {
+  "access confirm": panelCommand({
     usage: "access confirm telegram NAME CODE",
     summary: "grant the pairing on NAME whose person was shown CODE",
     args: 3,
-    async run(panel, options, args) {
+    async ask({ client, args }) {
       const [channel, agent = "", code = ""] = [channelArg(args[0]), args[1], args[2]];
-      const open = await panel.client.access.pairings.query({ agent });
+      const open = await client.access.pairings.query({ agent });
       const claimed = open.filter((pairing) => pairing.channel === channel && pairing.status === "claimed");
       const match = claimed.find((pairing) => pairing.code === code.replace(/\s/g, ""));
       if (!match)
@@ -106,35 +104,30 @@ export const accessCommands: Record<string, Command> = {
             : `no pairing for ${agent} was shown the code ${code}; check it with the person`,
           exitCodes.failed,
         );
-      const grant = await panel.client.access.confirm.mutate({ id: match.id, code });
-      print(
-        options,
-        grant,
-        `${grant.subjectName ?? grant.subjectId} (${grant.channel} ${grant.subjectId}) is now ${grant.role} on ${grant.agent}`,
-      );
-      return exitCodes.ok;
+      return client.access.confirm.mutate({ id: match.id, code });
     },
-  },
-  "access reject": {
+    text: (grant) =>
+      `${grant.subjectName ?? grant.subjectId} (${grant.channel} ${grant.subjectId}) is now ${grant.role} on ${grant.agent}`,
+  }),
+  "access reject": panelCommand({
     usage: "access reject ID",
     summary: "turn down a pairing someone opened, or cancel one nobody has",
     args: 1,
-    async run(panel, options, args) {
-      const pairing = await panel.client.access.reject.mutate({ id: args[0] ?? "" });
-      print(options, pairing, `${pairing.id} ${pairing.status}`);
-      return exitCodes.ok;
-    },
-  },
-  "access list": {
+    ask: ({ client, args }) => client.access.reject.mutate({ id: firstArg(args) }),
+    text: (pairing) => `${pairing.id} ${pairing.status}`,
+  }),
+  "access list": panelCommand({
     usage: "access list [NAME]",
     summary: "who has access (to NAME, or to every agent), and pairings waiting",
     args: "optional",
-    async run(panel, options, args) {
-      const agent = args[0];
+    async ask({ client, args: [agent] }) {
       const [grants, pairings] = await Promise.all([
-        panel.client.access.grants.query({ agent }),
-        panel.client.access.pairings.query({ agent }),
+        client.access.grants.query({ agent }),
+        client.access.pairings.query({ agent }),
       ]);
+      return { grants, pairings };
+    },
+    text({ grants, pairings }, [agent]) {
       const lines =
         grants.length === 0
           ? [`nobody has access${agent ? ` to ${agent}` : ""} yet: claw access pair telegram NAME`]
@@ -154,54 +147,44 @@ export const accessCommands: Record<string, Command> = {
               `${pairing.id}  ${pairing.agent}  ${pairing.role}  ${pairing.status === "claimed" ? `opened by ${pairing.subjectName ?? pairing.subjectId}, code ${pairing.code}` : "not opened yet"}  expires in ${minutesLeft(pairing.expiresAt)}`,
           ),
         );
-      print(options, { grants, pairings }, lines.join("\n"));
-      return exitCodes.ok;
+      return lines.join("\n");
     },
-  },
-  "access jobs": {
+  }),
+  "access jobs": panelCommand({
     usage: "access jobs telegram NAME USER_ID on|off [--per-hour N]",
     summary: "let a person run Claude Code jobs on NAME from the chat (at most N an hour), or stop them",
     args: 4,
-    async run(panel, options, args) {
+    ask({ client, options, args }) {
       const switchArg = args[3];
       if (switchArg !== "on" && switchArg !== "off")
         throw new CliError("say on or off: claw access jobs telegram NAME USER_ID on", exitCodes.usage);
       const perHour = options.perHour === undefined ? undefined : Number(options.perHour);
       if (perHour !== undefined && !(Number.isInteger(perHour) && perHour >= 1))
         throw new CliError("--per-hour is a whole number of jobs, 1 or more", exitCodes.usage);
-      const grant = await panel.client.access.setJobs.mutate({
+      return client.access.setJobs.mutate({
         channel: channelArg(args[0]),
         agent: args[1] ?? "",
         subjectId: args[2] ?? "",
         jobs: switchArg === "on",
         jobsPerHour: perHour,
       });
-      print(
-        options,
-        grant,
-        grant.jobs
-          ? `${grant.subjectName ?? grant.subjectId} may run jobs on ${grant.agent} from ${grant.channel}, at most ${grant.jobsPerHour} an hour`
-          : `${grant.subjectName ?? grant.subjectId} may no longer run jobs on ${grant.agent} from ${grant.channel}`,
-      );
-      return exitCodes.ok;
     },
-  },
-  "access revoke": {
+    text: (grant) =>
+      grant.jobs
+        ? `${grant.subjectName ?? grant.subjectId} may run jobs on ${grant.agent} from ${grant.channel}, at most ${grant.jobsPerHour} an hour`
+        : `${grant.subjectName ?? grant.subjectId} may no longer run jobs on ${grant.agent} from ${grant.channel}`,
+  }),
+  "access revoke": panelCommand({
     usage: "access revoke telegram NAME USER_ID",
     summary: "take a person's access to NAME away (at once)",
     args: 3,
-    async run(panel, options, args) {
-      const grant = await panel.client.access.revoke.mutate({
+    ask: ({ client, args }) =>
+      client.access.revoke.mutate({
         channel: channelArg(args[0]),
         agent: args[1] ?? "",
         subjectId: args[2] ?? "",
-      });
-      print(
-        options,
-        grant,
-        `revoked ${grant.channel} user ${grant.subjectId}'s ${grant.role} access to ${grant.agent}`,
-      );
-      return exitCodes.ok;
-    },
-  },
+      }),
+    text: (grant) =>
+      `revoked ${grant.channel} user ${grant.subjectId}'s ${grant.role} access to ${grant.agent}`,
+  }),
 };

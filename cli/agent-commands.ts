@@ -1,5 +1,5 @@
 import { CliError, exitCodes } from "./cli-error";
-import { type Command, firstArg, type RouterOutputs, sleep } from "./command";
+import { type Asked, type Command, firstArg, panelCommand, type RouterOutputs, sleep } from "./command";
 import { runInteractive } from "./interactive-terminal";
 import { mib, print } from "./output";
 import type { PanelClient } from "./panel-client";
@@ -80,6 +80,12 @@ async function waitReady(client: PanelClient, agent: string, timeoutMs = 120_000
   );
 }
 
+/** A start's or restart's answer, with the agent's live state once its Gateway is ready (null with --no-wait). */
+async function withGateway<Result extends object>({ client, options, args }: Asked, result: Result) {
+  const live = options.noWait ? null : await waitReady(client, firstArg(args));
+  return { ...result, live };
+}
+
 export const agentCommands: Record<string, Command> = {
   exec: {
     usage: "exec [-it] NAME [-- CMD [ARG…]]",
@@ -101,87 +107,69 @@ export const agentCommands: Record<string, Command> = {
       return result.exitCode ?? exitCodes.failed;
     },
   },
-  "agents list": {
+  "agents list": panelCommand({
     usage: "agents list",
     summary: "the agents with live status, uptime, CPU and memory",
-    async run({ client }, options) {
-      const list = await client.agents.list.query();
-      print(options, list, formatAgents(list));
-      return exitCodes.ok;
-    },
-  },
-  "agents start": {
+    ask: ({ client }) => client.agents.list.query(),
+    text: (list) => formatAgents(list),
+  }),
+  "agents start": panelCommand({
     usage: "agents start NAME [--no-wait]",
     summary: "verify the lock, start the hardened container, wait for the Gateway",
     args: 1,
-    async run({ client }, options, args) {
-      const result = await client.agents.start.mutate({ name: firstArg(args) });
-      if (!options.json)
+    async ask(asked) {
+      const result = await asked.client.agents.start.mutate({ name: firstArg(asked.args) });
+      if (!asked.options.json)
         console.error(
           `started ${result.name} (container ${result.containerId?.slice(0, 12)}, conformance passed); waiting for the Gateway…`,
         );
-      const live = options.noWait ? null : await waitReady(client, firstArg(args));
-      print(options, { ...result, live }, live ? `${result.name} is ready` : `${result.name} started`);
-      return exitCodes.ok;
+      return withGateway(asked, result);
     },
-  },
-  "agents stop": {
+    text: ({ name, live }) => (live ? `${name} is ready` : `${name} started`),
+  }),
+  "agents stop": panelCommand({
     usage: "agents stop NAME",
     summary: "stop gracefully (killed after the spec's timeout)",
     args: 1,
-    async run({ client }, options, args) {
-      const result = await client.agents.stop.mutate({ name: firstArg(args) });
-      print(options, result, `stopped ${result.name} (exit code ${result.exitCode ?? "?"})`);
-      return exitCodes.ok;
-    },
-  },
-  "agents restart": {
+    ask: ({ client, args }) => client.agents.stop.mutate({ name: firstArg(args) }),
+    text: (result) => `stopped ${result.name} (exit code ${result.exitCode ?? "?"})`,
+  }),
+  "agents restart": panelCommand({
     usage: "agents restart NAME",
     summary: "stop, then start from the locked spec again",
     args: 1,
-    async run({ client }, options, args) {
-      const result = await client.agents.restart.mutate({ name: firstArg(args) });
-      const live = options.noWait ? null : await waitReady(client, firstArg(args));
-      print(options, { ...result, live }, `restarted ${result.name}${live ? "; ready" : ""}`);
-      return exitCodes.ok;
-    },
-  },
-  "agents delete": {
+    ask: async (asked) =>
+      withGateway(asked, await asked.client.agents.restart.mutate({ name: firstArg(asked.args) })),
+    text: ({ name, live }) => `restarted ${name}${live ? "; ready" : ""}`,
+  }),
+  "agents delete": panelCommand({
     usage: "agents delete NAME [--force]",
     summary: "remove the container and move the agent's files to the trash",
     args: 1,
-    async run({ client }, options, args) {
-      const result = await client.agents.delete.mutate({
-        name: firstArg(args),
-        force: options.force ?? false,
-      });
-      print(options, result, `deleted ${result.name}; its files are in ${result.trash}`);
-      return exitCodes.ok;
-    },
-  },
-  "agents inspect": {
+    ask: ({ client, options, args }) =>
+      client.agents.delete.mutate({ name: firstArg(args), force: options.force ?? false }),
+    text: (result) => `deleted ${result.name}; its files are in ${result.trash}`,
+  }),
+  "agents inspect": panelCommand({
     usage: "agents inspect NAME",
     summary: "the live container: state, security settings, mounts, limits",
     args: 1,
-    async run({ client }, options, args) {
-      const info = await client.agents.inspect.query({ name: firstArg(args) });
+    ask: ({ client, args }) => client.agents.inspect.query({ name: firstArg(args) }),
+    text(info) {
       const c = info.container;
-      const text = c
-        ? [
-            `${info.agent.name}: ${c.state}${c.running ? ` since ${c.startedAt}` : ` (exit code ${c.exitCode})`}, ${info.live?.ready ? "ready" : "not ready"}`,
-            `container ${c.name} ${c.id.slice(0, 12)}  image ${c.image} (${c.imageId.slice(0, 12)})`,
-            `user ${c.user}  userns ${c.security.usernsMode || "private"} ${c.security.idMappings?.UidMap?.join(",") ?? ""}`,
-            `read-only root ${c.security.readOnlyRootfs}  cap-add ${c.security.capAdd.join(",") || "none"}  ${c.security.securityOpt.join(",")}`,
-            `network ${c.network}  published ports ${c.ports.join(",") || "none"}`,
-            `memory ${mib(c.limits.memoryBytes)}  cpus ${c.limits.nanoCpus / 1e9}  pids ${c.limits.pidsLimit}`,
-            "mounts:",
-            ...c.mounts.map((m) => `  ${m.target.padEnd(28)} ${m.rw ? "rw" : "ro"}  ${m.type} ${m.source}`),
-          ].join("\n")
-        : `${info.agent.name} has no container (never started, or removed)`;
-      print(options, info, text);
-      return exitCodes.ok;
+      if (!c) return `${info.agent.name} has no container (never started, or removed)`;
+      return [
+        `${info.agent.name}: ${c.state}${c.running ? ` since ${c.startedAt}` : ` (exit code ${c.exitCode})`}, ${info.live?.ready ? "ready" : "not ready"}`,
+        `container ${c.name} ${c.id.slice(0, 12)}  image ${c.image} (${c.imageId.slice(0, 12)})`,
+        `user ${c.user}  userns ${c.security.usernsMode || "private"} ${c.security.idMappings?.UidMap?.join(",") ?? ""}`,
+        `read-only root ${c.security.readOnlyRootfs}  cap-add ${c.security.capAdd.join(",") || "none"}  ${c.security.securityOpt.join(",")}`,
+        `network ${c.network}  published ports ${c.ports.join(",") || "none"}`,
+        `memory ${mib(c.limits.memoryBytes)}  cpus ${c.limits.nanoCpus / 1e9}  pids ${c.limits.pidsLimit}`,
+        "mounts:",
+        ...c.mounts.map((m) => `  ${m.target.padEnd(28)} ${m.rw ? "rw" : "ro"}  ${m.type} ${m.source}`),
+      ].join("\n");
     },
-  },
+  }),
   "agents logs": {
     usage: "agents logs NAME [-f] [-n LINES]",
     summary: "the container's output; -f keeps following",

@@ -3,8 +3,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { CliError, exitCodes } from "./cli-error";
-import { type Command, type CommandOptions, type RouterOutputs, sleep } from "./command";
-import { print } from "./output";
+import { type Command, type CommandOptions, panelCommand, type RouterOutputs, sleep } from "./command";
 
 type AuditEvent = RouterOutputs["audit"]["list"]["events"][number];
 
@@ -66,15 +65,13 @@ export const auditCommands: Record<string, Command> = {
       }
     },
   },
-  "audit verify": {
+  "audit verify": panelCommand({
     usage: "audit verify",
     summary: "recompute the hash chain and check every signed checkpoint; exits 1 on tampering",
-    async run({ client }, options) {
-      const result = await client.audit.verify.mutate();
-      print(options, result, formatVerification(result));
-      return result.ok ? exitCodes.ok : exitCodes.failed;
-    },
-  },
+    ask: ({ client }) => client.audit.verify.mutate(),
+    text: (result) => formatVerification(result),
+    failed: (result) => !result.ok,
+  }),
   "audit export": {
     usage: "audit export [--since TIME] [--agent NAME] [-o FILE]",
     summary: "the log as JSONL (events with hashes, then the checkpoints) to stdout or FILE",

@@ -2,6 +2,8 @@
 // imports none of them (the table of commands is commands.ts).
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../server/routers/root";
+import { exitCodes } from "./cli-error";
+import { print } from "./output";
 import type { PanelConnection } from "./panel-client";
 
 /** What the panel's procedures answer, as the CLI receives them. */
@@ -68,6 +70,39 @@ export type Command = {
   args?: number | "rest" | "optional";
   run(panel: PanelConnection, options: CommandOptions, args: string[]): Promise<number>;
 };
+
+/** What a panel command's `ask` is given: the connection (and its tRPC client), options, arguments. */
+export type Asked = {
+  panel: PanelConnection;
+  client: PanelConnection["client"];
+  options: CommandOptions;
+  args: string[];
+};
+
+/**
+ * The usual command: ask the panel (checking the command line first, where it needs to), print the
+ * answer (indented JSON with --json, `text` of it otherwise) and exit 0, or 1 where `failed` says
+ * the answer is a failure (drift, a failed check). Errors thrown by `ask` end the command unprinted.
+ */
+export function panelCommand<Answer>({
+  ask,
+  text,
+  failed,
+  ...described
+}: Pick<Command, "usage" | "summary" | "args"> & {
+  ask: (asked: Asked) => Promise<Answer>;
+  text: (answer: Answer, args: string[]) => string;
+  failed?: (answer: Answer) => boolean;
+}): Command {
+  return {
+    ...described,
+    async run(panel, options, args) {
+      const answer = await ask({ panel, client: panel.client, options, args });
+      print(options, answer, text(answer, args));
+      return failed?.(answer) ? exitCodes.failed : exitCodes.ok;
+    },
+  };
+}
 
 /** The first positional argument (an agent or template name); a command's `args` makes it present. */
 export const firstArg = (args: string[]): string => args[0] ?? "";

@@ -1,26 +1,23 @@
 import { type ImageKind, imageKinds } from "../server/images/image-kinds";
 import { CliError, exitCodes } from "./cli-error";
-import { type Command, sleep } from "./command";
+import { type Command, panelCommand, sleep } from "./command";
 import { mib, print } from "./output";
 
 export const imageCommands: Record<string, Command> = {
-  "images list": {
+  "images list": panelCommand({
     usage: "images list",
     summary: "claw's images in Podman",
-    async run({ client }, options) {
-      const { images } = await client.images.list.query();
-      const text = images.length
+    ask: async ({ client }) => (await client.images.list.query()).images,
+    text: (images) =>
+      images.length
         ? images
             .map(
               (image) =>
                 `${image.ref.padEnd(48)} ${(image.labels["claw.image"] ?? "-").padEnd(15)} ${image.id.slice(0, 19)}  ${mib(image.sizeBytes).padStart(8)}  ${image.created}`,
             )
             .join("\n")
-        : "no claw images yet: claw images build";
-      print(options, images, text);
-      return exitCodes.ok;
-    },
-  },
+        : "no claw images yet: claw images build",
+  }),
   "images build": {
     usage: `images build [${imageKinds.join("|")}] [--no-cache]`,
     summary: `build an image (default ${imageKinds[0]}; cached by its inputs), following its output`,

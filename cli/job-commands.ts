@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { CliError, exitCodes } from "./cli-error";
-import type { Command, CommandOptions, RouterOutputs } from "./command";
+import { type Command, type CommandOptions, firstArg, panelCommand, type RouterOutputs } from "./command";
 import { print, readStdin } from "./output";
 import type { PanelConnection } from "./panel-client";
 
@@ -206,43 +206,38 @@ export const jobCommands: Record<string, Command> = {
       return exitOf(await followJob(panel, started.jobId, 0, options));
     },
   },
-  "jobs list": {
+  "jobs list": panelCommand({
     usage: "jobs list [--session ID] [--status S]",
     summary: "the newest jobs",
-    async run(panel, options) {
-      const { jobs } = await panel.client.jobs.list.query({
+    async ask({ client, options }) {
+      const { jobs } = await client.jobs.list.query({
         sessionId: options.session,
         status: options.status as "running" | undefined,
         limit: 50,
       });
+      return jobs;
+    },
+    text(jobs) {
       const now = Date.now();
       const rows = jobs.map(
         (job) =>
           `${job.id.padEnd(13)} ${[job.status, job.errorType].filter(Boolean).join(":").padEnd(22)} ${job.sessionId.padEnd(13)} ${ago(job.createdAt, now).padEnd(7)} ${size(job.outputBytes).padEnd(10)} ${oneLine(job.prompt, 40)}`,
       );
-      print(
-        options,
-        jobs,
-        jobs.length === 0
-          ? 'no jobs yet: claw jobs start --prompt "…"'
-          : [
-              `${"JOB".padEnd(13)} ${"STATUS".padEnd(22)} ${"SESSION".padEnd(13)} ${"AGE".padEnd(7)} ${"OUTPUT".padEnd(10)} PROMPT`,
-              ...rows,
-            ].join("\n"),
-      );
-      return exitCodes.ok;
+      return jobs.length === 0
+        ? 'no jobs yet: claw jobs start --prompt "…"'
+        : [
+            `${"JOB".padEnd(13)} ${"STATUS".padEnd(22)} ${"SESSION".padEnd(13)} ${"AGE".padEnd(7)} ${"OUTPUT".padEnd(10)} PROMPT`,
+            ...rows,
+          ].join("\n");
     },
-  },
-  "jobs status": {
+  }),
+  "jobs status": panelCommand({
     usage: "jobs status ID",
     summary: "a job's status, activity, output size, exit code and error",
     args: 1,
-    async run(panel, options, args) {
-      const job = await panel.client.jobs.get.query({ id: args[0] ?? "" });
-      print(options, job, formatJob(job));
-      return exitCodes.ok;
-    },
-  },
+    ask: ({ client, args }) => client.jobs.get.query({ id: firstArg(args) }),
+    text: (job) => formatJob(job),
+  }),
   "jobs output": {
     usage: "jobs output ID [--offset N] [--limit N] [-f]",
     summary: "a job's events (--json: as Claude Code printed them); -f follows until it ends",
@@ -266,68 +261,57 @@ export const jobCommands: Record<string, Command> = {
       return exitCodes.ok;
     },
   },
-  "jobs cancel": {
+  "jobs cancel": panelCommand({
     usage: "jobs cancel ID",
     summary: "stop a running job or drop a waiting one",
     args: 1,
-    async run(panel, options, args) {
-      const result = await panel.client.jobs.cancel.mutate({ id: args[0] ?? "" });
-      print(options, result, `${args[0]}: ${result.status}`);
-      return exitCodes.ok;
-    },
-  },
-  "jobs sessions": {
+    ask: ({ client, args }) => client.jobs.cancel.mutate({ id: firstArg(args) }),
+    text: (result, args) => `${args[0]}: ${result.status}`,
+  }),
+  "jobs sessions": panelCommand({
     usage: "jobs sessions",
     summary: "Claude Code sessions: age, last activity, jobs, Claude session id",
-    async run(panel, options) {
-      const sessions = await panel.client.jobs.sessions.query({ includeClosed: false });
+    ask: ({ client }) => client.jobs.sessions.query({ includeClosed: false }),
+    text(sessions) {
       const now = Date.now();
       const rows = sessions.map(
         (s) =>
           `${s.id.padEnd(13)} ${ago(s.createdAt, now).padEnd(7)} ${ago(s.lastActivityAt, now).padEnd(9)} ${String(s.jobs).padEnd(5)} ${(s.running ? "running" : s.pending ? `${s.pending} waiting` : "").padEnd(10)} ${s.claudeSessionId ?? ""}`,
       );
-      print(
-        options,
-        sessions,
-        sessions.length === 0
-          ? "no open sessions"
-          : [
-              `${"SESSION".padEnd(13)} ${"AGE".padEnd(7)} ${"IDLE".padEnd(9)} ${"JOBS".padEnd(5)} ${"NOW".padEnd(10)} CLAUDE SESSION`,
-              ...rows,
-            ].join("\n"),
-      );
-      return exitCodes.ok;
+      return sessions.length === 0
+        ? "no open sessions"
+        : [
+            `${"SESSION".padEnd(13)} ${"AGE".padEnd(7)} ${"IDLE".padEnd(9)} ${"JOBS".padEnd(5)} ${"NOW".padEnd(10)} CLAUDE SESSION`,
+            ...rows,
+          ].join("\n");
     },
-  },
-  "jobs cleanup": {
+  }),
+  "jobs cleanup": panelCommand({
     usage: "jobs cleanup [--session ID] [--idle-hours H] [--remove-workspace]",
     summary: "close idle sessions (their Claude config; the workspace only when asked)",
-    async run(panel, options) {
+    async ask({ client, options }) {
       const idleHours = options.idleHours === undefined ? undefined : Number(options.idleHours);
       if (idleHours !== undefined && !(idleHours >= 0))
         throw new CliError("--idle-hours takes a number", exitCodes.usage);
-      const result = await panel.client.jobs.cleanup.mutate({
+      return client.jobs.cleanup.mutate({
         sessionId: options.session,
         idleHours,
         removeWorkspace: options.removeWorkspace ?? false,
       });
+    },
+    text(result) {
       const busy = result.busy.length
         ? `; ${result.busy.length} busy (a job runs or waits): ${result.busy.join(", ")}`
         : "";
-      print(
-        options,
-        result,
-        `closed ${result.closed.length} session(s)${result.closed.length ? `: ${result.closed.join(", ")}` : ""}${busy}`,
-      );
-      return exitCodes.ok;
+      return `closed ${result.closed.length} session(s)${result.closed.length ? `: ${result.closed.join(", ")}` : ""}${busy}`;
     },
-  },
-  "jobs config": {
+  }),
+  "jobs config": panelCommand({
     usage:
       "jobs config [--base-url U] [--api-key-stdin] [--credentials-file F] [--webhook-url U --webhook-token-file F] [--idle-hours H]",
     summary: "how jobs reach the model API and who hears when they end; no options: show",
-    async run(panel, options) {
-      const changes: Parameters<typeof panel.client.jobs.configure.mutate>[0] = {};
+    async ask({ client, options }) {
+      const changes: Parameters<typeof client.jobs.configure.mutate>[0] = {};
       if (options.baseUrl) changes.baseUrl = options.baseUrl;
       if (options.idleHours !== undefined) changes.sessionIdleHours = Number(options.idleHours);
       if (options.apiKeyStdin) changes.apiKey = (await readStdin()) || null;
@@ -338,21 +322,18 @@ export const jobCommands: Record<string, Command> = {
           : null;
       if (options.webhookTokenFile)
         changes.webhookToken = (await readFile(options.webhookTokenFile, "utf8")).trim();
-      if (Object.keys(changes).length > 0) await panel.client.jobs.configure.mutate(changes);
-      const settings = await panel.client.jobs.settings.query();
-      const set = (value: boolean) => (value ? "set" : "not set");
-      print(
-        options,
-        settings,
-        [
-          `Model API       ${settings.baseUrl}`,
-          `API key         ${set(settings.apiKeySet)}`,
-          `OAuth login     ${set(settings.credentialsSet)}`,
-          `Webhook         ${settings.webhook ? `${settings.webhook.url} (token ${set(settings.webhookTokenSet)})` : "none"}`,
-          `Idle sessions   closed after ${settings.sessionIdleHours} h`,
-        ].join("\n"),
-      );
-      return exitCodes.ok;
+      if (Object.keys(changes).length > 0) await client.jobs.configure.mutate(changes);
+      return client.jobs.settings.query();
     },
-  },
+    text(settings) {
+      const set = (value: boolean) => (value ? "set" : "not set");
+      return [
+        `Model API       ${settings.baseUrl}`,
+        `API key         ${set(settings.apiKeySet)}`,
+        `OAuth login     ${set(settings.credentialsSet)}`,
+        `Webhook         ${settings.webhook ? `${settings.webhook.url} (token ${set(settings.webhookTokenSet)})` : "none"}`,
+        `Idle sessions   closed after ${settings.sessionIdleHours} h`,
+      ].join("\n");
+    },
+  }),
 };

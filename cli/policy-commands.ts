@@ -1,6 +1,5 @@
 import { CliError, exitCodes } from "./cli-error";
-import { type Command, firstArg, type RouterOutputs } from "./command";
-import { print } from "./output";
+import { type Command, firstArg, panelCommand, type RouterOutputs } from "./command";
 
 export function formatExplanation(
   explanation: NonNullable<RouterOutputs["agents"]["policy"]["explanation"]>,
@@ -27,12 +26,12 @@ export function formatVerdict(
 }
 
 export const policyCommands: Record<string, Command> = {
-  "templates list": {
+  "templates list": panelCommand({
     usage: "templates list",
     summary: "built-in and user templates",
-    async run({ client }, options) {
-      const templates = await client.templates.list.query();
-      const text = templates
+    ask: ({ client }) => client.templates.list.query(),
+    text: (templates) =>
+      templates
         .map((t) => {
           const source =
             t.source.kind === "builtin"
@@ -42,91 +41,70 @@ export const policyCommands: Record<string, Command> = {
             ? `${t.name.padEnd(12)} BROKEN  ${source}\n${t.problems.map((p) => `             ${p.source}:${p.line}:${p.column}: ${p.path} ${p.message}`).join("\n")}`
             : `${t.name.padEnd(12)} ${(t.network ?? "").padEnd(10)} ${t.description}  [${source}]`;
         })
-        .join("\n");
-      print(options, templates, text);
-      return templates.some((t) => t.problems.length > 0) ? exitCodes.failed : exitCodes.ok;
-    },
-  },
-  "templates show": {
+        .join("\n"),
+    failed: (templates) => templates.some((t) => t.problems.length > 0),
+  }),
+  "templates show": panelCommand({
     usage: "templates show NAME",
     summary: "a template's YAML",
     args: 1,
-    async run({ client }, options, args) {
-      const template = await client.templates.show.query({ name: firstArg(args) });
-      print(options, template, template.text.trimEnd());
-      return exitCodes.ok;
-    },
-  },
-  "agents create": {
+    ask: ({ client, args }) => client.templates.show.query({ name: firstArg(args) }),
+    text: (template) => template.text.trimEnd(),
+  }),
+  "agents create": panelCommand({
     usage: "agents create --template T --name N",
     summary: "compile a template into a signed, locked agent",
-    async run({ client }, options) {
+    async ask({ client, options }) {
       if (!options.template || !options.name)
         throw new CliError("usage: claw agents create --template T --name N", exitCodes.usage);
-      const agent = await client.agents.create.mutate({ name: options.name, template: options.template });
-      print(
-        options,
-        agent,
-        `created ${agent.name} from ${agent.template} (network ${agent.networkProfile}); lock ${agent.lockDigest}`,
-      );
-      return exitCodes.ok;
+      return client.agents.create.mutate({ name: options.name, template: options.template });
     },
-  },
-  "policy show": {
+    text: (agent) =>
+      `created ${agent.name} from ${agent.template} (network ${agent.networkProfile}); lock ${agent.lockDigest}`,
+  }),
+  "policy show": panelCommand({
     usage: "policy show NAME",
     summary: "the agent's compiled artifacts and signed lock",
     args: 1,
-    async run({ client }, options, args) {
-      const policy = await client.agents.policy.query({ name: firstArg(args) });
-      const text = [
+    ask: ({ client, args }) => client.agents.policy.query({ name: firstArg(args) }),
+    text: (policy) =>
+      [
         "# openclaw.json",
         policy.openclawJson ?? "(missing)",
         "# container-spec.json",
         policy.containerSpecJson ?? "(missing)",
         "# policy.lock.json (payload)",
         JSON.stringify(policy.lockPayload, null, 2),
-      ].join("\n");
-      print(options, policy, text);
-      return exitCodes.ok;
-    },
-  },
-  "policy explain": {
+      ].join("\n"),
+  }),
+  "policy explain": panelCommand({
     usage: "policy explain NAME",
     summary: "what the agent can and cannot do, in plain words",
     args: 1,
-    async run({ client }, options, args) {
+    async ask({ client, args }) {
       const policy = await client.agents.policy.query({ name: firstArg(args) });
       if (!policy.explanation)
         throw new CliError(
           "The agent's artifacts cannot be read; run claw policy validate",
           exitCodes.failed,
         );
-      print(options, policy.explanation, formatExplanation(policy.explanation));
-      return exitCodes.ok;
+      return policy.explanation;
     },
-  },
-  "policy validate": {
+    text: (explanation) => formatExplanation(explanation),
+  }),
+  "policy validate": panelCommand({
     usage: "policy validate NAME",
     summary: "check the signature and every hash; exits 1 on drift",
     args: 1,
-    async run({ client }, options, args) {
-      const verdict = await client.agents.validate.mutate({ name: firstArg(args) });
-      print(options, verdict, formatVerdict(verdict));
-      return verdict.state === "ok" ? exitCodes.ok : exitCodes.failed;
-    },
-  },
-  "policy relock": {
+    ask: ({ client, args }) => client.agents.validate.mutate({ name: firstArg(args) }),
+    text: (verdict) => formatVerdict(verdict),
+    failed: (verdict) => verdict.state !== "ok",
+  }),
+  "policy relock": panelCommand({
     usage: "policy relock NAME",
     summary: "re-compile from the template and image as they are now, and re-sign (audited)",
     args: 1,
-    async run({ client }, options, args) {
-      const result = await client.agents.relock.mutate({ name: firstArg(args) });
-      print(
-        options,
-        result,
-        `re-locked ${result.agent} (was ${result.stateBefore}); lock ${result.lockDigest}`,
-      );
-      return exitCodes.ok;
-    },
-  },
+    ask: ({ client, args }) => client.agents.relock.mutate({ name: firstArg(args) }),
+    text: (result) => `re-locked ${result.agent} (was ${result.stateBefore}); lock ${result.lockDigest}`,
+  }),
 };

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { CliError, exitCodes } from "./cli-error";
-import type { Command, RouterOutputs } from "./command";
-import { print } from "./output";
+import { type Command, panelCommand, type RouterOutputs } from "./command";
 
 const mark = { ok: " ok ", warn: "WARN", fail: "FAIL" } as const;
 
@@ -48,34 +47,30 @@ export function formatStatus(status: RouterOutputs["system"]["status"]): string 
 const loginCodeAnswer = z.object({ url: z.string().url(), expiresAt: z.string() });
 
 export const systemCommands: Record<string, Command> = {
-  status: {
+  status: panelCommand({
     usage: "status",
     summary: "the panel and Podman at a glance",
-    async run({ client }, options) {
-      const status = await client.system.status.query();
-      print(options, status, formatStatus(status));
-      return status.podman.reachable ? exitCodes.ok : exitCodes.failed;
-    },
-  },
-  "login-url": {
+    ask: ({ client }) => client.system.status.query(),
+    text: (status) => formatStatus(status),
+    failed: (status) => !status.podman.reachable,
+  }),
+  "login-url": panelCommand({
     usage: "login-url",
     summary: "a fresh login link for the browser (works once, for 10 minutes)",
-    async run(panel, options) {
+    async ask({ panel }) {
       const response = await panel.fetch("/api/login-code", { method: "POST" });
       const body = loginCodeAnswer.safeParse(await response.json().catch(() => undefined));
       if (!response.ok || !body.success)
         throw new CliError(`The panel gave no login link (HTTP ${response.status})`, exitCodes.failed);
-      print(options, body.data, `${body.data.url}\n(works once, until ${body.data.expiresAt})`);
-      return exitCodes.ok;
+      return body.data;
     },
-  },
-  doctor: {
+    text: (link) => `${link.url}\n(works once, until ${link.expiresAt})`,
+  }),
+  doctor: panelCommand({
     usage: "doctor",
     summary: "check this host; exits 1 when a check fails",
-    async run({ client }, options) {
-      const checks = await client.doctor.run.query();
-      print(options, checks, formatDoctor(checks));
-      return checks.some((check) => check.status === "fail") ? exitCodes.failed : exitCodes.ok;
-    },
-  },
+    ask: ({ client }) => client.doctor.run.query(),
+    text: (checks) => formatDoctor(checks),
+    failed: (checks) => checks.some((check) => check.status === "fail"),
+  }),
 };
