@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCode, isOpen, timeLeft } from "./access-types";
+import { formatCode, isOpen, personOf, timeLeft } from "./access-types";
 
 describe("timeLeft", () => {
   const now = Date.parse("2025-06-01T12:00:00Z");
@@ -34,5 +34,12 @@ describe("isOpen", () => {
       "pending",
       "claimed",
     ]);
+  });
+});
+
+describe("personOf", () => {
+  it("names someone by their Telegram name, or by their id without one", () => {
+    expect(personOf({ subjectName: "@alice", subjectId: "42" })).toBe("@alice");
+    expect(personOf({ subjectName: null, subjectId: "42" })).toBe("Telegram user 42");
   });
 });

@@ -28,6 +28,10 @@ export const botStateTone: Record<BotState, Tone> = {
 
 export const isOpen = (status: string) => status === "pending" || status === "claimed";
 
+/** Who someone is on a page: their Telegram name, or their id while they have no name. */
+export const personOf = (subject: Pick<Pairing, "subjectName" | "subjectId">) =>
+  subject.subjectName ?? `Telegram user ${subject.subjectId}`;
+
 /** "123 456": the six digits as the bot shows them. */
 export const formatCode = (code: string) => `${code.slice(0, 3)} ${code.slice(3)}`;
 

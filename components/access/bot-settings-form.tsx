@@ -5,45 +5,33 @@ import { type FormEvent, useId, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import {
   ConfirmDialog,
+  type ConfirmStep,
   dangerButtonClass,
   ErrorAlert,
+  Field,
   fieldClass,
+  helpIdOf,
   primaryButtonClass,
+  StatusMessage,
 } from "@/components/ui";
 import type { TelegramStatus } from "./access-types";
 
-const helpClass = "mt-1 block text-xs text-zinc-500 dark:text-zinc-400";
-
 /** Asks the bot to stop for good; who has access stays recorded. */
-function RemoveBot({
-  pending,
-  confirming,
-  onAsk,
-  onConfirm,
-  onCancel,
-}: {
-  pending: boolean;
-  confirming: boolean;
-  onAsk: () => void;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
+function RemoveBot({ confirming, onAsk, ...step }: ConfirmStep & { confirming: boolean; onAsk: () => void }) {
   if (!confirming)
     return (
-      <button type="button" className={dangerButtonClass} disabled={pending} onClick={onAsk}>
+      <button type="button" className={dangerButtonClass} disabled={step.pending} onClick={onAsk}>
         Remove bot
       </button>
     );
   return (
     <ConfirmDialog
+      {...step}
       label="Confirm removing the bot"
       className="basis-full"
       confirmLabel="Yes, remove the bot"
       pendingLabel="Removing…"
-      pending={pending}
-      onConfirm={onConfirm}
       cancelLabel="Keep it"
-      onCancel={onCancel}
     >
       <p>
         The bot stops and its token is deleted from this machine: nobody can reach the agents from Telegram
@@ -100,10 +88,18 @@ export function BotSettingsForm({ status }: { status: TelegramStatus }) {
 
   return (
     <form onSubmit={submit} aria-label="Telegram bot" className="space-y-4">
-      <div>
-        <label htmlFor={`${id}-token`} className="block text-sm font-medium">
-          Bot token
-        </label>
+      <Field
+        id={`${id}-token`}
+        label="Bot token"
+        help={
+          <>
+            {status.configured
+              ? "Leave it empty to keep the token in use (its hint is above)."
+              : "@BotFather gives it out (in Telegram: /newbot, or /mybots → API Token)."}{" "}
+            It is checked with Telegram before it is saved, kept 0600 on this machine and never shown again.
+          </>
+        }
+      >
         <input
           id={`${id}-token`}
           type="password"
@@ -116,24 +112,20 @@ export function BotSettingsForm({ status }: { status: TelegramStatus }) {
               ? "Paste a new token to replace the one in use"
               : "123456789:AA… (from @BotFather: /newbot)"
           }
-          aria-describedby={`${id}-token-help`}
-          className={`mt-1 font-mono ${fieldClass}`}
+          aria-describedby={helpIdOf(`${id}-token`)}
+          className={`font-mono ${fieldClass}`}
         />
-        <span id={`${id}-token-help`} className={helpClass}>
-          {status.configured
-            ? "Leave it empty to keep the token in use (its hint is above)."
-            : "@BotFather gives it out (in Telegram: /newbot, or /mybots → API Token)."}{" "}
-          It is checked with Telegram before it is saved, kept 0600 on this machine and never shown again.
-        </span>
-      </div>
+      </Field>
       <details className="group text-sm">
         <summary className="cursor-pointer select-none font-medium text-zinc-600 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-emerald-600 dark:text-zinc-400 dark:hover:text-zinc-100">
           Advanced
         </summary>
-        <div className="mt-3">
-          <label htmlFor={`${id}-api`} className="block text-sm font-medium">
-            Bot API base URL
-          </label>
+        <Field
+          id={`${id}-api`}
+          label="Bot API base URL"
+          help="Empty means Telegram's own. Set it only for a Bot API server of your own (telegram-bot-api)."
+          className="mt-3"
+        >
           <input
             id={`${id}-api`}
             type="url"
@@ -142,13 +134,10 @@ export function BotSettingsForm({ status }: { status: TelegramStatus }) {
             autoComplete="off"
             spellCheck={false}
             placeholder="https://api.telegram.org"
-            aria-describedby={`${id}-api-help`}
-            className={`mt-1 font-mono ${fieldClass}`}
+            aria-describedby={helpIdOf(`${id}-api`)}
+            className={`font-mono ${fieldClass}`}
           />
-          <span id={`${id}-api-help`} className={helpClass}>
-            Empty means Telegram&apos;s own. Set it only for a Bot API server of your own (telegram-bot-api).
-          </span>
-        </div>
+        </Field>
       </details>
       <div className="flex flex-wrap items-center gap-2">
         <button
@@ -174,11 +163,7 @@ export function BotSettingsForm({ status }: { status: TelegramStatus }) {
         ) : null}
       </div>
       <ErrorAlert error={configure.error} title="The bot was not changed" />
-      {saved ? (
-        <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
-          {saved}
-        </p>
-      ) : null}
+      <StatusMessage tone="ok">{saved}</StatusMessage>
     </form>
   );
 }

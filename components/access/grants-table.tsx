@@ -1,49 +1,31 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useState } from "react";
-import { ago, formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
 import {
-  Badge,
   ConfirmDialog,
+  type ConfirmStep,
   DataTable,
   ErrorAlert,
-  linkClass,
   QueryState,
-  smallButtonClass,
-  smallDangerButtonClass,
+  StatusMessage,
   useNow,
 } from "@/components/ui";
-import type { Grant } from "./access-types";
+import { type Grant, personOf } from "./access-types";
+import { GrantRow } from "./grant-row";
 
-const cell = "py-2.5 pr-3 align-middle";
 /** Someone may be paired or revoked from the CLI or by an admin in Telegram meanwhile. */
 const grantsPollMs = 10_000;
 
-const personOf = (grant: Grant) => grant.subjectName ?? `Telegram user ${grant.subjectId}`;
-
-function ConfirmRevoke({
-  grant,
-  pending,
-  onConfirm,
-  onCancel,
-}: {
-  grant: Grant;
-  pending: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
-}) {
+function ConfirmRevoke({ grant, ...step }: ConfirmStep & { grant: Grant }) {
   return (
     <ConfirmDialog
+      {...step}
       label={`Confirm revoking ${personOf(grant)} on ${grant.agent}`}
       confirmLabel={`Yes, revoke ${personOf(grant)}`}
       pendingLabel="Revoking…"
-      pending={pending}
-      onConfirm={onConfirm}
       cancelLabel="Keep"
-      onCancel={onCancel}
     >
       <p>
         <strong>{personOf(grant)}</strong> loses the {grant.role} role on <strong>{grant.agent}</strong> now:
@@ -132,57 +114,16 @@ export function GrantsTable({ agent }: { agent?: string }) {
             actions
           >
             {data.map((grant) => (
-              <tr key={grant.id} data-grant={grant.id}>
-                {agent ? null : (
-                  <td className={cell}>
-                    <Link href={`/agents/${grant.agent}?tab=access`} className={`font-medium ${linkClass}`}>
-                      {grant.agent}
-                    </Link>
-                  </td>
-                )}
-                <td className={cell}>
-                  {grant.subjectName ?? "—"}
-                  <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-                    Telegram id {grant.subjectId}
-                  </span>
-                </td>
-                <td className={cell}>
-                  <Badge tone={grant.role === "admin" ? "warn" : "neutral"}>{grant.role}</Badge>
-                </td>
-                <td className={`${cell} whitespace-nowrap`}>
-                  <span className="mr-2">
-                    {grant.jobs ? (
-                      <Badge tone="warn">{`up to ${grant.jobsPerHour}/h`}</Badge>
-                    ) : (
-                      <span className="text-xs text-zinc-500 dark:text-zinc-400">no</span>
-                    )}
-                  </span>
-                  <button
-                    type="button"
-                    className={smallButtonClass}
-                    disabled={setJobs.isPending}
-                    aria-label={`${grant.jobs ? "Stop" : "Allow"} jobs for ${personOf(grant)} on ${grant.agent}`}
-                    onClick={() => toggleJobs(grant)}
-                  >
-                    {grant.jobs ? "Stop" : "Allow"}
-                  </button>
-                </td>
-                <td className={`${cell} whitespace-nowrap`} title={formatTime(grant.createdAt)}>
-                  {ago(grant.createdAt, now)}
-                </td>
-                <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{grant.createdBy}</td>
-                <td className={`${cell} pr-0 text-right`}>
-                  <button
-                    type="button"
-                    className={smallDangerButtonClass}
-                    aria-label={`Revoke ${personOf(grant)} on ${grant.agent}`}
-                    aria-expanded={confirming === grant.id}
-                    onClick={() => ask(grant)}
-                  >
-                    Revoke
-                  </button>
-                </td>
-              </tr>
+              <GrantRow
+                key={grant.id}
+                grant={grant}
+                agentColumn={!agent}
+                now={now}
+                confirming={confirming === grant.id}
+                jobsPending={setJobs.isPending}
+                onToggleJobs={toggleJobs}
+                onAskRevoke={ask}
+              />
             ))}
           </DataTable>
         )}
@@ -198,11 +139,7 @@ export function GrantsTable({ agent }: { agent?: string }) {
       ) : null}
       <ErrorAlert error={revoke.error} title="Access was not revoked" />
       <ErrorAlert error={setJobs.error} title="The jobs right was not changed" />
-      {report ? (
-        <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
-          {report}
-        </p>
-      ) : null}
+      <StatusMessage>{report}</StatusMessage>
     </div>
   );
 }

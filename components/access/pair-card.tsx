@@ -4,11 +4,20 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
 import { useTRPC } from "@/components/trpc";
-import { Card, ErrorAlert, fieldClass, linkClass, primaryButtonClass, QueryState } from "@/components/ui";
+import {
+  Card,
+  Checkbox,
+  ErrorAlert,
+  Field,
+  fieldClass,
+  helpClass,
+  helpIdOf,
+  linkClass,
+  primaryButtonClass,
+  QueryState,
+} from "@/components/ui";
 import { type AccessStatus, type CreatedPairing, isOpen, type Role } from "./access-types";
 import { PairingResult } from "./pairing-result";
-
-const helpClass = "mt-1 block text-xs text-zinc-500 dark:text-zinc-400";
 
 type BlockedReason = "bot" | "agents" | "full";
 
@@ -105,16 +114,13 @@ export function PairCard({
           <div className="space-y-5">
             <form onSubmit={submit} aria-label="Pair someone" className="space-y-4">
               <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_10rem]">
-                <div>
-                  <label htmlFor={`${id}-agent`} className="block text-sm font-medium">
-                    Agent
-                  </label>
+                <Field id={`${id}-agent`} label="Agent">
                   <select
                     id={`${id}-agent`}
                     value={agent}
                     onChange={(event) => setChosen(event.target.value)}
                     disabled={names.length === 0}
-                    className={`mt-1 ${fieldClass}`}
+                    className={fieldClass}
                   >
                     {names.map((name) => (
                       <option key={name} value={name}>
@@ -122,12 +128,9 @@ export function PairCard({
                       </option>
                     ))}
                   </select>
-                </div>
-                <div>
-                  <label htmlFor={`${id}-minutes`} className="block text-sm font-medium">
-                    Link expires after
-                  </label>
-                  <div className="mt-1 flex items-center gap-2">
+                </Field>
+                <Field id={`${id}-minutes`} label="Link expires after">
+                  <div className="flex items-center gap-2">
                     <input
                       id={`${id}-minutes`}
                       type="number"
@@ -144,18 +147,24 @@ export function PairCard({
                       min
                     </span>
                   </div>
-                </div>
+                </Field>
               </div>
-              <div>
-                <label htmlFor={`${id}-role`} className="block text-sm font-medium">
-                  Role
-                </label>
+              <Field
+                id={`${id}-role`}
+                label="Role"
+                help={
+                  <>
+                    {role}: {status.roles.find((option) => option.role === role)?.description}. Each role can
+                    do what the ones above it can: give the least that will do.
+                  </>
+                }
+              >
                 <select
                   id={`${id}-role`}
                   value={role}
                   onChange={(event) => setRole(event.target.value as Role)}
-                  aria-describedby={`${id}-role-help`}
-                  className={`mt-1 ${fieldClass}`}
+                  aria-describedby={helpIdOf(`${id}-role`)}
+                  className={fieldClass}
                 >
                   {status.roles.map((option) => (
                     <option key={option.role} value={option.role}>
@@ -163,22 +172,17 @@ export function PairCard({
                     </option>
                   ))}
                 </select>
-                <span id={`${id}-role-help`} className={helpClass}>
-                  {role}: {status.roles.find((option) => option.role === role)?.description}. Each role can do
-                  what the ones above it can: give the least that will do.
-                </span>
-              </div>
+              </Field>
               <div>
-                <label className="flex items-center gap-2 text-sm font-medium">
-                  <input
-                    type="checkbox"
-                    checked={jobs}
-                    onChange={(event) => setJobsChoice(event.target.checked)}
-                    aria-describedby={`${id}-jobs-help`}
-                  />
+                <Checkbox
+                  checked={jobs}
+                  onChange={setJobsChoice}
+                  describedBy={helpIdOf(`${id}-jobs`)}
+                  className="text-sm font-medium"
+                >
                   May run Claude Code jobs from the chat
-                </label>
-                <span id={`${id}-jobs-help`} className={helpClass}>
+                </Checkbox>
+                <span id={helpIdOf(`${id}-jobs`)} className={helpClass}>
                   A right of its own, whatever the role: /job runs Claude Code with this panel&apos;s
                   credentials, at most {status.jobsPerHour.default} jobs an hour (change it later in the list
                   below). Off unless you tick it; on for admins.

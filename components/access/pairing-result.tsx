@@ -2,13 +2,14 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
-import { buttonClass, useNow } from "@/components/ui";
+import { buttonClass, StatusMessage, useNow } from "@/components/ui";
 import {
   type CreatedPairing,
   formatCode,
   isOpen,
   type Pairing,
   pairingsPollMs,
+  personOf,
   timeLeft,
 } from "./access-types";
 import { type Decidable, DecisionButtons, DecisionError, usePairingDecisions } from "./pairing-decisions";
@@ -19,10 +20,6 @@ const ended: Record<string, string> = {
   cancelled: "Cancelled: the link no longer works.",
   expired: "Expired before it was confirmed: make another if they still need access.",
 };
-
-function whoOf(pairing: Pick<Pairing, "subjectName" | "subjectId">): string {
-  return pairing.subjectName ?? `Telegram user ${pairing.subjectId}`;
-}
 
 /** Someone opened the link: who, the code the bot showed them, and the decision. */
 function Claimed({
@@ -37,7 +34,7 @@ function Claimed({
   return (
     <div className="space-y-3 text-sm">
       <p>
-        <strong data-testid="pairing-subject">{whoOf(pairing)}</strong>{" "}
+        <strong data-testid="pairing-subject">{personOf(pairing)}</strong>{" "}
         <span className="text-zinc-500 dark:text-zinc-400">(Telegram id {pairing.subjectId})</span> opened the
         link and asks for the <strong>{created.role}</strong> role on <strong>{created.agent}</strong>. The
         bot showed them this code:
@@ -113,13 +110,11 @@ export function PairingResult({ created, onDone }: { created: CreatedPairing; on
           <Claimed pairing={row} created={created} decisions={decisions} />
         ) : status === "confirmed" && row ? (
           <p role="status" className="text-sm font-medium text-emerald-700 dark:text-emerald-400">
-            Paired: {whoOf(row)} is now {created.role} on {created.agent}. The bot told them; they can send
+            Paired: {personOf(row)} is now {created.role} on {created.agent}. The bot told them; they can send
             /help.
           </p>
         ) : (
-          <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
-            {ended[status] ?? status}
-          </p>
+          <StatusMessage>{ended[status] ?? status}</StatusMessage>
         )}
       </div>
 

@@ -3,11 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, DataTable, QueryState, useNow } from "@/components/ui";
+import { Badge, Card, cellClass, DataTable, QueryState, useNow } from "@/components/ui";
 import { formatCode, isOpen, type Pairing, pairingsPollMs, timeLeft } from "./access-types";
 import { DecisionButtons, DecisionError, usePairingDecisions } from "./pairing-decisions";
-
-const cell = "py-2.5 pr-3 align-middle";
 
 function PairingRow({
   pairing,
@@ -21,12 +19,12 @@ function PairingRow({
   const claimed = pairing.status === "claimed";
   return (
     <tr data-pairing={pairing.id} data-status={pairing.status}>
-      <td className={`${cell} font-medium`}>{pairing.agent}</td>
-      <td className={cell}>{pairing.role}</td>
-      <td className={cell}>
+      <td className={`${cellClass} font-medium`}>{pairing.agent}</td>
+      <td className={cellClass}>{pairing.role}</td>
+      <td className={cellClass}>
         <Badge tone={claimed ? "warn" : "neutral"}>{claimed ? "code shown" : "link not opened"}</Badge>
       </td>
-      <td className={cell}>
+      <td className={cellClass}>
         {claimed ? (
           <>
             {pairing.subjectName ?? "—"}
@@ -38,18 +36,18 @@ function PairingRow({
           <span className="text-zinc-500">—</span>
         )}
       </td>
-      <td className={`${cell} whitespace-nowrap font-mono text-lg font-semibold tabular-nums`}>
+      <td className={`${cellClass} whitespace-nowrap font-mono text-lg font-semibold tabular-nums`}>
         {pairing.code ? (
           formatCode(pairing.code)
         ) : (
           <span className="text-sm font-normal text-zinc-500">—</span>
         )}
       </td>
-      <td className={`${cell} whitespace-nowrap tabular-nums`} title={formatTime(pairing.expiresAt)}>
+      <td className={`${cellClass} whitespace-nowrap tabular-nums`} title={formatTime(pairing.expiresAt)}>
         {timeLeft(pairing.expiresAt, now)}
       </td>
-      <td className={`${cell} text-xs text-zinc-500 dark:text-zinc-400`}>{pairing.createdBy}</td>
-      <td className={`${cell} pr-0 text-right`}>
+      <td className={`${cellClass} text-xs text-zinc-500 dark:text-zinc-400`}>{pairing.createdBy}</td>
+      <td className={`${cellClass} pr-0 text-right`}>
         <DecisionButtons pairing={pairing} decisions={decisions} small />
       </td>
     </tr>

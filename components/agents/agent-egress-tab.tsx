@@ -6,7 +6,7 @@ import type { AuditEvent } from "@/components/audit/audit-types";
 import { useAuditLive } from "@/components/audit/use-audit-live";
 import { formatBytes, formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
-import { Badge, Card, DataTable, ErrorAlert, Facts, QueryState, Skeleton } from "@/components/ui";
+import { Badge, Card, Checkbox, DataTable, ErrorAlert, Facts, QueryState, Skeleton } from "@/components/ui";
 
 const recentLimit = 100;
 
@@ -197,14 +197,9 @@ export function AgentEgressTab({ name }: { name: string }) {
                   ? "disconnected: reload"
                   : "connecting…"}
             </span>
-            <label className="inline-flex items-center gap-1.5">
-              <input
-                type="checkbox"
-                checked={deniedOnly}
-                onChange={(event) => setDeniedOnly(event.target.checked)}
-              />
+            <Checkbox checked={deniedOnly} onChange={setDeniedOnly}>
               Denied only
-            </label>
+            </Checkbox>
             <a href={auditHref} className="text-emerald-700 underline dark:text-emerald-400">
               In the audit log
             </a>

@@ -111,15 +111,10 @@ function MountsTable({ inspect }: { inspect: AgentInspect }) {
   );
 }
 
-function ContainerFacts({
-  container,
-  live,
-  now,
-}: {
-  container: AgentContainer;
-  live: AgentLive | null;
-  now: number;
-}) {
+/** What the container does now: its live figures and the clock its times are read against. */
+type LiveProps = { live: AgentLive | null; now: number };
+
+function ContainerFacts({ container, live, now }: LiveProps & { container: AgentContainer }) {
   const running = container.running;
   return (
     <Facts
@@ -242,15 +237,7 @@ function SpecFacts({ inspect }: { inspect: AgentInspect }) {
   );
 }
 
-export function AgentOverview({
-  inspect,
-  live,
-  now,
-}: {
-  inspect: AgentInspect;
-  live: AgentLive | null;
-  now: number;
-}) {
+export function AgentOverview({ inspect, live, now }: LiveProps & { inspect: AgentInspect }) {
   const container = inspect.container;
   return (
     <div className="space-y-6">

@@ -1,6 +1,7 @@
 "use client";
 
 import { type KeyboardEvent, type ReactNode, useRef } from "react";
+import { tabKeyTarget } from "@/components/ui";
 
 export type Tab<Id extends string> = { id: Id; label: string };
 
@@ -24,16 +25,7 @@ export function Tabs<Id extends string>({
   const refs = useRef(new Map<Id, HTMLButtonElement>());
   const onKeyDown = (event: KeyboardEvent) => {
     const index = tabs.findIndex((tab) => tab.id === selected);
-    const target =
-      event.key === "ArrowRight"
-        ? tabs[(index + 1) % tabs.length]
-        : event.key === "ArrowLeft"
-          ? tabs[(index - 1 + tabs.length) % tabs.length]
-          : event.key === "Home"
-            ? tabs[0]
-            : event.key === "End"
-              ? tabs.at(-1)
-              : undefined;
+    const target = tabKeyTarget(tabs, index, event.key);
     if (!target) return;
     event.preventDefault();
     onSelect(target.id);

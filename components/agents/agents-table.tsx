@@ -4,12 +4,10 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { mib, since } from "@/components/format";
 import { NetworkBadge } from "@/components/policy/network-badge";
-import { DataTable, useNow } from "@/components/ui";
+import { cellClass, DataTable, useNow } from "@/components/ui";
 import { AgentActionButtons, AgentActionFeedback, type DeletedAgent, useAgentActions } from "./agent-actions";
 import { type AgentListItem, shortImage } from "./agent-types";
 import { StatusBadge } from "./status-badge";
-
-const cell = "py-2.5 pr-3 align-middle";
 
 /** Where a deleted agent's files went is shown on the list, whichever page deleted it. */
 export function deletedHref(deleted: DeletedAgent): string {
@@ -35,7 +33,7 @@ function AgentRow({
   return (
     <>
       <tr data-agent={agent.name} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
-        <td className={cell}>
+        <td className={cellClass}>
           <Link
             href={`/agents/${agent.name}`}
             className="font-medium text-emerald-700 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-600 dark:text-emerald-400"
@@ -44,19 +42,19 @@ function AgentRow({
           </Link>
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">from {agent.template}</span>
         </td>
-        <td className={`${cell} max-w-56`}>
+        <td className={`${cellClass} max-w-56`}>
           <StatusBadge live={live} showNote />
         </td>
-        <td className={`${cell} whitespace-nowrap`}>
+        <td className={`${cellClass} whitespace-nowrap`}>
           <NetworkBadge profile={agent.networkProfile} />
         </td>
         <td
-          className={`${cell} whitespace-nowrap font-mono text-xs`}
+          className={`${cellClass} whitespace-nowrap font-mono text-xs`}
           title={`${agent.imageRef} @ ${agent.imageDigest}`}
         >
           {shortImage(agent.imageRef)}
         </td>
-        <td className={`${cell} whitespace-nowrap text-xs`}>
+        <td className={`${cellClass} whitespace-nowrap text-xs`}>
           <Link
             href={`/agents/${agent.name}?tab=policy`}
             title={`Lock ${agent.lockDigest}`}
@@ -65,16 +63,16 @@ function AgentRow({
             signed {new Date(agent.lockedAt).toLocaleDateString()}
           </Link>
         </td>
-        <td className={`${cell} whitespace-nowrap tabular-nums`}>
+        <td className={`${cellClass} whitespace-nowrap tabular-nums`}>
           {running && live?.startedAt ? since(live.startedAt, now) : "—"}
         </td>
-        <td className={`${cell} whitespace-nowrap text-right tabular-nums`}>
+        <td className={`${cellClass} whitespace-nowrap text-right tabular-nums`}>
           {running && live?.cpuPercent != null ? `${live.cpuPercent.toFixed(1)} %` : "—"}
         </td>
-        <td className={`${cell} whitespace-nowrap text-right tabular-nums`}>
+        <td className={`${cellClass} whitespace-nowrap text-right tabular-nums`}>
           {running && live?.memoryBytes != null ? mib(live.memoryBytes) : "—"}
         </td>
-        <td className={`${cell} pr-0`}>
+        <td className={`${cellClass} pr-0`}>
           <AgentActionButtons
             nowrap
             actions={actions}

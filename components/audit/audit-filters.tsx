@@ -8,6 +8,8 @@ import { type AuditFilter, categories, outcomes } from "./audit-types";
 const fieldClass =
   "w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-950 focus:border-emerald-600 focus:outline-none focus:ring-2 focus:ring-emerald-600/30";
 
+const labelClass = "block text-xs font-medium text-zinc-600 dark:text-zinc-400";
+
 /** datetime-local has no zone: read it as local time, send it as UTC. */
 function toIso(local: string): string | undefined {
   return local ? new Date(local).toISOString() : undefined;
@@ -33,7 +35,7 @@ function Select({
   onChange: (value: string) => void;
 }) {
   return (
-    <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
+    <label className={labelClass}>
       {label}
       <select
         name={name}
@@ -78,6 +80,10 @@ export function AuditFilters({
     ["Actor", "actor", facets.data?.actors ?? []],
     ["Agent", "agent", facets.data?.agents ?? []],
   ];
+  const times: [string, "from" | "to"][] = [
+    ["From", "from"],
+    ["To", "to"],
+  ];
 
   return (
     <search className="grid grid-cols-2 gap-3 md:grid-cols-4 lg:grid-cols-8" aria-label="Filters">
@@ -91,27 +97,19 @@ export function AuditFilters({
           onChange={(v) => set(key, v)}
         />
       ))}
-      <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
-        From
-        <input
-          type="datetime-local"
-          name="from"
-          value={toLocal(filter.from)}
-          onChange={(e) => set("from", toIso(e.target.value))}
-          className={`mt-1 ${fieldClass}`}
-        />
-      </label>
-      <label className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
-        To
-        <input
-          type="datetime-local"
-          name="to"
-          value={toLocal(filter.to)}
-          onChange={(e) => set("to", toIso(e.target.value))}
-          className={`mt-1 ${fieldClass}`}
-        />
-      </label>
-      <form onSubmit={submitText} className="block text-xs font-medium text-zinc-600 dark:text-zinc-400">
+      {times.map(([label, key]) => (
+        <label key={key} className={labelClass}>
+          {label}
+          <input
+            type="datetime-local"
+            name={key}
+            value={toLocal(filter[key])}
+            onChange={(event) => set(key, toIso(event.target.value))}
+            className={`mt-1 ${fieldClass}`}
+          />
+        </label>
+      ))}
+      <form onSubmit={submitText} className={labelClass}>
         <label htmlFor="audit-text">Text in details</label>
         <div className="mt-1 flex gap-1">
           <input

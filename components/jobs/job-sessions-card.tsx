@@ -3,23 +3,21 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { ago, formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
 import {
-  Badge,
   Card,
+  Checkbox,
   ConfirmDialog,
   DataTable,
   ErrorAlert,
   linkClass,
   QueryState,
+  StatusMessage,
   smallButtonClass,
-  smallDangerButtonClass,
   useNow,
 } from "@/components/ui";
-import { formatHours, type JobSessionItem, jobsPollMs, shortClaudeSession } from "./job-types";
-
-const cell = "py-2.5 pr-3 align-middle";
+import { SessionRow } from "./job-session-row";
+import { formatHours, type JobSessionItem, jobsPollMs } from "./job-types";
 
 function ConfirmCleanup({
   session,
@@ -47,86 +45,10 @@ function ConfirmCleanup({
         configuration and conversation are deleted, so it cannot be resumed. Its jobs and their output stay
         listed.
       </p>
-      <label className="mt-3 flex items-center gap-2">
-        <input
-          type="checkbox"
-          checked={removeWorkspace}
-          onChange={(event) => setRemoveWorkspace(event.target.checked)}
-        />
+      <Checkbox className="mt-3" checked={removeWorkspace} onChange={setRemoveWorkspace}>
         Also delete the workspace (the files Claude Code wrote)
-      </label>
+      </Checkbox>
     </ConfirmDialog>
-  );
-}
-
-function SessionRow({
-  session,
-  now,
-  confirming,
-  onResume,
-  onAskCleanup,
-}: {
-  session: JobSessionItem;
-  now: number;
-  confirming: boolean;
-  onResume: (sessionId: string) => void;
-  onAskCleanup: (sessionId: string) => void;
-}) {
-  const busy = session.running + session.pending > 0;
-  return (
-    <tr data-session={session.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
-      <td className={`${cell} whitespace-nowrap`}>
-        <Link
-          href={`/jobs?session=${session.id}`}
-          className={`font-mono text-xs font-medium ${linkClass}`}
-          title={`Only the jobs of session ${session.id}`}
-        >
-          {session.id}
-        </Link>
-        <span className="block text-xs text-zinc-500 dark:text-zinc-400">from {session.template}</span>
-      </td>
-      <td className={`${cell} whitespace-nowrap text-xs`} title={formatTime(session.createdAt)}>
-        {ago(session.createdAt, now)}
-      </td>
-      <td className={`${cell} whitespace-nowrap text-xs`} title={formatTime(session.lastActivityAt)}>
-        {ago(session.lastActivityAt, now)}
-      </td>
-      <td className={`${cell} text-right tabular-nums`}>{session.jobs}</td>
-      <td className={`${cell} whitespace-nowrap`}>
-        {session.running ? <Badge tone="warn">{session.running} running</Badge> : null}{" "}
-        {session.pending ? <Badge tone="neutral">{session.pending} waiting</Badge> : null}
-        {!busy ? <span className="text-zinc-500">idle</span> : null}
-      </td>
-      <td
-        className={`${cell} whitespace-nowrap font-mono text-xs`}
-        title={session.claudeSessionId ?? undefined}
-      >
-        {session.claudeSessionId ? shortClaudeSession(session.claudeSessionId) : "—"}
-      </td>
-      <td className={`${cell} pr-0`}>
-        <div className="flex items-center justify-end gap-1.5">
-          <button
-            type="button"
-            className={smallButtonClass}
-            aria-label={`Resume ${session.id}`}
-            onClick={() => onResume(session.id)}
-          >
-            Resume
-          </button>
-          <button
-            type="button"
-            className={smallDangerButtonClass}
-            disabled={busy}
-            title={busy ? "A job of this session runs or waits; cancel it or let it end first." : undefined}
-            aria-label={`Clean up ${session.id}`}
-            aria-expanded={confirming}
-            onClick={() => onAskCleanup(session.id)}
-          >
-            Clean up
-          </button>
-        </div>
-      </td>
-    </tr>
   );
 }
 
@@ -261,11 +183,7 @@ export function JobSessionsCard({ onResume }: { onResume: (sessionId: string) =>
           />
         ) : null}
         <ErrorAlert error={cleanup.error} />
-        {report ? (
-          <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
-            {report}
-          </p>
-        ) : null}
+        <StatusMessage>{report}</StatusMessage>
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
           Sessions idle for {idleHours !== undefined ? formatHours(idleHours) : "a while"} are cleaned up on
           their own (workspaces stay); change that in the{" "}

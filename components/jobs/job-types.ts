@@ -1,4 +1,4 @@
-import type { inferRouterOutputs } from "@trpc/server";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { Tone } from "@/components/ui";
 import type { AppRouter } from "@/server/routers/root";
 
@@ -8,6 +8,8 @@ export type JobListItem = JobsOutputs["list"]["jobs"][number];
 export type JobDetail = JobsOutputs["get"];
 export type JobSessionItem = JobsOutputs["sessions"][number];
 export type JobSettingsView = JobsOutputs["settings"];
+/** What `jobs.configure` takes: a left-out non-secret setting goes back to its default. */
+export type JobSettingsInput = inferRouterInputs<AppRouter>["jobs"]["configure"];
 export type JobResultSummary = NonNullable<JobDetail["result"]>;
 export type JobStatus = "pending" | "running" | "completed" | "failed" | "cancelled";
 

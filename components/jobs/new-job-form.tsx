@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, type Ref, useEffect, useId, useState } from "react";
 import { useTRPC } from "@/components/trpc";
-import { ErrorAlert, fieldClass } from "@/components/ui";
+import { ErrorAlert, Field, fieldClass, helpIdOf } from "@/components/ui";
 import { PromptField } from "./prompt-field";
 
 const templatePattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
@@ -108,16 +108,23 @@ export function NewJobForm({
         placeholder="What should Claude Code do? It works in the session's workspace."
       />
       <div className="grid gap-4 sm:grid-cols-2">
-        <div>
-          <label htmlFor={`${id}-session`} className="block text-sm font-medium">
-            Session
-          </label>
+        <Field
+          id={`${id}-session`}
+          label="Session"
+          help={
+            isNew
+              ? "A fresh workspace and conversation."
+              : chosen?.claudeSessionId
+                ? "Claude Code resumes this session's conversation, in its workspace."
+                : "Runs in this session's workspace; its first job has not reported a conversation yet."
+          }
+        >
           <select
             id={`${id}-session`}
             value={session}
             onChange={(event) => onSessionChange(event.target.value)}
-            className={`mt-1 ${fieldClass}`}
-            aria-describedby={`${id}-session-help`}
+            className={fieldClass}
+            aria-describedby={helpIdOf(`${id}-session`)}
           >
             <option value={newSession}>New session</option>
             {sessions.data?.map((candidate) => (
@@ -126,18 +133,17 @@ export function NewJobForm({
               </option>
             ))}
           </select>
-          <span id={`${id}-session-help`} className="mt-1 block text-xs text-zinc-500">
-            {isNew
-              ? "A fresh workspace and conversation."
-              : chosen?.claudeSessionId
-                ? "Claude Code resumes this session's conversation, in its workspace."
-                : "Runs in this session's workspace; its first job has not reported a conversation yet."}
-          </span>
-        </div>
-        <div>
-          <label htmlFor={`${id}-template`} className="block text-sm font-medium">
-            Template
-          </label>
+        </Field>
+        <Field
+          id={`${id}-template`}
+          label="Template"
+          invalid={!templateOk}
+          help={
+            isNew
+              ? "A job template (network, limits); “default” reaches the model API only."
+              : "A session keeps the template it was started with."
+          }
+        >
           <input
             id={`${id}-template`}
             value={isNew ? template : (chosen?.template ?? "")}
@@ -146,18 +152,10 @@ export function NewJobForm({
             autoComplete="off"
             spellCheck={false}
             aria-invalid={!templateOk}
-            aria-describedby={`${id}-template-help`}
-            className={`mt-1 font-mono ${fieldClass} aria-invalid:border-red-500`}
+            aria-describedby={helpIdOf(`${id}-template`)}
+            className={`font-mono ${fieldClass} aria-invalid:border-red-500`}
           />
-          <span
-            id={`${id}-template-help`}
-            className={`mt-1 block text-xs ${templateOk ? "text-zinc-500" : "text-red-700 dark:text-red-400"}`}
-          >
-            {isNew
-              ? "A job template (network, limits); “default” reaches the model API only."
-              : "A session keeps the template it was started with."}
-          </span>
-        </div>
+        </Field>
       </div>
       <div className="flex flex-wrap items-center gap-3">
         <button

@@ -2,8 +2,7 @@
 
 import { type FormEvent, type KeyboardEvent, useRef, useState } from "react";
 import type { AgentLive } from "@/components/agents/agent-types";
-import { Fix } from "@/components/ui";
-import { buttonClass, smallButtonClass } from "@/components/ui/classes";
+import { buttonClass, Fix, smallButtonClass, tabKeyTarget } from "@/components/ui";
 import type { TerminalProfile } from "@/shared/terminal-protocol";
 import {
   reconnectDelaysMs,
@@ -184,16 +183,7 @@ export function TerminalPanel({ agent, live }: { agent: string; live: AgentLive 
       event.preventDefault();
       return close(id);
     }
-    const target =
-      event.key === "ArrowRight"
-        ? terminals[(index + 1) % terminals.length]
-        : event.key === "ArrowLeft"
-          ? terminals[(index - 1 + terminals.length) % terminals.length]
-          : event.key === "Home"
-            ? terminals[0]
-            : event.key === "End"
-              ? terminals.at(-1)
-              : undefined;
+    const target = tabKeyTarget(terminals, index, event.key);
     if (!target) return;
     event.preventDefault();
     select(target.id, true);

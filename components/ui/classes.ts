@@ -25,3 +25,12 @@ export const linkClass =
 /** A text input, select or textarea of a form. */
 export const fieldClass =
   "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-950 focus:border-emerald-600 focus:outline-none focus:ring-2 focus:ring-emerald-600/30 disabled:opacity-60";
+
+/** A narrow field, for a number or a short word. */
+export const narrowFieldClass = `${fieldClass.replace("w-full ", "")} w-40`;
+
+/** The line under a field that says what it is for. */
+export const helpClass = "mt-1 block text-xs text-zinc-500 dark:text-zinc-400";
+
+/** A body cell of a DataTable whose rows carry buttons. */
+export const cellClass = "py-2.5 pr-3 align-middle";

@@ -3,6 +3,9 @@ import type { ActionError } from "./action-error";
 import { buttonClass, dangerButtonClass } from "./classes";
 import { ErrorAlert } from "./error-alert";
 
+/** What a confirm step built on ConfirmDialog takes from its caller. */
+export type ConfirmStep = { pending: boolean; onConfirm: () => void; onCancel: () => void };
+
 /**
  * The step before an action that cannot be taken back: what it will do (`children`), a button that
  * does it and one that backs out. Shown inline, under what it is about, as an `alertdialog` named
