@@ -40,7 +40,7 @@ export default function SessionsPage() {
           query={sessions}
           errorTitle="Could not load sessions"
           lines={3}
-          empty="No browser sessions (the CLI uses the panel token, not a session)."
+          empty="No browser sessions (the CLI talks to the panel over its socket, without a session)."
         >
           {(data) => (
             <ul className="divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Active sessions">
