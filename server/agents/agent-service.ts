@@ -124,6 +124,22 @@ export function createAgentService(deps: AgentServiceDeps) {
     /** The agents' view of the host (rootless or not, the panel's port), as the compiler takes it. */
     host: agentDeps.host,
 
+    /** The agents with their live status (Podman is asked every few seconds, and on its events). */
+    async list() {
+      const rows = await deps.db.agent.findMany({ orderBy: { name: "asc" } });
+      const snapshot = status.snapshot();
+      return {
+        agents: rows.map((row) => ({ ...row, live: snapshot.agents[row.name] ?? null })),
+        podman: snapshot.podman,
+        orphans: snapshot.orphans,
+        sweptAt: snapshot.sweptAt,
+      };
+    },
+    /** Looks at Podman now rather than waiting for the next sweep. */
+    async refresh() {
+      await status.refresh();
+      return { ok: true };
+    },
     create: (input: { name: string; template: string }, actor: string) =>
       createAgent(agentDeps, { ...input, actor }),
     start: (name: string, actor: string) => startAgent(lifecycle, name, actor),

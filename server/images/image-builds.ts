@@ -7,6 +7,7 @@ import type { LayeredImage } from "./build-image-on-base";
 import type { ImageBuildProgress } from "./image-build-progress";
 import type { ImageKind } from "./image-kinds";
 import { type ImagePodman, openImagePodman } from "./image-podman";
+import { type ClawImage, listClawImages } from "./list-images";
 
 export type ImageBuild = {
   id: number;
@@ -32,6 +33,10 @@ export type ImageBuilds = {
    */
   start(options: { image: ImageKind; noCache: boolean; actor: string }): ImageBuild;
   current(): { running?: ImageBuild; last?: ImageBuild };
+  /** Claw's images in Podman, and the build running or last finished. */
+  list(): Promise<{ images: ClawImage[]; running?: ImageBuild; last?: ImageBuild }>;
+  /** For followers (the page and `claw images build`): the build with this id, running or done. */
+  build(id: number): ImageBuild | null;
   /** Resolves when no build is running (shutdown, tests). */
   idle(): Promise<void>;
 };
@@ -113,6 +118,11 @@ export function createImageBuilds(deps: {
   }
 
   return {
+    async list() {
+      const { docker } = await deps.podman.get();
+      return { images: await listClawImages(docker), running, last };
+    },
+    build: (id) => [running, last].find((build) => build?.id === id) ?? null,
     start({ image, noCache, actor }) {
       if (running?.image === image) return running;
       if (running) {

@@ -8,22 +8,10 @@ const agentName = z.object({ name: z.string().min(1).max(64) });
 
 export const agentsRouter = router({
   /** The agents with their live status (Podman is asked every few seconds, and on its events). */
-  list: protectedProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db.agent.findMany({ orderBy: { name: "asc" } });
-    const snapshot = ctx.agents.status.snapshot();
-    return {
-      agents: rows.map((row) => ({ ...row, live: snapshot.agents[row.name] ?? null })),
-      podman: snapshot.podman,
-      orphans: snapshot.orphans,
-      sweptAt: snapshot.sweptAt,
-    };
-  }),
+  list: protectedProcedure.query(({ ctx }) => ctx.agents.list()),
 
   /** Looks at Podman now rather than waiting for the next sweep. */
-  refresh: protectedProcedure.mutation(async ({ ctx }) => {
-    await ctx.agents.status.refresh();
-    return { ok: true };
-  }),
+  refresh: protectedProcedure.mutation(({ ctx }) => ctx.agents.refresh()),
 
   inspect: protectedProcedure.input(agentName).query(({ ctx, input }) => ctx.agents.inspect(input.name)),
 
