@@ -52,6 +52,7 @@ describe("continuationIndex", () => {
 
   it("takes the last match when the printed lines repeat in the batch", () => {
     expect(continuationIndex(["x", "y"], ["x", "y", "z", "x", "y", "w"])).toBe(5);
+    expect(continuationIndex(["x", "x"], ["x", "x", "x", "y"])).toBe(3);
   });
 
   it("prints the whole batch when nothing was printed or the printed lines scrolled away", () => {

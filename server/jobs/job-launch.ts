@@ -35,9 +35,9 @@ async function readLaunchConfig(paths: JobsPaths): Promise<LaunchConfig> {
   return { settings, apiKey, oauthLogin: apiKey ? undefined : credentials };
 }
 
-/** The Claude Code image's id; an error saying how to build it when it is not there. */
+/** The Claude Code image's id; an error saying how to build it when it is not there (Podman's own errors pass). */
 export async function claudeCodeImageIdOrThrow(libpod: Libpod): Promise<string> {
-  const id = await libpod.imageId(claudeCodeImage).catch(() => undefined);
+  const id = await libpod.imageId(claudeCodeImage);
   if (!id)
     throw new AppError("PRECONDITION_FAILED", `The Claude Code image ${claudeCodeImage} is not built`, {
       fix: "claw images build claude-code (or the Images page)",

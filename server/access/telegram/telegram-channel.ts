@@ -135,10 +135,13 @@ export function createTelegramChannel(options: {
       if (bot === next) setState("failed", describeBotApiError(error, apiRoot));
       return;
     }
+    // Stopped or replaced while the Bot API answered: this bot never polls.
+    if (bot !== next) return;
     username = next.botInfo.username;
     status = { ...status, username, botId: next.botInfo.id };
     // The menu is a nicety: a Bot API that lacks it must not stop the bot.
     await next.api.setMyCommands(commandMenu()).catch(() => {});
+    if (bot !== next) return;
     next
       .start({
         allowed_updates: ["message"],
@@ -196,20 +199,18 @@ export function createTelegramChannel(options: {
     }
   }
 
-  /** Loads the stored token and (re)starts the bot with it, or stops it when there is none. */
-  // One reload at a time: the panel's start does not wait for the first, and a configure arriving
-  // meanwhile must not be overwritten by it reading the files from before.
-  let reloading: Promise<void> = Promise.resolve();
-  function reload(): Promise<void> {
-    const next = reloading.then(reloadNow, reloadNow);
-    reloading = next.catch(() => {});
-    return next;
-  }
-
-  async function reloadNow() {
+  /**
+   * Loads the stored token and (re)starts the bot with it, or stops it when there is none. The
+   * panel's start does not wait for its reload: one still reading the files when a configure (or a
+   * close) begins is stale and gives way, rather than overwrite what came after it.
+   */
+  let generation = 0;
+  async function reload() {
+    const mine = ++generation;
     await stopBot();
     const settings = await readTelegramSettings(paths);
     const token = await readBotToken(paths);
+    if (mine !== generation) return;
     username = settings.username;
     status = {
       ...status,
@@ -237,7 +238,10 @@ export function createTelegramChannel(options: {
       handler = next;
       await reload();
     },
-    close: stopBot,
+    close() {
+      generation++;
+      return stopBot();
+    },
     status: (): TelegramStatus => ({ ...status }),
 
     /**
