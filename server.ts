@@ -197,6 +197,7 @@ async function main() {
     await services.jobs.close();
     await services.access.close();
     await agents.close();
+    await egress.closeAll();
     server.close();
     server.closeIdleConnections();
     cliServer.close();

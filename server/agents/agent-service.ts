@@ -209,12 +209,14 @@ export function createAgentService(deps: AgentServiceDeps) {
       };
     },
 
-    /** Agents keep running: the next start of the panel picks them up by their labels. */
+    /**
+     * Agents keep running: the next start of the panel picks them up by their labels. The egress
+     * proxies are shared with jobs: whoever made them closes them.
+     */
     async close() {
       status.close();
       gateways.closeAll();
       await tunnels.closeAll();
-      await egress.closeAll();
     },
   };
 }
