@@ -198,6 +198,29 @@ describe("agents on real Podman", () => {
     expect(audit.stdout).toContain('"action":"agent_start_refused"');
   });
 
+  // The coder is walked through above; the others differ in mounts and network (a read-only
+  // workspace, no network at all): each must come up to a Gateway that answers.
+  it.each(["reviewer", "security", "devops"])(
+    "starts a %s agent to a Gateway that answers",
+    async (template) => {
+      const name = await create(template);
+      const start = await runCli(["agents", "start", name], env);
+      expect(start.stderr + start.stdout).toContain(`${name} is ready`);
+      expect(start.code).toBe(0);
+      // The read-only workspace is the agent's to read: its instructions are there.
+      const read = await runCli(["exec", name, "--", "cat", "/workspace/AGENTS.md"], env);
+      expect(read.code, read.stderr).toBe(0);
+      expect(read.stdout).toContain("/workspace");
+      // A re-lock while it runs replaces AGENTS.md; the agent can still read the new one.
+      const relock = await runCli(["policy", "relock", name], env);
+      expect(relock.code, relock.stderr).toBe(0);
+      const again = await runCli(["exec", name, "--", "cat", "/workspace/AGENTS.md"], env);
+      expect(again.code, again.stderr).toBe(0);
+      const removed = await runCli(["agents", "delete", name, "--force"], env);
+      expect(removed.code, removed.stderr).toBe(0);
+    },
+  );
+
   it("shows a container removed behind the panel's back as missing, and audits it", async () => {
     const name = await create("security");
     const start = await runCli(["agents", "start", name, "--no-wait"], env);

@@ -121,6 +121,11 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   await chmod(files.openclawJson, 0o644);
   await chmod(join(files.dir, "run", "egress"), 0o755);
   await chmod(join(files.dir, "run", "ingress"), 0o755);
+  // A writable workspace is given to the container's range by Podman (`U`); a read-only one stays
+  // the panel's, so the agent's uid must be let in to read it. The directory entry itself lives in
+  // the agent's dir, which no container sees: this chmod cannot be turned to another path.
+  if (spec.mounts.some((mount) => mount.source === "workspace" && mount.readOnly))
+    await chmod(join(files.dir, "workspace"), 0o755);
   const secretEnv: Record<string, string> = {
     [secretEnvNames.gatewayToken]: await ensureGatewayToken(deps.paths.agents, name),
   };

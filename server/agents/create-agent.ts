@@ -104,7 +104,8 @@ export async function createAgent(deps: AgentDeps, input: { name: string; templa
     await writeFile(files.openclawJson, json(compiled.openclawConfig), { mode: 0o600 });
     await writeFile(files.containerSpecJson, json(compiled.containerSpec), { mode: 0o600 });
     await writeFile(files.lock, json(lock.envelope), { mode: 0o600 });
-    await writeFile(files.agentsMd, compiled.agentsMd, { mode: 0o600 });
+    // Readable by the agent's uid also where the workspace is mounted read-only (a re-lock writes it so too).
+    await writeFile(files.agentsMd, compiled.agentsMd, { mode: 0o644 });
     await rename(temp, final.dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOTEMPTY" || error.code === "EEXIST") {
         throw new AppError("CONFLICT", `${final.dir} already exists`, {
