@@ -7,6 +7,7 @@ import {
   type Libpod,
   podmanMessage,
 } from "../podman/libpod";
+import { readLogTail } from "../podman/log-lines";
 
 export type AgentState = "stopped" | "running" | "exited" | "created" | "paused" | "missing" | "unknown";
 
@@ -90,6 +91,23 @@ export function createAgentStatusTracker(deps: {
   const expected = new Map<string, number>();
   let events: ClosableStream | undefined;
 
+  // The last line an exited container wrote, read once per container and in the background (a
+  // log may be long): the sweep that finds it ready shows it in the note.
+  const lastLines = new Map<string, string | Promise<void>>();
+  const lastLineOf = (libpod: Libpod, id: string): string | undefined => {
+    const known = lastLines.get(id);
+    if (typeof known === "string") return known;
+    if (known === undefined)
+      lastLines.set(
+        id,
+        readLogTail(libpod, id, { tail: 20, timestamps: false })
+          .then((lines) => void lastLines.set(id, lastMeaningfulLine(lines)))
+          .catch(() => void lastLines.set(id, ""))
+          .finally(() => schedule(0)),
+      );
+    return undefined;
+  };
+
   const isExpected = (name: string) => {
     const at = expected.get(name);
     return at !== undefined && Date.now() - at < 120_000;
@@ -160,7 +178,8 @@ export function createAgentStatusTracker(deps: {
         const sample = usage.get(container.Id);
         let note: string | null = null;
         if (state === "exited" && !isExpected(name)) {
-          note = `Exited on its own with code ${container.ExitCode}.`;
+          const last = lastLineOf(libpod, container.Id);
+          note = `Exited on its own with code ${container.ExitCode}.${last ? ` Its last line: ${last}` : ""}`;
           if (before?.state === "running" && before.containerId === container.Id) {
             await reportUnexpected(name, "agent_exited", {
               containerId: container.Id,
@@ -181,6 +200,8 @@ export function createAgentStatusTracker(deps: {
         if (state === "running") expected.delete(name);
       }),
     );
+    for (const id of lastLines.keys())
+      if (!containers.some((container) => container.Id === id)) lastLines.delete(id);
     return {
       podman: { reachable: true, error: null },
       sweptAt: new Date().toISOString(),
@@ -262,4 +283,21 @@ export function createAgentStatusTracker(deps: {
       events?.destroy();
     },
   };
+}
+
+/**
+ * Pure: the last line worth showing of what a container wrote, as plain text: escape sequences and
+ * control characters out (the container chose them), at most 300 characters.
+ */
+export function lastMeaningfulLine(lines: string[]): string {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const plain = (lines[i] ?? "")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: taking them out is the point
+      .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: taking them out is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
+      .trim();
+    if (plain) return plain.length > 300 ? `${plain.slice(0, 299)}…` : plain;
+  }
+  return "";
 }

@@ -1,0 +1,109 @@
+// The status sweep against a stand-in for the libpod adapter (the real one is driven by
+// test/agent-lifecycle.test.ts); the database and audit log are real.
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
+import type { ContainerSummary, Libpod } from "../podman/libpod";
+import { type AgentStatusTracker, createAgentStatusTracker, lastMeaningfulLine } from "./agent-status";
+
+/** One Docker log frame (stream 1 stdout, 2 stderr) around `text`. */
+const frame = (stream: 1 | 2, text: string) => {
+  const header = Buffer.alloc(8);
+  header.writeUInt8(stream, 0);
+  header.writeUInt32BE(Buffer.byteLength(text), 4);
+  return Buffer.concat([header, Buffer.from(text)]);
+};
+
+function exitedContainer(agent: string, exitCode: number): ContainerSummary {
+  return {
+    Id: `c0ffee${agent}`,
+    Names: [`claw-agent-${agent}`],
+    State: "exited",
+    Labels: { "claw.agent": agent, "claw.home": "home" },
+    StartedAt: 1,
+    ExitCode: exitCode,
+    Exited: true,
+    Created: 1,
+  };
+}
+
+let log: TestAuditLog | undefined;
+let tracker: AgentStatusTracker | undefined;
+afterEach(async () => {
+  tracker?.close();
+  await log?.db.$disconnect();
+});
+
+describe("the status of an agent that exited on its own", () => {
+  it("says the exit code and, once read, the last line its container wrote", async () => {
+    log = await createTestAuditLog();
+    await log.db.agent.create({
+      data: {
+        name: "web",
+        template: "reviewer",
+        templateSource: "builtin",
+        networkProfile: "none",
+        imageRef: "localhost/claw-openclaw-agent:latest",
+        imageDigest: "unbuilt",
+        lockDigest: "x",
+        lockedAt: new Date(),
+      },
+    });
+    let logReads = 0;
+    const libpod = {
+      listContainers: async () => [exitedContainer("web", 78)],
+      sampleUsage: async () => new Map(),
+      watchEvents: async () => new PassThrough(),
+      async openLogs() {
+        logReads++;
+        const stream = new PassThrough();
+        stream.end(
+          Buffer.concat([
+            frame(1, "gateway starting\n"),
+            frame(2, "\u001b[31mError: EACCES: permission denied, scandir '/workspace'\u001b[0m\n\n"),
+          ]),
+        );
+        return stream;
+      },
+    } as unknown as Libpod;
+    tracker = createAgentStatusTracker({
+      db: log.db,
+      audit: log.audit,
+      homeId: "home",
+      libpod: async () => libpod,
+      intervalMs: 3_600_000,
+      probeReady: async () => false,
+    });
+
+    const first = await tracker.refresh();
+    expect(first.agents.web).toMatchObject({ state: "exited", exitCode: 78 });
+    expect(first.agents.web?.note).toMatch(/^Exited on its own with code 78\./);
+
+    // The log is read in the background; the sweep it schedules shows the line.
+    let note: string | null | undefined;
+    for (let i = 0; i < 100 && !note?.includes("last line"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      note = (await tracker.refresh()).agents.web?.note;
+    }
+    expect(note).toBe(
+      "Exited on its own with code 78. Its last line: Error: EACCES: permission denied, scandir '/workspace'",
+    );
+    // Once per container, not once per sweep.
+    await tracker.refresh();
+    expect(logReads).toBe(1);
+  });
+});
+
+describe("lastMeaningfulLine", () => {
+  it("takes the last line with text, without escape sequences or control characters", () => {
+    expect(lastMeaningfulLine(["first", "  second\u0007 ", "", "   "])).toBe("second");
+    expect(lastMeaningfulLine(["\u001b[1;31mred\u001b[0m"])).toBe("red");
+    expect(lastMeaningfulLine([])).toBe("");
+  });
+
+  it("cuts a long line to 300 characters", () => {
+    const line = lastMeaningfulLine(["x".repeat(1000)]);
+    expect(line).toHaveLength(300);
+    expect(line.endsWith("…")).toBe(true);
+  });
+});
