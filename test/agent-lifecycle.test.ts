@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -216,6 +216,25 @@ describe("agents on real Podman", () => {
       expect(relock.code, relock.stderr).toBe(0);
       const again = await runCli(["exec", name, "--", "cat", "/workspace/AGENTS.md"], env);
       expect(again.code, again.stderr).toBe(0);
+      // Doctor asks the running agent itself; a workspace its uid cannot enter is a failure with the fix.
+      const workspaceCheck = async () => {
+        const doctor = await runCli(["doctor", "--json"], env);
+        const checks = JSON.parse(doctor.stdout) as {
+          id: string;
+          status: string;
+          detail: string;
+          fix?: string;
+        }[];
+        return checks.find((check) => check.id === "agent-workspaces");
+      };
+      expect(await workspaceCheck()).toMatchObject({ status: "ok" });
+      await chmod(join(panel.home, "agents", name, "workspace"), 0o700);
+      const broken = await workspaceCheck();
+      expect(broken).toMatchObject({
+        status: "fail",
+        fix: expect.stringContaining(`claw agents restart ${name}`),
+      });
+      expect(broken?.detail).toContain(`${name} cannot read /workspace`);
       const removed = await runCli(["agents", "delete", name, "--force"], env);
       expect(removed.code, removed.stderr).toBe(0);
     },

@@ -12,6 +12,7 @@ import { compilePolicy } from "../policy/compile-policy";
 import { explainPolicy } from "../policy/explain-policy";
 import { getTemplateOrThrow } from "../policy/load-templates";
 import { dnsLabel } from "../policy/template-schema";
+import { runInContainer } from "../terminal/run-command";
 import { agentFilePaths, ensureGatewayToken, readContainerSpec } from "./agent-files";
 import {
   agentContainer,
@@ -161,6 +162,30 @@ export function createAgentService(deps: AgentServiceDeps) {
     logs: (name: string, options: { tail: number }) => readAgentLogs(lifecycle, name, options),
     followLogs: (name: string, options: FollowLogsOptions) => followAgentLogs(lifecycle, name, options),
     removeOrphan: (id: string, actor: string) => removeOrphan(lifecycle, id, actor),
+
+    /**
+     * For Doctor: whether each running agent's own uid can list its workspace, asked inside its
+     * container (a stopped agent is asked when it runs).
+     */
+    async workspaceAccess() {
+      const rows = await deps.db.agent.findMany({ select: { name: true }, orderBy: { name: "asc" } });
+      const live = status.snapshot().agents;
+      return Promise.all(
+        rows.map(async ({ name }) => {
+          const containerId = live[name]?.state === "running" ? live[name]?.containerId : null;
+          if (!containerId) return { agent: name, running: false as const };
+          const result = await runInContainer(await libpod(), containerId, ["ls", "-A", "/workspace"]).catch(
+            (error: Error) => ({ exitCode: null, stderr: error.message }),
+          );
+          return {
+            agent: name,
+            running: true as const,
+            readable: result.exitCode === 0,
+            error: result.stderr.trim(),
+          };
+        }),
+      );
+    },
 
     /** Where the browser opens the agent's Control UI: its own loopback port, with the token in the fragment. */
     async gatewayLink(name: string) {

@@ -44,3 +44,35 @@ export async function checkAgentLocks(
     fix: `claw policy validate ${bad[0]?.agent} to see why; claw policy relock ${bad[0]?.agent} once the change is intended`,
   };
 }
+
+export type WorkspaceAccess =
+  | { agent: string; running: false }
+  | { agent: string; running: true; readable: boolean; error: string };
+
+/** Pure: every running agent can read its own workspace (a read-only one that stayed the panel's cannot). */
+export function verdictAgentWorkspaces(access: WorkspaceAccess[]): DoctorCheck {
+  const base = { id: "agent-workspaces", title: "Agent workspaces" };
+  const running = access.filter((entry) => entry.running);
+  const stopped = access.length - running.length;
+  const later =
+    stopped > 0
+      ? ` ${stopped} stopped ${stopped === 1 ? "agent is" : "agents are"} checked when running.`
+      : "";
+  const unreadable = running.filter((entry) => !entry.readable);
+  const first = unreadable[0];
+  if (!first)
+    return {
+      ...base,
+      status: "ok",
+      detail:
+        running.length === 0
+          ? `No agent is running.${later}`
+          : `${running.length} running ${running.length === 1 ? "agent reads its" : "agents read their"} /workspace.${later}`,
+    };
+  return {
+    ...base,
+    status: "fail",
+    detail: `${unreadable.map((entry) => entry.agent).join(", ")} cannot read /workspace${first.error ? ` (${first.error.slice(0, 200)})` : ""}.`,
+    fix: `claw agents restart ${first.agent} (start lets the agent's uid into its workspace)`,
+  };
+}

@@ -1,4 +1,4 @@
-import { checkAgentLocks, checkTemplates } from "../doctor/policy-checks";
+import { checkAgentLocks, checkTemplates, verdictAgentWorkspaces } from "../doctor/policy-checks";
 import { runDoctorChecks } from "../doctor/run-doctor-checks";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -8,5 +8,6 @@ export const doctorRouter = router({
     ...(await runDoctorChecks({ paths: ctx.paths, podman: ctx.podman })),
     await checkTemplates(ctx.paths.templates),
     await checkAgentLocks(ctx.db, ctx.agents.verify),
+    verdictAgentWorkspaces(await ctx.agents.workspaceAccess()),
   ]),
 });
