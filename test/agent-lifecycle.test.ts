@@ -200,34 +200,39 @@ describe("agents on real Podman", () => {
 
   // The coder is walked through above; the others differ in mounts and network (a read-only
   // workspace, no network at all): each must come up to a Gateway that answers.
-  it.each(["reviewer", "security", "devops"])(
-    "starts a %s agent to a Gateway that answers",
-    async (template) => {
-      const name = await create(template);
-      const start = await runCli(["agents", "start", name], env);
-      expect(start.stderr + start.stdout).toContain(`${name} is ready`);
-      expect(start.code).toBe(0);
-      // The read-only workspace is the agent's to read: its instructions are there.
-      const read = await runCli(["exec", name, "--", "cat", "/workspace/AGENTS.md"], env);
-      expect(read.code, read.stderr).toBe(0);
-      expect(read.stdout).toContain("/workspace");
-      // A re-lock while it runs replaces AGENTS.md; the agent can still read the new one.
-      const relock = await runCli(["policy", "relock", name], env);
-      expect(relock.code, relock.stderr).toBe(0);
-      const again = await runCli(["exec", name, "--", "cat", "/workspace/AGENTS.md"], env);
-      expect(again.code, again.stderr).toBe(0);
-      // Doctor asks the running agent itself; a workspace its uid cannot enter is a failure with the fix.
-      const workspaceCheck = async () => {
-        const doctor = await runCli(["doctor", "--json"], env);
-        const checks = JSON.parse(doctor.stdout) as {
-          id: string;
-          status: string;
-          detail: string;
-          fix?: string;
-        }[];
-        return checks.find((check) => check.id === "agent-workspaces");
-      };
-      expect(await workspaceCheck()).toMatchObject({ status: "ok" });
+  it.each([
+    { template: "reviewer", readOnlyWorkspace: true },
+    { template: "security", readOnlyWorkspace: true },
+    { template: "devops", readOnlyWorkspace: false },
+  ])("starts a $template agent to a Gateway that answers", async ({ template, readOnlyWorkspace }) => {
+    const name = await create(template);
+    const start = await runCli(["agents", "start", name], env);
+    expect(start.stderr + start.stdout).toContain(`${name} is ready`);
+    expect(start.code).toBe(0);
+    // The read-only workspace is the agent's to read: its instructions are there.
+    const read = await runCli(["exec", name, "--", "cat", "/workspace/AGENTS.md"], env);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toContain("/workspace");
+    // A re-lock while it runs replaces AGENTS.md; the agent can still read the new one.
+    const relock = await runCli(["policy", "relock", name], env);
+    expect(relock.code, relock.stderr).toBe(0);
+    const again = await runCli(["exec", name, "--", "cat", "/workspace/AGENTS.md"], env);
+    expect(again.code, again.stderr).toBe(0);
+    // Doctor asks the running agent itself; a workspace its uid cannot enter is a failure with the fix.
+    const workspaceCheck = async () => {
+      const doctor = await runCli(["doctor", "--json"], env);
+      const checks = JSON.parse(doctor.stdout) as {
+        id: string;
+        status: string;
+        detail: string;
+        fix?: string;
+      }[];
+      return checks.find((check) => check.id === "agent-workspaces");
+    };
+    expect(await workspaceCheck()).toMatchObject({ status: "ok" });
+    // A writable workspace is the container's own (Podman's `U`); a read-only one is the panel's,
+    // and back at 0700 (as before the fix) the agent's uid is shut out.
+    if (readOnlyWorkspace) {
       await chmod(join(panel.home, "agents", name, "workspace"), 0o700);
       const broken = await workspaceCheck();
       expect(broken).toMatchObject({
@@ -235,10 +240,10 @@ describe("agents on real Podman", () => {
         fix: expect.stringContaining(`claw agents restart ${name}`),
       });
       expect(broken?.detail).toContain(`${name} cannot read /workspace`);
-      const removed = await runCli(["agents", "delete", name, "--force"], env);
-      expect(removed.code, removed.stderr).toBe(0);
-    },
-  );
+    }
+    const removed = await runCli(["agents", "delete", name, "--force"], env);
+    expect(removed.code, removed.stderr).toBe(0);
+  });
 
   it("shows a container removed behind the panel's back as missing, and audits it", async () => {
     const name = await create("security");
