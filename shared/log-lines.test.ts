@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { appendBounded, type LogLine, logText, parseLogLine, shortTime, stripAnsi } from "./log-lines";
+import {
+  appendBounded,
+  type LogLine,
+  logText,
+  parseLogLine,
+  plainText,
+  shortTime,
+  stripAnsi,
+} from "./log-lines";
 
 const esc = "\u001b";
 const bell = "\u0007";
@@ -18,6 +26,12 @@ describe("stripAnsi", () => {
 
   it("leaves brackets that are not part of an escape alone", () => {
     expect(stripAnsi("[gateway] [1m] ready")).toBe("[gateway] [1m] ready");
+  });
+});
+
+describe("plainText", () => {
+  it("drops escape sequences and control characters, keeping tabs", () => {
+    expect(plainText(`${esc}[31mred${esc}[0m\tok${bell}\r`)).toBe("red\tok");
   });
 });
 

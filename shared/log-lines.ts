@@ -15,6 +15,11 @@ export function stripAnsi(text: string): string {
   return text.replace(ansiPattern, "");
 }
 
+/** A container's text as plain text, wherever it is shown: escape sequences out, other control characters (but tabs) dropped. */
+export function plainText(text: string): string {
+  return [...stripAnsi(text)].filter((char) => char >= " " || char === "\t").join("");
+}
+
 const timestamped = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d))\s?(.*)$/;
 
 /** Podman prefixes each line with an RFC 3339 timestamp (`timestamps: true`). */

@@ -1,4 +1,4 @@
-import { parseLogLine } from "../../shared/log-lines";
+import { parseLogLine, plainText } from "../../shared/log-lines";
 import type { AgentLiveStatus } from "../agents/agent-status";
 import type { AuditEventInput } from "../audit/audit-chain";
 import { isAppError } from "../errors";
@@ -117,7 +117,7 @@ const commands: Record<string, Command> = {
       // Agent output is untrusted: escape sequences and other control characters are dropped.
       const lines = (await deps.agents.logs(agent, count)).map((raw, index) => {
         const line = parseLogLine(raw, index);
-        const text = [...line.text].filter((char) => char >= " " || char === "\t").join("");
+        const text = plainText(line.text);
         return line.time ? `${line.time.slice(11, 19)} ${text}` : text;
       });
       if (lines.length === 0) return `${agent} has no output yet.`;

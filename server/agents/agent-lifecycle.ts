@@ -5,7 +5,7 @@ import { AppError } from "../errors";
 import { checkConformance, readProcessFacts } from "../podman/conformance";
 import { homeLabel, type Libpod, type LibpodInspect, podmanMessage } from "../podman/libpod";
 import { libpodCreateBody } from "../podman/libpod-create-body";
-import { readLogTail } from "../podman/log-lines";
+import { readLogTail } from "../podman/log-stream";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { secretEnvNames } from "../policy/compile-inputs";
 import { agentFilePaths, ensureGatewayToken, readAgentFiles, readContainerSpec } from "./agent-files";

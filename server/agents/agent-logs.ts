@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { readLogLines, readLogTail } from "../podman/log-lines";
+import { readLogLines, readLogTail } from "../podman/log-stream";
 import { agentContainer, type LifecycleDeps } from "./agent-lifecycle";
 
 /** The id of the agent's container in this home, running or not. */

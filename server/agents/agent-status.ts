@@ -1,3 +1,4 @@
+import { plainText } from "../../shared/log-lines";
 import type { AuditLog } from "../audit/audit-log";
 import type { Db } from "../db/client";
 import {
@@ -7,7 +8,7 @@ import {
   type Libpod,
   podmanMessage,
 } from "../podman/libpod";
-import { readLogTail } from "../podman/log-lines";
+import { readLogTail } from "../podman/log-stream";
 
 export type AgentState = "stopped" | "running" | "exited" | "created" | "paused" | "missing" | "unknown";
 
@@ -285,18 +286,10 @@ export function createAgentStatusTracker(deps: {
   };
 }
 
-/**
- * Pure: the last line worth showing of what a container wrote, as plain text: escape sequences and
- * control characters out (the container chose them), at most 300 characters.
- */
+/** Pure: the last line with text of what a container wrote, as plain text, at most 300 characters. */
 export function lastMeaningfulLine(lines: string[]): string {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const plain = (lines[i] ?? "")
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: taking them out is the point
-      .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, "")
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: taking them out is the point
-      .replace(/[\u0000-\u001f\u007f-\u009f]/g, " ")
-      .trim();
+    const plain = plainText(lines[i] ?? "").trim();
     if (plain) return plain.length > 300 ? `${plain.slice(0, 299)}…` : plain;
   }
   return "";

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { logDemuxer, readLogLines, splitLines } from "./log-lines";
+import { logDemuxer, readLogLines, splitLines } from "./log-stream";
 
 const frame = (stream: number, payload: Buffer | string, length = Buffer.byteLength(payload)) => {
   const header = Buffer.alloc(8);
