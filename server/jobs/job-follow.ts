@@ -2,7 +2,7 @@ import { writeSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import type { Libpod } from "../podman/libpod";
-import { logDemuxer, splitLines } from "../podman/log-lines";
+import { logDemuxer, splitLines } from "../podman/log-stream";
 import { finishJob } from "./job-finish";
 import { applyFacts, type JobRuntime, type RunningJob } from "./job-runtime";
 import { cappedStderr } from "./job-stderr";

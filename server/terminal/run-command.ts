@@ -1,6 +1,6 @@
 import type { AuditLog } from "../audit/audit-log";
 import type { Libpod } from "../podman/libpod";
-import { logDemuxer } from "../podman/log-lines";
+import { logDemuxer } from "../podman/log-stream";
 
 /** Output kept per stream for a one-off command; the rest is counted, not kept. */
 export const commandOutputLimit = 1024 * 1024;
