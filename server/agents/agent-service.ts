@@ -15,7 +15,6 @@ import { dnsLabel } from "../policy/template-schema";
 import { runInContainer } from "../terminal/run-command";
 import { agentFilePaths, ensureGatewayToken, readContainerSpec } from "./agent-files";
 import {
-  agentContainer,
   type LifecycleDeps,
   restartAgent,
   runningContainerId,
@@ -119,9 +118,6 @@ export function createAgentService(deps: AgentServiceDeps) {
   return {
     homeId,
     status,
-    gateways,
-    tunnels,
-    egress,
     /** The agents' view of the host (rootless or not, the panel's port), as the compiler takes it. */
     host: agentDeps.host,
 
@@ -155,8 +151,6 @@ export function createAgentService(deps: AgentServiceDeps) {
     async inspect(name: string) {
       return { ...(await inspectAgent(lifecycle, name)), live: status.snapshot().agents[name] ?? null };
     },
-    /** The agent's container in this home, running or not; undefined before its first start. */
-    container: (name: string) => agentContainer(lifecycle, name),
     /** The id of the agent's running container; a stopped agent is a clear error. */
     containerOf: (name: string) => runningContainerId(lifecycle, name),
     logs: (name: string, options: { tail: number }) => readAgentLogs(lifecycle, name, options),
