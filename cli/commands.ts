@@ -7,6 +7,7 @@ import type { Command } from "./command";
 import { imageCommands } from "./image-commands";
 import { jobCommands } from "./job-commands";
 import { policyCommands } from "./policy-commands";
+import { secretCommands } from "./secret-commands";
 import { systemCommands } from "./system-commands";
 
 export const commands: Record<string, Command> = {
@@ -17,4 +18,5 @@ export const commands: Record<string, Command> = {
   ...imageCommands,
   ...jobCommands,
   ...accessCommands,
+  ...secretCommands,
 };
