@@ -19,6 +19,7 @@ const navigation = [
   { href: "/audit", label: "Audit" },
   { href: "/doctor", label: "Doctor" },
   { href: "/sessions", label: "Sessions" },
+  { href: "/settings", label: "Settings" },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {

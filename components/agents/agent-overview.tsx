@@ -1,6 +1,13 @@
 import { mib, since } from "@/components/format";
 import { Badge, Card, DataTable, Facts } from "@/components/ui";
-import { type AgentContainer, type AgentInspect, type AgentLive, shortImage } from "./agent-types";
+import { AgentModelCard } from "./agent-model-card";
+import {
+  type AgentContainer,
+  type AgentInspect,
+  type AgentLive,
+  type AgentModel,
+  shortImage,
+} from "./agent-types";
 
 const mono = "break-all font-mono text-xs";
 
@@ -237,7 +244,16 @@ function SpecFacts({ inspect }: { inspect: AgentInspect }) {
   );
 }
 
-export function AgentOverview({ inspect, live, now }: LiveProps & { inspect: AgentInspect }) {
+export function AgentOverview({
+  inspect,
+  live,
+  now,
+  model = inspect.model,
+}: LiveProps & {
+  inspect: AgentInspect;
+  /** The model's readiness as last polled (the list's); inspect's is read once. */
+  model?: AgentModel;
+}) {
   const container = inspect.container;
   return (
     <div className="space-y-6">
@@ -261,9 +277,12 @@ export function AgentOverview({ inspect, live, now }: LiveProps & { inspect: Age
             </div>
           )}
         </Card>
-        <Card title="Limits">
-          <Limits inspect={inspect} />
-        </Card>
+        <div className="space-y-6">
+          <Card title="Limits">
+            <Limits inspect={inspect} />
+          </Card>
+          <AgentModelCard name={inspect.agent.name} model={model} />
+        </div>
       </div>
       <Card title="Mounts">
         <MountsTable inspect={inspect} />

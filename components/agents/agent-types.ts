@@ -31,3 +31,8 @@ export function actionsFor(live: AgentLive | null): { start: boolean; stop: bool
       return { start: true, stop: false, restart: false };
   }
 }
+
+/** Whether the agent can reach its model: the route, and the secret it lacks with the fix. */
+export type AgentModel = NonNullable<AgentListItem["model"]>;
+export type ModelUsage = AgentsOutputs["modelUsage"];
+export type UsageDay = ModelUsage["days"][number];

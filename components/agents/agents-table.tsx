@@ -43,7 +43,7 @@ function AgentRow({
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">from {agent.template}</span>
         </td>
         <td className={`${cellClass} max-w-56`}>
-          <StatusBadge live={live} showNote />
+          <StatusBadge live={live} model={agent.model} showNote />
         </td>
         <td className={`${cellClass} whitespace-nowrap`}>
           <NetworkBadge profile={agent.networkProfile} />

@@ -1,9 +1,11 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import { useId } from "react";
 import { useTRPC } from "@/components/trpc";
 import { ErrorAlert, primaryButtonClass } from "@/components/ui";
-import type { AgentLive } from "./agent-types";
+import type { AgentLive, AgentModel } from "./agent-types";
+import { modelReady, NoModelNote } from "./status-badge";
 
 /**
  * The Gateway's Control UI lives on a loopback port of its own (its own origin). The host name is
@@ -22,25 +24,41 @@ export function useOpenControlUi() {
   );
 }
 
+/**
+ * Opens the Control UI of a ready agent. Without a usable model it still opens (the Gateway and its
+ * settings work), with the reason its chats will fail beside it.
+ */
 export function OpenControlUiButton({
   gateway,
   name,
   live,
+  model,
 }: {
   gateway: ReturnType<typeof useOpenControlUi>;
   name: string;
   live: AgentLive | null;
+  model?: AgentModel | null;
 }) {
+  const noteId = useId();
   if (live?.state !== "running" || !live.ready) return null;
+  const noModel = !modelReady(model);
   return (
-    <button
-      type="button"
-      className={primaryButtonClass}
-      disabled={gateway.isPending}
-      onClick={() => gateway.mutate({ name })}
-    >
-      {gateway.isPending ? "Opening…" : "Open Control UI"}
-    </button>
+    <span className="inline-flex flex-wrap items-center gap-2">
+      {noModel ? (
+        <span className="max-w-xs" data-model-warning>
+          <NoModelNote model={model} id={noteId} />
+        </span>
+      ) : null}
+      <button
+        type="button"
+        className={primaryButtonClass}
+        disabled={gateway.isPending}
+        aria-describedby={noModel ? noteId : undefined}
+        onClick={() => gateway.mutate({ name })}
+      >
+        {gateway.isPending ? "Opening…" : "Open Control UI"}
+      </button>
+    </span>
   );
 }
 

@@ -9,7 +9,7 @@ import { AgentEgressTab } from "@/components/agents/agent-egress-tab";
 import { AgentOverview } from "@/components/agents/agent-overview";
 import { AgentPolicyTab } from "@/components/agents/agent-policy-tab";
 import { Tabs } from "@/components/agents/agent-tabs";
-import { type AgentLive, livePollMs } from "@/components/agents/agent-types";
+import { type AgentLive, type AgentModel, livePollMs } from "@/components/agents/agent-types";
 import { deletedHref } from "@/components/agents/agents-table";
 import { LogsView } from "@/components/agents/logs-view";
 import {
@@ -36,7 +36,7 @@ const tabs = [
 type TabId = (typeof tabs)[number]["id"];
 const isTab = (value: string | null): value is TabId => tabs.some((tab) => tab.id === value);
 
-function StatusLine({ live, now }: { live: AgentLive | null; now: number }) {
+function StatusLine({ live, model, now }: { live: AgentLive | null; model?: AgentModel; now: number }) {
   const running = live?.state === "running";
   const parts = [
     running && live?.startedAt ? `up ${since(live.startedAt, now)}` : null,
@@ -46,7 +46,7 @@ function StatusLine({ live, now }: { live: AgentLive | null; now: number }) {
   ].filter(Boolean);
   return (
     <span className="inline-flex flex-wrap items-center gap-2">
-      <StatusBadge live={live} />
+      <StatusBadge live={live} model={model} />
       {parts.length ? <span className="text-zinc-600 dark:text-zinc-400">{parts.join(" · ")}</span> : null}
       {live?.note ? <span className="text-zinc-600 dark:text-zinc-400">{live.note}</span> : null}
     </span>
@@ -95,7 +95,7 @@ function AgentDetail() {
         description={
           agent ? (
             <span className="mt-1 inline-flex flex-wrap items-center gap-2" aria-live="polite">
-              <StatusLine live={live} now={now} />
+              <StatusLine live={live} model={agent.model} now={now} />
               <span>from {agent.template}</span>
               <NetworkBadge profile={agent.networkProfile} />
             </span>
@@ -104,7 +104,7 @@ function AgentDetail() {
         actions={
           agent ? (
             <>
-              <OpenControlUiButton gateway={gateway} name={name} live={live} />
+              <OpenControlUiButton gateway={gateway} name={name} live={live} model={agent.model} />
               <AgentActionButtons actions={actions} live={live} podmanReachable={podmanReachable} />
             </>
           ) : null
@@ -131,7 +131,7 @@ function AgentDetail() {
         <Tabs label={`${name} details`} tabs={[...tabs]} selected={tab} onSelect={select}>
           {tab === "overview" ? (
             <QueryState query={inspect} errorTitle="Could not inspect the agent" lines={8}>
-              {(data) => <AgentOverview inspect={data} live={live} now={now} />}
+              {(data) => <AgentOverview inspect={data} live={live} now={now} model={agent?.model} />}
             </QueryState>
           ) : tab === "policy" ? (
             <AgentPolicyTab name={name} />
