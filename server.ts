@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { createAccessService } from "./server/access/access-service";
@@ -28,9 +29,12 @@ import { createPanelHandler } from "./server/http/panel-handler";
 import { listenOnPanelSocket } from "./server/http/panel-socket";
 import { createImageBuilds } from "./server/images/image-builds";
 import { createJobService } from "./server/jobs/job-service";
+import { jobModelSecret } from "./server/jobs/job-settings";
 import { loadOrCreateHostKey } from "./server/keys/host-key";
+import { createModelGateways } from "./server/models/model-gateways";
 import type { PanelServices } from "./server/panel/panel-services";
 import { createPodmanService } from "./server/podman/podman-service";
+import { createSecretStore } from "./server/secrets/secret-store";
 import { createTerminalManager } from "./server/terminal/terminal-sessions";
 import { createTicketStore } from "./server/terminal/terminal-tickets";
 
@@ -85,6 +89,9 @@ async function main() {
     audit,
     overrides: parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE),
   });
+  const secrets = createSecretStore({ dir: paths.secrets, audit });
+  await secrets.adopt(jobModelSecret, join(paths.jobs, "secrets", jobModelSecret));
+  const models = createModelGateways({ db, audit, secrets, overrides: egress.overrides });
   const terminals = {
     tickets: createTicketStore(),
     manager: createTerminalManager({ libpod, audit }),
@@ -97,6 +104,8 @@ async function main() {
     hostKey,
     podman,
     egress,
+    models,
+    secrets,
     endTerminals: (name, reason) => terminals.manager.closeAll(name, reason),
   });
   const jobs = createJobService({
@@ -107,6 +116,8 @@ async function main() {
     libpod,
     rootless: async () => (await agents.host()).rootless,
     egress,
+    models,
+    secrets,
   });
   const services: PanelServices = {
     config,
@@ -120,6 +131,7 @@ async function main() {
     agents,
     terminals,
     jobs,
+    secrets,
     access: createAccessService({
       db,
       audit,
@@ -198,6 +210,7 @@ async function main() {
     await services.access.close();
     await agents.close();
     await egress.closeAll();
+    await models.closeAll();
     server.close();
     server.closeIdleConnections();
     cliServer.close();

@@ -70,7 +70,8 @@ describe("auditFilter", () => {
   it("refuses an unknown or empty category as a usage error that names the known ones", () => {
     const usageError = expect.objectContaining({
       exitCode: exitCodes.usage,
-      message: "--category must be one of lifecycle, policy, access, terminal, job, egress, panel",
+      message:
+        "--category must be one of lifecycle, policy, access, terminal, job, egress, model, secrets, panel",
     });
     expect(() => auditFilter({ category: "jobs" })).toThrow(usageError);
     expect(() => auditFilter({ category: "" })).toThrow(usageError);

@@ -31,7 +31,17 @@ export function formatVerification(result: RouterOutputs["audit"]["verify"]): st
   return [`TAMPERED: ${first?.message}`, ...more.map((problem) => `  also: ${problem.message}`)].join("\n");
 }
 
-const categories = ["lifecycle", "policy", "access", "terminal", "job", "egress", "panel"] as const;
+const categories = [
+  "lifecycle",
+  "policy",
+  "access",
+  "terminal",
+  "job",
+  "egress",
+  "model",
+  "secrets",
+  "panel",
+] as const;
 
 /** `--category` and `--agent` as the audit list takes them; an unknown category is a usage error. */
 export function auditFilter(options: Pick<CommandOptions, "category" | "agent">) {

@@ -53,6 +53,8 @@ export function clawPaths(home: string) {
     trash: join(home, "trash"),
     /** Claude Code jobs: settings, secrets, sessions (workspace + Claude config) and runs (output). */
     jobs: join(home, "jobs"),
+    /** Write-only secrets (`claw secrets`): model keys for the model gateway, env secrets for templates. */
+    secrets: join(home, "secrets"),
     /** Channel settings and their secrets (the Telegram bot token). */
     access: join(home, "access"),
   };

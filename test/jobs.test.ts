@@ -206,7 +206,7 @@ describe("Claude Code jobs", () => {
     const [call, answer] = fake.mainRequests.slice(-2);
     const printed = toolResults(answer?.body).map(toolResultText).join("\n");
     // The command ran: the placeholder and the socket are there; the key is in no form.
-    expect(printed).toContain("ANTHROPIC_API_KEY=claw-model-proxy");
+    expect(printed).toContain("ANTHROPIC_API_KEY=claw-model-gateway");
     expect(printed).toContain("ANTHROPIC_BASE_URL=http://127.0.0.1:3129");
     expect(printed).toContain("model.sock");
     for (const form of [apiKey, Buffer.from(apiKey).toString("base64"), apiKey.slice(13)])

@@ -6,7 +6,10 @@ import { clawPaths } from "../config";
 import { clip } from "./access-commands";
 import { loadKnownSecrets, redactSecrets } from "./redact-secrets";
 
-const key = { label: "the job API key", value: "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789" };
+const key = {
+  label: "the secret anthropic-api-key",
+  value: "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789",
+};
 const gateway = { label: "the Gateway token of web", value: "Zx9vQ2mN7bL4kJ8hG3fD6sA1pO5iU0yT" };
 
 describe("redactSecrets", () => {
@@ -53,7 +56,8 @@ describe("loadKnownSecrets", () => {
     const home = await mkdtemp(join(tmpdir(), "claw-redact-"));
     const paths = clawPaths(home);
     await mkdir(join(paths.jobs, "secrets"), { recursive: true });
-    await writeFile(join(paths.jobs, "secrets", "anthropic-api-key"), `${key.value}\n`);
+    await mkdir(paths.secrets, { recursive: true });
+    await writeFile(join(paths.secrets, "anthropic-api-key"), `${key.value}\n`);
     await writeFile(
       join(paths.jobs, "secrets", "claude-credentials.json"),
       JSON.stringify({

@@ -88,8 +88,8 @@ function jsonSecrets(value: unknown, into: string[] = []): string[] {
 }
 
 /**
- * Every credential the panel holds, read fresh (a key set a second ago is redacted too): the job
- * API key, the tokens inside the stored Claude OAuth credentials, the job webhook token, the
+ * Every credential the panel holds, read fresh (a key set a second ago is redacted too): the
+ * panel's secrets (model keys among them), the tokens inside the stored Claude OAuth credentials, the job webhook token, the
  * Telegram bot token, each agent's Gateway token and the panel's own token. All live in
  * panel-owned directories no container can write.
  */
@@ -99,7 +99,9 @@ export async function loadKnownSecrets(paths: ClawPaths): Promise<KnownSecret[]>
   const add = (label: string, value: string | undefined) => {
     if (value) secrets.push({ label, value });
   };
-  add("the job API key", await readJobSecret(jobs, "apiKey").catch(() => undefined));
+  // The panel's secrets (`claw secrets`: model keys and template env secrets), each by its name.
+  for (const name of await readdir(paths.secrets).catch(() => [] as string[]))
+    add(`the secret ${name}`, await readTrimmed(join(paths.secrets, name)));
   add("the job webhook token", await readJobSecret(jobs, "webhookToken").catch(() => undefined));
   const credentials = await readJobSecret(jobs, "credentials").catch(() => undefined);
   if (credentials) {

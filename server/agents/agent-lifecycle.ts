@@ -8,8 +8,10 @@ import { libpodCreateBody } from "../podman/libpod-create-body";
 import { readLogTail } from "../podman/log-stream";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { secretEnvNames } from "../policy/compile-inputs";
+import type { SecretStore } from "../secrets/secret-store";
 import { agentFilePaths, ensureGatewayToken, readAgentFiles, readContainerSpec } from "./agent-files";
 import { agentIdMapping, idRangesInUse } from "./agent-id-range";
+import type { AgentModelGateways } from "./agent-model";
 import { verifyLoadedPolicy } from "./agent-policy";
 import type { AgentDeps } from "./create-agent";
 import type { GatewayTunnels } from "./gateway-tunnels";
@@ -25,6 +27,10 @@ export type LifecycleDeps = AgentDeps & {
   changed: () => void;
   /** The per-agent egress proxies (`restricted`/`devops`), started before the container. */
   egress: Pick<EgressProxies, "ensure" | "close">;
+  /** The per-agent model gateways (every profile), started before the container. */
+  models: AgentModelGateways;
+  /** Values of the secrets a template gives its agent as env. */
+  secrets: Pick<SecretStore, "read">;
   /** The panel's ingress socket each agent's bridge dials, listening before the container starts. */
   ingress: Pick<GatewayTunnels, "ensure" | "close">;
   /** Ends the agent's open terminals with a reason, rather than as a broken stream mid-stop. */
@@ -40,6 +46,24 @@ export async function ownContainer(libpod: Libpod, deps: LifecycleDeps, spec: Co
     });
   }
   return existing;
+}
+
+/** The template's env secrets, read now; a missing one stops the start with the command that sets it. */
+async function readSecretEnv(deps: LifecycleDeps, name: string, spec: ContainerSpec) {
+  const entries = Object.entries(spec.secretSources ?? {});
+  const values = await Promise.all(
+    entries.map(async ([env, secret]) => [env, secret, await deps.secrets.read(secret)]),
+  );
+  const missing = values.filter(([, , value]) => value === undefined).map(([, secret]) => secret as string);
+  if (missing.length > 0)
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `${name} was not started: it needs the secret${missing.length === 1 ? "" : "s"} ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not set`,
+      {
+        fix: `Set ${missing.length === 1 ? "it" : "them"} in Settings → Secrets, or \`claw secrets set ${missing[0]}\` (the value is read from standard input).`,
+      },
+    );
+  return Object.fromEntries(values.map(([env, , value]) => [env as string, value as string]));
 }
 
 /** The last lines a container wrote, for the error of a start that failed. */
@@ -114,19 +138,19 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   // an agent made before ingress was the panel's own may have left its socket dir to the container.
   await deps.ingress.close(name);
   await rm(join(files.dir, "run", "ingress"), { recursive: true, force: true }).catch(() => {});
-  for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress"]) {
+  for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress", "run/model"]) {
     await mkdir(join(files.dir, dir), { recursive: true, mode: 0o700 });
   }
   // Mounted read-only for the agent's uid; the agent's dir (0700) keeps everyone else out.
   await chmod(files.openclawJson, 0o644);
-  await chmod(join(files.dir, "run", "egress"), 0o755);
-  await chmod(join(files.dir, "run", "ingress"), 0o755);
+  for (const dir of ["egress", "ingress", "model"]) await chmod(join(files.dir, "run", dir), 0o755);
   // A writable workspace is given to the container's range by Podman (`U`); a read-only one stays
   // the panel's, so the agent's uid must be let in to read it. The directory entry itself lives in
   // the agent's dir, which no container sees: this chmod cannot be turned to another path.
   if (spec.mounts.some((mount) => mount.source === "workspace" && mount.readOnly))
     await chmod(join(files.dir, "workspace"), 0o755);
   const secretEnv: Record<string, string> = {
+    ...(await readSecretEnv(deps, name, spec)),
     [secretEnvNames.gatewayToken]: await ensureGatewayToken(deps.paths.agents, name),
   };
   const host = await deps.host();
@@ -148,6 +172,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     // The panel's sockets listen before the agent can try to reach them.
     await deps.ingress.ensure(name, files.ingressSocket);
     await deps.egress.ensure(name, files.dir, spec);
+    await deps.models.ensure(name, files.dir, spec);
     id = await libpod.createContainer(body).catch((error: unknown) => {
       throw new AppError(
         "INTERNAL",
@@ -197,6 +222,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
       await libpod.removeContainer(id, { force: true }).catch(() => {});
     }
     await deps.egress.close(name).catch(() => {});
+    await deps.models.close(name).catch(() => {});
     await deps.ingress.close(name).catch(() => {});
     const message = error instanceof Error ? error.message : String(error);
     await deps.audit.record({
@@ -261,6 +287,7 @@ export async function stopAgent(
   deps.expectChange(name);
   await libpod.stopContainer(existing.Id, timeoutSeconds);
   await deps.egress.close(name);
+  await deps.models.close(name);
   await deps.ingress.close(name);
   const after = await libpod.inspectContainer(existing.Id);
   await deps.audit.record({

@@ -5,13 +5,17 @@ import type { Db } from "../db/client";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { agentEgressView } from "../egress/egress-view";
 import type { HostKey } from "../keys/host-key";
+import type { ModelGateways } from "../models/model-gateways";
+import { modelUsageOf } from "../models/model-usage";
 import type { Libpod } from "../podman/libpod";
 import type { PodmanService } from "../podman/podman-service";
 import type { HostFacts } from "../policy/compile-inputs";
 import { compilePolicy } from "../policy/compile-policy";
 import { explainPolicy } from "../policy/explain-policy";
 import { getTemplateOrThrow } from "../policy/load-templates";
+import { describeRoute } from "../policy/model-route";
 import { dnsLabel } from "../policy/template-schema";
+import type { SecretStore } from "../secrets/secret-store";
 import { runInContainer } from "../terminal/run-command";
 import { agentFilePaths, ensureGatewayToken, readContainerSpec } from "./agent-files";
 import {
@@ -22,6 +26,7 @@ import {
   stopAgent,
 } from "./agent-lifecycle";
 import { type FollowLogsOptions, followAgentLogs, readAgentLogs } from "./agent-logs";
+import { agentModelGateways } from "./agent-model";
 import { removeOrphan } from "./agent-orphans";
 import { lockUnbuiltAgents, relockAgent, showAgentPolicy, verifyAgentPolicy } from "./agent-policy";
 import { type AgentStatusTracker, createAgentStatusTracker } from "./agent-status";
@@ -33,6 +38,9 @@ import { createGatewayTunnels, type GatewayTunnels } from "./gateway-tunnels";
 import { getAgentOrThrow } from "./get-agent";
 import { inspectAgent } from "./inspect-agent";
 
+/** `route` null: the agent has no model route at all; `missingSecret`: its credential is not set. */
+export type ModelReadiness = { route: string | null; missingSecret: string | null; fix: string | null };
+
 export type AgentServiceDeps = {
   config: Config;
   paths: ClawPaths;
@@ -42,6 +50,9 @@ export type AgentServiceDeps = {
   podman: PodmanService;
   /** Shared with jobs: one proxy per running `restricted`/`devops` agent or job. */
   egress: EgressProxies;
+  /** Shared with jobs: one model gateway per running agent or job. */
+  models: ModelGateways;
+  secrets: SecretStore;
   /** Ends the agent's open terminals with a reason, rather than as a broken stream mid-stop. */
   endTerminals: (name: string, reason: string) => void;
 };
@@ -61,6 +72,7 @@ export function createAgentService(deps: AgentServiceDeps) {
   const readSpec = (name: string) => readContainerSpec(deps.paths.agents, name);
   const tunnels: GatewayTunnels = createGatewayTunnels();
   const egress = deps.egress;
+  const models = agentModelGateways(deps.models);
   const gateways: GatewayProxies = createGatewayProxies({
     panelPort: deps.config.port,
     isLoggedIn: hasPanelSession(deps.db, deps.config.port),
@@ -71,11 +83,13 @@ export function createAgentService(deps: AgentServiceDeps) {
     audit: deps.audit,
     homeId,
     libpod,
-    // A restarted panel restores what a running agent relies on: its ingress socket and egress proxy.
+    // A restarted panel restores what a running agent relies on: its ingress socket, egress proxy and model gateway.
     async onRunning(name) {
       const files = agentFilePaths(deps.paths.agents, name);
       await tunnels.ensure(name, files.ingressSocket);
-      await egress.ensure(name, files.dir, await readSpec(name));
+      const spec = await readSpec(name);
+      await egress.ensure(name, files.dir, spec);
+      await models.ensure(name, files.dir, spec);
     },
     // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
     probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
@@ -111,9 +125,34 @@ export function createAgentService(deps: AgentServiceDeps) {
     expectChange: (name) => status.expectChange(name),
     changed: () => void status.refresh().catch(() => {}),
     egress,
+    models,
+    secrets: deps.secrets,
     ingress: tunnels,
     endTerminals: deps.endTerminals,
   };
+
+  /**
+   * Whether the agent can think: its route (described), and the secret it lacks, if any. A green
+   * "ready" needs both the Gateway and this.
+   */
+  async function modelReadiness(name: string): Promise<ModelReadiness> {
+    const spec = await readSpec(name).catch(() => undefined);
+    const route = spec?.model;
+    if (!route)
+      return {
+        route: null,
+        missingSecret: null,
+        fix: `It was compiled before the model gateway: create it again (claw agents create --template ${spec?.labels["claw.template"] ?? "…"}).`,
+      };
+    const missing = route.secret && !(await deps.secrets.has(route.secret)) ? route.secret : null;
+    return {
+      route: describeRoute(route),
+      missingSecret: missing,
+      fix: missing
+        ? `Set the secret ${missing} in Settings → Secrets, or \`claw secrets set ${missing}\`.`
+        : null,
+    };
+  }
 
   return {
     homeId,
@@ -125,8 +164,13 @@ export function createAgentService(deps: AgentServiceDeps) {
     async list() {
       const rows = await deps.db.agent.findMany({ orderBy: { name: "asc" } });
       const snapshot = status.snapshot();
+      const models = await Promise.all(rows.map((row) => modelReadiness(row.name)));
       return {
-        agents: rows.map((row) => ({ ...row, live: snapshot.agents[row.name] ?? null })),
+        agents: rows.map((row, index) => ({
+          ...row,
+          live: snapshot.agents[row.name] ?? null,
+          model: models[index],
+        })),
         podman: snapshot.podman,
         orphans: snapshot.orphans,
         sweptAt: snapshot.sweptAt,
@@ -149,7 +193,30 @@ export function createAgentService(deps: AgentServiceDeps) {
       return result;
     },
     async inspect(name: string) {
-      return { ...(await inspectAgent(lifecycle, name)), live: status.snapshot().agents[name] ?? null };
+      return {
+        ...(await inspectAgent(lifecycle, name)),
+        live: status.snapshot().agents[name] ?? null,
+        model: await modelReadiness(name),
+      };
+    },
+    /** The agent's model use through the gateway: today and each of the last 7 days. */
+    async modelUsage(name: string) {
+      await getAgentOrThrow(deps.db, name);
+      return modelUsageOf(deps.db, { agent: name });
+    },
+    /** Which agents' locked specs name each secret (their model's credential or an env secret). */
+    async secretsInUse(): Promise<Map<string, string[]>> {
+      const rows = await deps.db.agent.findMany({ orderBy: { name: "asc" }, select: { name: true } });
+      const used = new Map<string, string[]>();
+      for (const { name } of rows) {
+        const spec = await readSpec(name).catch(() => undefined);
+        const names = new Set([
+          ...(spec?.model?.secret ? [spec.model.secret] : []),
+          ...Object.values(spec?.secretSources ?? {}),
+        ]);
+        for (const secret of names) used.set(secret, [...(used.get(secret) ?? []), name]);
+      }
+      return used;
     },
     /** The id of the agent's running container; a stopped agent is a clear error. */
     containerOf: (name: string) => runningContainerId(lifecycle, name),

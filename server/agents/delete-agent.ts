@@ -29,6 +29,7 @@ export async function deleteAgent(
     await libpod.removeContainer(existing.Id, { force: true });
   }
   await deps.egress.close(name);
+  await deps.models.close(name);
   await deps.ingress.close(name);
   await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
   const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);

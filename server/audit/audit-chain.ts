@@ -9,6 +9,8 @@ export const auditCategories = [
   "terminal",
   "job",
   "egress",
+  "model",
+  "secrets",
   "panel",
 ] as const;
 export const auditOutcomes = ["ok", "denied", "error"] as const;

@@ -108,7 +108,7 @@ describe("agent image (real Podman, real OpenClaw)", () => {
         );
         await writeFile(join(context, "claw-agent-init"), "#!/bin/sh\n", { mode: 0o755 });
         await writeFile(join(context, "claw-ingress.mjs"), "");
-        await writeFile(join(context, "claw-egress.mjs"), "");
+        await writeFile(join(context, "claw-relay.mjs"), "");
         const failed = buildAgentImage(podman, { contextDir: context });
         await expect(failed).rejects.toThrow(/claw-test: about to fail/);
         await expect(failed).rejects.toMatchObject({ code: "INTERNAL", fix: expect.any(String) });

@@ -9,8 +9,8 @@ import {
   podmanNetworkMode,
 } from "../policy/compile-container-spec";
 import type { ImageRef } from "../policy/compile-inputs";
+import { modelGatewayListen, modelPlaceholderKey, modelSocketDir } from "../policy/model-route";
 import type { JobTemplate } from "./job-template";
-import { modelPlaceholderKey, modelProxyListen, modelSocketDir } from "./model-proxy";
 
 export const claudeCodeImage = `${claudeCodeRepo}:latest`;
 export const jobLabel = "claw.job";
@@ -91,7 +91,7 @@ export function jobContainerSpec(input: {
       ...template.env,
       // After the template's: a template cannot point a proxied job elsewhere.
       ...(modelProxy
-        ? { ANTHROPIC_BASE_URL: `http://${modelProxyListen}`, ANTHROPIC_API_KEY: modelPlaceholderKey }
+        ? { ANTHROPIC_BASE_URL: `http://${modelGatewayListen}`, ANTHROPIC_API_KEY: modelPlaceholderKey }
         : {}),
     },
     secretEnv: [],

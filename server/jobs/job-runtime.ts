@@ -3,11 +3,12 @@ import type { AuditLog } from "../audit/audit-log";
 import type { ClawPaths } from "../config";
 import type { Db } from "../db/client";
 import type { EgressProxies } from "../egress/egress-proxies";
+import type { ModelGateways } from "../models/model-gateways";
 import type { Libpod } from "../podman/libpod";
+import type { SecretStore } from "../secrets/secret-store";
 import type { JobBus } from "./job-bus";
 import type { JobsPaths } from "./job-settings";
 import type { JobTemplate } from "./job-template";
-import type { ModelProxies } from "./model-proxy";
 import { factsOfLine, type JobResult, type LimitError } from "./stream-json";
 
 export type JobsDeps = {
@@ -18,6 +19,10 @@ export type JobsDeps = {
   libpod: () => Promise<Libpod>;
   rootless: () => Promise<boolean>;
   egress: Pick<EgressProxies, "ensure" | "close" | "overrides">;
+  /** Shared with agents: one model gateway per running agent or job. */
+  models: ModelGateways;
+  /** Where the model key (the secret anthropic-api-key) is kept. */
+  secrets: SecretStore;
 };
 
 export type MetricSample = { t: number; cpuPercent: number; memoryBytes: number };
@@ -52,6 +57,13 @@ export type RunningJob = {
  * What the queue, launch, follow, finish and recover steps share, built once by `createJobService`:
  * each step is a plain function of it.
  */
+/** A job's model gateway, by job id, on its session's socket. */
+export type JobModelGateways = {
+  ensure(job: string, sessionDir: string): Promise<void>;
+  close(job: string): Promise<void>;
+  closeAll(): Promise<void>;
+};
+
 export type JobRuntime = {
   deps: JobsDeps;
   paths: JobsPaths;
@@ -60,8 +72,8 @@ export type JobRuntime = {
   /** Sessions whose next job is being started: one at a time per session. */
   starting: Set<string>;
   bus: JobBus;
-  /** API-key jobs call the model through these: the key stays in the panel. */
-  models: ModelProxies;
+  /** API-key jobs call the model through the panel's model gateway: the key stays in the panel. */
+  models: JobModelGateways;
   /** Set when the service closes: nothing starts or finishes after it. */
   closed: boolean;
   /** Starts the session's oldest pending job if none of its jobs runs (the queue's; called when one ends). */

@@ -1,12 +1,13 @@
 import { closeSync } from "node:fs";
+import { join } from "node:path";
+import { modelSocketDir, modelSocketName } from "../policy/model-route";
 import { createJobBus, type JobUpdate } from "./job-bus";
 import { type JobLive, jobLive, jobTicker, saveCounters } from "./job-follow";
 import { cancelJob, pumpSession, type StartJobInput, startJob } from "./job-queue";
 import { recoverJobs } from "./job-recover";
 import type { JobRuntime, JobsDeps } from "./job-runtime";
 import { cleanupJobSessions } from "./job-sessions";
-import { type JobsPaths, jobsPaths, readJobSecret, readJobSettings } from "./job-settings";
-import { createModelProxies } from "./model-proxy";
+import { type JobsPaths, jobModelSecret, jobsPaths, readJobSettings } from "./job-settings";
 
 const cleanupEveryMs = 10 * 60_000;
 
@@ -47,14 +48,24 @@ export function createJobService(deps: JobsDeps): JobService {
     running: new Map(),
     starting: new Set(),
     bus: createJobBus(),
-    models: createModelProxies({
-      audit: deps.audit,
-      overrides: deps.egress.overrides,
-      upstream: async () => ({
-        baseUrl: (await readJobSettings(paths)).baseUrl,
-        apiKey: await readJobSecret(paths, "apiKey"),
-      }),
-    }),
+    models: {
+      // Jobs may pick their model (Claude Code chooses per call); the base URL is read per request.
+      ensure: (job, sessionDir) =>
+        deps.models.ensure({ job }, join(sessionDir, modelSocketDir, modelSocketName), async () => ({
+          provider: "anthropic",
+          model: null,
+          upstream: (await readJobSettings(paths)).baseUrl,
+          secret: jobModelSecret,
+          budget: { tokensPerDay: null, requestsPerMinute: null },
+        })),
+      close: (job) => deps.models.close(`job:${job}`),
+      closeAll: () =>
+        Promise.all(
+          deps.models
+            .running()
+            .flatMap((subject) => (subject.startsWith("job:") ? [deps.models.close(subject)] : [])),
+        ).then(() => {}),
+    },
     closed: false,
     pump: (sessionId) => pumpSession(rt, sessionId),
   };

@@ -30,17 +30,21 @@ export const jobSettingsSchema = z.strictObject({
 export type JobSettings = z.infer<typeof jobSettingsSchema>;
 
 export type JobSecretName = "apiKey" | "credentials" | "webhookToken";
-const secretFiles: Record<JobSecretName, string> = {
-  apiKey: "anthropic-api-key",
+const secretFiles: Record<Exclude<JobSecretName, "apiKey">, string> = {
   credentials: "claude-credentials.json",
   webhookToken: "webhook-token",
 };
 
+/** The API key jobs use is the panel's secret of this name (CLAW_HOME/secrets), shared with agents. */
+export const jobModelSecret = "anthropic-api-key";
+
 export function jobsPaths(jobsDir: string) {
+  // CLAW_HOME/jobs/../secrets: the one place model keys are kept (server/secrets/secret-store.ts).
+  const panelSecrets = join(dirname(jobsDir), "secrets");
   return {
     settings: join(jobsDir, "settings.json"),
-    secretsDir: join(jobsDir, "secrets"),
-    secret: (name: JobSecretName) => join(jobsDir, "secrets", secretFiles[name]),
+    secret: (name: JobSecretName) =>
+      name === "apiKey" ? join(panelSecrets, jobModelSecret) : join(jobsDir, "secrets", secretFiles[name]),
     session: (id: string) => {
       const dir = join(jobsDir, "sessions", id);
       return {
@@ -90,7 +94,7 @@ export async function writeJobSecret(
   name: JobSecretName,
   value: string | null,
 ): Promise<void> {
-  await mkdir(paths.secretsDir, { recursive: true, mode: 0o700 });
+  await mkdir(dirname(paths.secret(name)), { recursive: true, mode: 0o700 });
   if (value === null) return rm(paths.secret(name), { force: true });
   if (name === "credentials") {
     try {

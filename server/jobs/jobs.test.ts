@@ -149,7 +149,7 @@ describe("the job's container", () => {
       CLAUDE_CONFIG_DIR: "/claude",
       HTTPS_PROXY: "http://127.0.0.1:3128",
       ANTHROPIC_BASE_URL: "http://127.0.0.1:3129",
-      ANTHROPIC_API_KEY: "claw-model-proxy",
+      ANTHROPIC_API_KEY: "claw-model-gateway",
     });
     expect(JSON.stringify(spec)).not.toContain('.claude"'); // never the host's ~/.claude
   });
@@ -162,7 +162,7 @@ describe("the job's container", () => {
     const proxied = jobContainerSpec({ ...specInput, template });
     expect(proxied.env).toMatchObject({
       ANTHROPIC_BASE_URL: "http://127.0.0.1:3129",
-      ANTHROPIC_API_KEY: "claw-model-proxy",
+      ANTHROPIC_API_KEY: "claw-model-gateway",
     });
   });
 

@@ -8,10 +8,11 @@ import type { ImageBuilds } from "../images/image-builds";
 import type { JobService } from "../jobs/job-service";
 import type { HostKey } from "../keys/host-key";
 import type { PodmanService } from "../podman/podman-service";
+/** What every handler may use: built once at start in server.ts, closed once at shutdown. */
+import type { SecretStore } from "../secrets/secret-store";
 import type { TerminalManager } from "../terminal/terminal-sessions";
 import type { TicketStore } from "../terminal/terminal-tickets";
 
-/** What every handler may use: built once at start in server.ts, closed once at shutdown. */
 export type PanelServices = {
   config: Config;
   paths: ClawPaths;
@@ -25,6 +26,7 @@ export type PanelServices = {
   terminals: { tickets: TicketStore; manager: TerminalManager };
   jobs: JobService;
   access: AccessService;
+  secrets: SecretStore;
   startedAt: Date;
   version: string;
 };

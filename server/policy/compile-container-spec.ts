@@ -1,4 +1,5 @@
 import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs";
+import { type ModelRoute, modelGatewayListen, modelSocketDir, providerDefaults } from "./model-route";
 import type { NetworkProfile, Template } from "./template-schema";
 
 /** Re-exported: agents/ and jobs/ take them from here with the spec. */
@@ -37,10 +38,17 @@ export type ContainerSpec = {
     /** `restricted`/`devops`: the allowlist proxy's socket dir and the forwarder's address inside; null otherwise. */
     egressProxy: { socketDir: string; listen: string } | null;
   };
+  /**
+   * The model the agent may use and where the panel's model gateway sends it, with the secret it adds
+   * there (never in the container). Absent in specs compiled before the gateway existed.
+   */
+  model?: ModelRoute & { socketDir: string; listen: string };
   mounts: SpecMount[];
   env: Record<string, string>;
   /** Names only: values are read from CLAW_HOME at start and never written into a spec or lock. */
   secretEnv: string[];
+  /** The secret (`claw secrets`) each env secret but the Gateway token is read from at start. */
+  secretSources?: Record<string, string>;
   labels: Record<string, string>;
   stopTimeoutSeconds: number;
 };
@@ -61,6 +69,29 @@ export const egressProxyEnv: Record<string, string> = {
   HTTP_PROXY: `http://${proxyListen}`,
   HTTPS_PROXY: `http://${proxyListen}`,
   NO_PROXY: "localhost,127.0.0.1",
+};
+
+/** The template's model section as a route: the provider's API and secret unless it names others. */
+export function modelRouteOf(template: Template): ModelRoute {
+  const { provider, id, baseUrl, secret, budget } = template.openclaw.model;
+  const defaults = providerDefaults[provider];
+  return {
+    provider,
+    model: id,
+    upstream: baseUrl ?? defaults.upstream,
+    secret: secret === undefined ? defaults.secret : secret,
+    budget: {
+      tokensPerDay: budget.tokensPerDay ?? null,
+      requestsPerMinute: budget.requestsPerMinute ?? null,
+    },
+  };
+}
+
+export const modelGatewayMount: SpecMount = {
+  source: modelSocketDir,
+  target: "/run/claw/model",
+  readOnly: true,
+  purpose: "Unix socket of the panel's model gateway (it adds the credential)",
 };
 
 /** Podman's network mode for a profile: none unless `full` (the proxy is the way out of the others). */
@@ -120,6 +151,10 @@ export function compileContainerSpec(input: {
   const { template, agent, image, host } = input;
   const { network, resources, mounts } = template.container;
   const proxied = network.profile === "restricted" || network.profile === "devops";
+  const secretSources: Record<string, string> = Object.fromEntries([
+    ...(template.openclaw.channels.telegram ? [[secretEnvNames.telegramBotToken, "telegram-bot-token"]] : []),
+    ...template.container.secrets.map((secret) => [secret.env, secret.secret]),
+  ]);
   const proxyEnv: Record<string, string> = proxied
     ? {
         ...egressProxyEnv,
@@ -140,6 +175,7 @@ export function compileContainerSpec(input: {
       allow: [...network.allow].sort(),
       egressProxy: proxied ? egressProxySpec : null,
     },
+    model: { ...modelRouteOf(template), socketDir: modelSocketDir, listen: modelGatewayListen },
     mounts: [
       {
         source: "workspace",
@@ -166,6 +202,7 @@ export function compileContainerSpec(input: {
         purpose: "Unix socket of the panel that the Gateway bridge dials",
       },
       ...(proxied ? [egressProxyMount] : []),
+      modelGatewayMount,
     ],
     env: {
       ...template.container.env,
@@ -177,11 +214,8 @@ export function compileContainerSpec(input: {
       OPENCLAW_CONFIG_READONLY: "1",
       ...proxyEnv,
     },
-    secretEnv: [
-      secretEnvNames.gatewayToken,
-      ...(template.openclaw.channels.telegram ? [secretEnvNames.telegramBotToken] : []),
-      ...template.container.secrets.map((secret) => secret.env),
-    ].sort(),
+    secretEnv: [...new Set([secretEnvNames.gatewayToken, ...Object.keys(secretSources)])].sort(),
+    secretSources,
     labels: {
       "claw.agent": agent,
       "claw.network": network.profile,

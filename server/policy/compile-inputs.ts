@@ -10,11 +10,10 @@ export type HostFacts = {
 export type ImageRef = { ref: string; digest: string };
 
 /**
- * Env names for the secrets. Not the standard ANTHROPIC_API_KEY / TELEGRAM_BOT_TOKEN: OpenClaw
- * switches a provider or channel on by itself when it sees those, whatever the config says.
+ * Env names for the secrets. Not the standard TELEGRAM_BOT_TOKEN: OpenClaw switches a channel on by
+ * itself when it sees that, whatever the config says. (Model keys never enter a container.)
  */
 export const secretEnvNames = {
   gatewayToken: "OPENCLAW_GATEWAY_TOKEN",
-  anthropicApiKey: "CLAW_ANTHROPIC_API_KEY",
   telegramBotToken: "CLAW_TELEGRAM_BOT_TOKEN",
 } as const;

@@ -1,4 +1,5 @@
 import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs";
+import { inContainerBaseUrl, modelPlaceholderKey } from "./model-route";
 import type { Template } from "./template-schema";
 
 /** Re-exported: agent-lifecycle takes it from here. */
@@ -80,11 +81,13 @@ export function compileOpenclawConfig(input: {
     models: {
       catalogRefresh: { enabled: false },
       providers: {
+        // The panel's model gateway on the container's loopback: it adds the real key, so OpenClaw
+        // holds only a placeholder.
         [model.provider]: {
-          ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}),
+          baseUrl: inContainerBaseUrl(model.provider),
           // Explicit: without it OpenClaw sends utility calls to an OpenAI-style endpoint.
-          api: "anthropic-messages",
-          apiKey: fromEnv(secretEnvNames.anthropicApiKey),
+          api: model.provider === "anthropic" ? "anthropic-messages" : "openai-completions",
+          apiKey: modelPlaceholderKey,
         },
       },
     },

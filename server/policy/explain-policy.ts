@@ -1,5 +1,7 @@
 import type { ContainerSpec } from "./compile-container-spec";
+import { secretEnvNames } from "./compile-inputs";
 import { toolPolicyOf } from "./compile-openclaw-config";
+import { describeRoute } from "./model-route";
 
 export type ExplanationSection = { title: string; can: string[]; cannot: string[]; warnings: string[] };
 export type PolicyExplanation = { summary: string; sections: ExplanationSection[] };
@@ -56,7 +58,7 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
           title: "Network",
           can: [],
           cannot: [
-            "reach any network, the model API included: the container has no network interface (enforced by Podman)",
+            "reach any network: the container has no network interface (enforced by Podman); its model is a service of the panel, not the network",
           ],
           warnings: [],
         }
@@ -79,6 +81,50 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
             ],
             warnings: [],
           };
+
+  const route = spec.model;
+  const modelSection: ExplanationSection = route
+    ? {
+        title: "Model",
+        can: [
+          `use ${describeRoute(route)}, only through the panel's model gateway (every request metered and in the audit log)`,
+          ...(route.budget.tokensPerDay !== null
+            ? [`spend up to ${route.budget.tokensPerDay} tokens a day`]
+            : []),
+          ...(route.budget.requestsPerMinute !== null
+            ? [`send up to ${route.budget.requestsPerMinute} model requests a minute`]
+            : []),
+        ],
+        cannot: [
+          route.secret
+            ? `read the model credential (the secret ${route.secret}): the panel adds it outside the container`
+            : "use a credential: the model server needs none",
+          ...(route.model ? [`use any other model than ${route.model}`] : []),
+        ],
+        warnings: [],
+      }
+    : {
+        title: "Model",
+        can: [],
+        cannot: ["reach a model: it was compiled before the panel's model gateway (create it again)"],
+        warnings: ["no model route"],
+      };
+
+  // The Gateway's own token is the container's to hold; any other env secret is the agent's to read.
+  const envSecrets = spec.secretEnv.filter((name) => name !== secretEnvNames.gatewayToken);
+  const secretsSection: ExplanationSection[] =
+    envSecrets.length > 0
+      ? [
+          {
+            title: "Secrets",
+            can: envSecrets.map(
+              (name) => `read the value of ${name}: it is given to the agent as an environment variable`,
+            ),
+            cannot: [],
+            warnings: [`the agent can read ${envSecrets.join(", ")}`],
+          },
+        ]
+      : [];
 
   const limits: ExplanationSection = {
     title: "Limits and isolation",
@@ -107,5 +153,8 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
       : network.profile === "full"
         ? "Has the whole network: use only for trusted work."
         : `Reaches only ${network.allow.length} allowlisted host${network.allow.length === 1 ? "" : "s"}, under strict isolation.`;
-  return { summary, sections: [toolSection, files, networkSection, limits, reach] };
+  return {
+    summary,
+    sections: [toolSection, modelSection, ...secretsSection, files, networkSection, limits, reach],
+  };
 }

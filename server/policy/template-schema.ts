@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { modelProviders } from "./model-route";
 
 /** Lowercase DNS label: what agent and template names must be (no dots, slashes or `..`). */
 export const dnsLabel = z
@@ -31,11 +32,24 @@ const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "environment names are UP
 
 const openclawLayer = z.strictObject({
   identity: z.strictObject({ name: z.string().min(1).max(60), emoji: z.string().max(8).optional() }),
+  /**
+   * The one model the agent may use. It reaches it only through the panel's model gateway, which adds
+   * the credential: no key enters the container.
+   */
   model: z.strictObject({
-    provider: z.enum(["anthropic"]),
-    id: z.string().min(1).max(100),
-    /** Another endpoint for the model API (a gateway, or a fake in tests). */
-    baseUrl: z.url().optional(),
+    /** `anthropic`, or `openai` for any OpenAI-compatible server (OpenRouter, vLLM, LiteLLM, Ollama). */
+    provider: z.enum(modelProviders),
+    id: z.string().min(1).max(200),
+    /** Where the panel forwards (default: the provider's API); may be a server on this machine's loopback. */
+    baseUrl: z.url({ protocol: /^https?$/, error: "baseUrl is an http:// or https:// URL" }).optional(),
+    /** The secret with the credential (default: anthropic-api-key / openai-api-key); null: none needed. */
+    secret: dnsLabel.nullable().optional(),
+    budget: z
+      .strictObject({
+        tokensPerDay: z.number().int().positive().optional(),
+        requestsPerMinute: z.number().int().positive().max(10_000).optional(),
+      })
+      .default({}),
   }),
   tools: z.strictObject({
     profile: z.enum(["minimal", "coding", "messaging", "full"]),

@@ -73,7 +73,7 @@ describe("templates", () => {
     [
       "a URL where a host belongs",
       (t: string) => t.replace("- github.com", "- https://github.com"),
-      "container.network.allow.1",
+      "container.network.allow.0",
       "https://github.com",
     ],
   ])("rejects %s, saying where", (_name, edit, path, marker) => {

@@ -14,6 +14,9 @@ export const agentsRouter = router({
   refresh: protectedProcedure.mutation(({ ctx }) => ctx.agents.refresh()),
 
   inspect: protectedProcedure.input(agentName).query(({ ctx, input }) => ctx.agents.inspect(input.name)),
+  modelUsage: protectedProcedure
+    .input(agentName)
+    .query(({ ctx, input }) => ctx.agents.modelUsage(input.name)),
 
   start: protectedProcedure
     .input(agentName)

@@ -6,6 +6,7 @@ import { authRouter } from "./auth";
 import { doctorRouter } from "./doctor";
 import { imagesRouter } from "./images";
 import { jobsRouter } from "./jobs";
+import { secretsRouter } from "./secrets";
 import { systemRouter } from "./system";
 import { templatesRouter } from "./templates";
 import { terminalRouter } from "./terminal";
@@ -18,6 +19,7 @@ export const appRouter = router({
   doctor: doctorRouter,
   images: imagesRouter,
   jobs: jobsRouter,
+  secrets: secretsRouter,
   system: systemRouter,
   templates: templatesRouter,
   terminal: terminalRouter,
