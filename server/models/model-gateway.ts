@@ -14,6 +14,7 @@ import {
   type ModelProvider,
   type ModelRoute,
   providerError,
+  refusalAsAnswer,
   upstreamHeaders,
   upstreamPath,
 } from "../policy/model-route";
@@ -59,6 +60,11 @@ export type GatewayOptions = {
   /** A refusal (status and the message the agent sees) when the budget is spent; undefined to go on. */
   admit: (route: ResolvedRoute) => Promise<{ status: number; message: string } | undefined>;
   onDone: (report: ModelRequestReport) => void;
+  /**
+   * Agents: a lasting refusal (no key, another model, the day's budget) is answered as the model's
+   * own message, so the person chatting reads it. Jobs get the HTTP error (and fail fast on it).
+   */
+  explainInChat: boolean;
   /** Names the operator maps by hand (CLAW_EGRESS_RESOLVE): the upstream's host is dialed there. */
   overrides: ReadonlyMap<string, string>;
 };
@@ -100,16 +106,23 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-/** The `model` a JSON request body names, if any. */
-function requestedModel(body: Buffer): string | undefined {
+/** A JSON request body's top-level fields, or undefined. */
+function requestFields(body: Buffer): { model?: unknown; stream?: unknown } | undefined {
   if (body.length === 0 || body[0] !== 0x7b) return undefined;
   try {
-    const model = (JSON.parse(body.toString("utf8")) as { model?: unknown }).model;
-    return typeof model === "string" ? model : undefined;
+    return JSON.parse(body.toString("utf8")) as { model?: unknown; stream?: unknown };
   } catch {
     return undefined;
   }
 }
+
+/** The `model` a JSON request body names, if any. */
+function requestedModel(body: Buffer): string | undefined {
+  const model = requestFields(body)?.model;
+  return typeof model === "string" ? model : undefined;
+}
+
+const wantsStream = (body: Buffer) => requestFields(body)?.stream === true;
 
 export async function startModelGateway(options: GatewayOptions): Promise<ModelGateway> {
   const { label } = options;
@@ -146,6 +159,19 @@ export async function startModelGateway(options: GatewayOptions): Promise<ModelG
       req.resume();
       fail(res, provider, code, message);
     };
+    /** A refusal a person chatting with an agent must read: told as the model's answer (see refusalAsAnswer). */
+    const refuseInChat = (code: number, message: string, body: Buffer) => {
+      if (!options.explainInChat || method !== "POST") return refuse(code, message);
+      report.status = code;
+      end("denied", message);
+      const answer = refusalAsAnswer(provider, wantsStream(body), `⚠️ ${message}`);
+      res
+        .writeHead(200, {
+          "content-type": answer.contentType,
+          "content-length": Buffer.byteLength(answer.body),
+        })
+        .end(answer.body);
+    };
 
     if (!route)
       return refuse(
@@ -155,25 +181,31 @@ export async function startModelGateway(options: GatewayOptions): Promise<ModelG
     const target = upstreamPath(req.url ?? "", route);
     if (!target) return refuse(404, "claw model gateway: only /v1/ paths are forwarded");
     report.path = target.pathname;
-    if (route.secret && !route.credential)
-      return refuse(
-        503,
-        `claw model gateway: the secret ${route.secret} is not set; set it in the panel (Settings → Secrets) or with \`claw secrets set ${route.secret}\``,
-      );
     if (Number(req.headers["content-length"] ?? 0) > maxModelRequestBytes)
       return refuse(413, `claw model gateway: the request is over ${maxModelRequestBytes} bytes`);
     const body = await readBody(req);
     if (!body) return refuse(413, `claw model gateway: the request is over ${maxModelRequestBytes} bytes`);
     report.bytesUp = body.length;
+    if (route.secret && !route.credential)
+      return refuseInChat(
+        503,
+        `claw model gateway: the secret ${route.secret} is not set; set it in the panel (Settings → Secrets) or with \`claw secrets set ${route.secret}\``,
+        body,
+      );
     const asked = requestedModel(body);
     report.model = asked ?? route.model;
     if (route.model && asked !== undefined && asked !== route.model)
-      return refuse(
+      return refuseInChat(
         403,
         `claw model gateway: ${label} may use only the model ${route.model}, not ${asked.slice(0, 100)}`,
+        body,
       );
     const refusal = await options.admit(route);
-    if (refusal) return refuse(refusal.status, refusal.message);
+    // A request-rate limit is a 429 the client waits out and retries; any other refusal lasts.
+    if (refusal)
+      return refusal.status === 429
+        ? refuse(429, refusal.message)
+        : refuseInChat(refusal.status, refusal.message, body);
 
     const base = new URL(route.upstream);
     const https = base.protocol === "https:";

@@ -54,9 +54,10 @@ export function createModelGateways(deps: {
     const who = "agent" in caller ? `agent ${caller.agent}` : `job ${caller.job}`;
     if (tokensPerDay !== null) {
       const used = await tokensToday(caller);
+      // Not a 429: clients retry those with backoff, and this lasts until midnight.
       if (used >= tokensPerDay)
         return {
-          status: 429,
+          status: 403,
           message: `claw model gateway: ${who} has used its budget of ${tokensPerDay} tokens for today (${used} used); it resets at midnight, or a person can raise openclaw.model.budget.tokensPerDay in its template`,
         };
     }
@@ -147,6 +148,7 @@ export function createModelGateways(deps: {
         },
         admit: (resolved) => admit(caller, resolved),
         onDone: (report) => record(caller, report),
+        explainInChat: "agent" in caller,
         overrides: deps.overrides,
       });
       gateways.set(subject, { key: socketPath, gateway });

@@ -118,13 +118,15 @@ export function providerError(provider: ModelProvider, status: number, message: 
       error: { message, type: status === 429 ? "rate_limit_exceeded" : "claw_model_gateway" },
     });
   const type =
-    status === 429
-      ? "rate_limit_error"
-      : status === 403
-        ? "permission_error"
-        : status === 401
-          ? "authentication_error"
-          : "api_error";
+    status === 400
+      ? "invalid_request_error"
+      : status === 429
+        ? "rate_limit_error"
+        : status === 403
+          ? "permission_error"
+          : status === 401
+            ? "authentication_error"
+            : "api_error";
   return JSON.stringify({ type: "error", error: { type, message } });
 }
 
@@ -137,4 +139,69 @@ export function describeRoute(route: ModelRoute): string {
     ? `${route.provider}/${route.model}`
     : `any ${providerDefaults[route.provider].label} model`;
   return `${model} at ${where}`;
+}
+
+/**
+ * Pure: a refusal told as the model's own answer, so the person chatting with an agent reads it in
+ * the Control UI (OpenClaw shows a provider's error only as a generic category). In the shape the
+ * client asked for: a stream of server-sent events or one JSON message.
+ */
+export function refusalAsAnswer(
+  provider: ModelProvider,
+  stream: boolean,
+  text: string,
+): { contentType: string; body: string } {
+  const id = `msg_claw_${Date.now().toString(36)}`;
+  const model = "claw-model-gateway";
+  const events = (list: [string | null, unknown][]) =>
+    list
+      .map(([event, data]) => `${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(data)}\n\n`)
+      .join("");
+  if (provider === "openai") {
+    const choice = { index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" };
+    const usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+    if (!stream)
+      return {
+        contentType: "application/json",
+        body: JSON.stringify({ id, object: "chat.completion", created: 0, model, choices: [choice], usage }),
+      };
+    const chunk = (delta: unknown, finish: string | null) => ({
+      id,
+      object: "chat.completion.chunk",
+      created: 0,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    return {
+      contentType: "text/event-stream",
+      body: `${events([
+        [null, chunk({ role: "assistant", content: text }, null)],
+        [null, { ...chunk({}, "stop"), usage }],
+      ])}data: [DONE]\n\n`,
+    };
+  }
+  const usage = { input_tokens: 0, output_tokens: 0 };
+  const message = { id, type: "message", role: "assistant", model, stop_sequence: null, usage };
+  if (!stream)
+    return {
+      contentType: "application/json",
+      body: JSON.stringify({ ...message, content: [{ type: "text", text }], stop_reason: "end_turn" }),
+    };
+  return {
+    contentType: "text/event-stream",
+    body: events([
+      ["message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null } }],
+      [
+        "content_block_start",
+        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+      ],
+      ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }],
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      [
+        "message_delta",
+        { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage },
+      ],
+      ["message_stop", { type: "message_stop" }],
+    ]),
+  };
 }
