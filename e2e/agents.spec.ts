@@ -1,30 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { deleteAgentAfterEach, LoginPage } from "./panel";
-
-/** Page object for the agents list (/agents). */
-class AgentsPage {
-  constructor(readonly page: Page) {}
-
-  async open() {
-    await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" }).click();
-    await expect(this.page).toHaveURL(/\/agents(\?.*)?$/);
-  }
-
-  async create(name: string, template: string) {
-    const form = this.page.getByRole("form", { name: "New agent" });
-    await form.getByLabel("Template").selectOption(template);
-    await form.getByLabel("Name").fill(name);
-    await form.getByRole("button", { name: "Create agent" }).click();
-    await expect(this.page).toHaveURL(new RegExp(`/agents/${name}$`));
-  }
-
-  row(name: string) {
-    return this.page
-      .getByRole("table", { name: "Agents" })
-      .getByRole("row")
-      .filter({ has: this.page.getByRole("link", { name, exact: true }) });
-  }
-}
+import { AgentsPage, deleteAgentAfterEach, deleteModelSecret, LoginPage } from "./panel";
 
 /** Page object for one agent's page (/agents/NAME). */
 class AgentPage {
@@ -56,6 +31,9 @@ const name = `e2e-${Date.now().toString(36)}`;
 
 deleteAgentAfterEach(name);
 
+// What a new user sees: no model key yet (another spec may have set one; specs run in any order).
+test.beforeAll(deleteModelSecret);
+
 test("start an agent, watch it become ready, inspect it, follow its logs, open its Control UI, stop and delete it", async ({
   page,
   context,
@@ -71,7 +49,13 @@ test("start an agent, watch it become ready, inspect it, follow its logs, open i
   await expect(row.getByText("stopped", { exact: true })).toBeVisible({ timeout: 15_000 });
   await row.getByRole("button", { name: `Start ${name}`, exact: true }).click();
   // The Gateway takes 10–20 s to come up after the container does; the list updates by itself.
-  await expect(row.getByText("ready", { exact: true })).toBeVisible({ timeout: 120_000 });
+  // No model key is set, so it is ready but says its chats have no model (models.spec.ts sets one).
+  await expect(row.getByText("ready — no model", { exact: true })).toBeVisible({ timeout: 120_000 });
+  await expect(row.locator("[data-agent-state]")).toHaveAttribute("data-model-ready", "no");
+  await expect(row.getByRole("link", { name: "Set anthropic-api-key →" })).toHaveAttribute(
+    "href",
+    "/settings?set=anthropic-api-key#secrets",
+  );
   await expect(row.getByRole("button", { name: `Stop ${name}`, exact: true })).toBeVisible();
   await expect(row.getByRole("button", { name: `Start ${name}`, exact: true })).toHaveCount(0);
 

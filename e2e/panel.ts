@@ -13,6 +13,33 @@ export const cookieName = `claw_session_${port}`;
 /** The panel's socket, where the CLI (and these tests, as the owner) reach it without a token. */
 export const socketPath = join(home, "run", "panel.sock");
 
+/**
+ * A tRPC mutation as the owner over the panel's socket (as `claw` sends it), for set-up and
+ * clean-up outside a test, where there is no page; it must succeed.
+ */
+export async function ownerMutate(path: string, data: object): Promise<unknown> {
+  const response = await socketFetch(socketPath)(`/api/trpc/${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "x-claw-csrf": "1" },
+    body: JSON.stringify(data),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text}`);
+  return (JSON.parse(text) as { result?: { data?: unknown } }).result?.data;
+}
+
+/** The secret the built-in templates' model needs (and Claude Code jobs share). */
+export const modelSecret = "anthropic-api-key";
+
+/**
+ * Deletes the model key, as `claw secrets delete` would: the state of a new panel, where agents
+ * read "ready — no model". A spec that sets the key calls it when done; one that needs the key
+ * unset calls it first (the jobs spec sets the key too, and specs run in any order).
+ */
+export async function deleteModelSecret(): Promise<void> {
+  await ownerMutate("secrets.delete", { name: modelSecret });
+}
+
 /** A fresh one-time login code, as `claw login-url` mints it; each logs in once. */
 export function loginCode(): Promise<string> {
   return mintLoginCode(socketFetch(socketPath));
@@ -46,6 +73,31 @@ export class LoginPage {
   /** The form's own alert (Next's route announcer is an alert too). */
   error() {
     return this.page.locator("form").getByRole("alert");
+  }
+}
+
+/** Page object for the agents list (/agents). */
+export class AgentsPage {
+  constructor(readonly page: Page) {}
+
+  async open() {
+    await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agents" }).click();
+    await expect(this.page).toHaveURL(/\/agents(\?.*)?$/);
+  }
+
+  async create(name: string, template: string) {
+    const form = this.page.getByRole("form", { name: "New agent" });
+    await form.getByLabel("Template").selectOption(template);
+    await form.getByLabel("Name").fill(name);
+    await form.getByRole("button", { name: "Create agent" }).click();
+    await expect(this.page).toHaveURL(new RegExp(`/agents/${name}$`));
+  }
+
+  row(name: string) {
+    return this.page
+      .getByRole("table", { name: "Agents" })
+      .getByRole("row")
+      .filter({ has: this.page.getByRole("link", { name, exact: true }) });
   }
 }
 

@@ -267,7 +267,7 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
     const raised = telegram.messagesTo(erin.id).length;
     await cli(["access", "jobs", "telegram", agent, String(erin.id), "on", "--per-hour", "5"]);
     await telegram.nextMessageTo(erin.id, { after: raised });
-    await rm(join(panel.home, "jobs", "secrets", "anthropic-api-key"));
+    await rm(join(panel.home, "secrets", "anthropic-api-key"));
     const login = join(panel.home, "owner-login.json");
     await writeFile(
       login,

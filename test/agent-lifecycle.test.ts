@@ -143,6 +143,7 @@ describe("agents on real Podman", () => {
           "/home/agent/.openclaw",
           "/run/claw/egress",
           "/run/claw/ingress",
+          "/run/claw/model",
           "/workspace",
         ].sort(),
       );

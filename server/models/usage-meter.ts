@@ -56,8 +56,9 @@ export function createUsageMeter(provider: ModelProvider, contentType: string | 
       // Not JSON ("[DONE]", a keep-alive): nothing to count.
     }
   };
+  // Only events that carry usage are parsed: the text deltas between them (most of a stream) are not.
   const line = (text: string) => {
-    if (text.startsWith("data:")) read(text.slice(5).trim());
+    if (text.startsWith("data:") && text.includes('"usage"')) read(text.slice(5).trim());
   };
 
   return {
