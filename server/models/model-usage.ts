@@ -60,3 +60,28 @@ export async function modelUsageOf(
   const days = sumByDay(rows, 7);
   return { today: days[days.length - 1] as UsageDay, days, lastModel: rows.at(-1)?.model ?? null };
 }
+
+/** A job's model requests through the gateway, in total (a job lives minutes, not days). */
+export async function jobModelUsage(db: Db, job: string) {
+  const [sum, errors, last] = await Promise.all([
+    db.modelRequest.aggregate({
+      where: { job },
+      _count: true,
+      _sum: { inputTokens: true, outputTokens: true },
+    }),
+    db.modelRequest.count({ where: { job, outcome: { not: "ok" } } }),
+    db.modelRequest.findFirst({
+      where: { job },
+      orderBy: { id: "desc" },
+      select: { model: true, status: true },
+    }),
+  ]);
+  return {
+    requests: sum._count,
+    inputTokens: sum._sum.inputTokens ?? 0,
+    outputTokens: sum._sum.outputTokens ?? 0,
+    errors,
+    lastModel: last?.model ?? null,
+    lastStatus: last?.status ?? null,
+  };
+}

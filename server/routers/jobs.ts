@@ -5,6 +5,7 @@ import { getJobOrThrow, listJobs, readJobOutput } from "../jobs/job-queries";
 import { maxPromptChars } from "../jobs/job-queue";
 import { listJobSessions } from "../jobs/job-sessions";
 import { changeJobSettings, describeJobSettings, jobSettingsChangeSchema } from "../jobs/job-settings";
+import { jobModelUsage } from "../models/model-usage";
 import { dnsLabel } from "../policy/template-schema";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -37,6 +38,10 @@ export const jobsRouter = router({
   get: protectedProcedure
     .input(z.object({ id: jobId }))
     .query(({ ctx, input }) => getJobOrThrow(ctx.db, ctx.jobs, input.id)),
+
+  modelUsage: protectedProcedure
+    .input(z.object({ id: jobId }))
+    .query(({ ctx, input }) => jobModelUsage(ctx.db, input.id)),
 
   /** Stored events, paged; `/ws/jobs/ID` streams the same from any offset. */
   output: protectedProcedure

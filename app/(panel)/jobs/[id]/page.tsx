@@ -8,6 +8,7 @@ import { ago, formatBytes, formatTime } from "@/components/format";
 import { CancelJobButton, CancelJobFeedback, useJobCancel } from "@/components/jobs/job-cancel";
 import { JobEventsView } from "@/components/jobs/job-events-view";
 import { JobMetrics } from "@/components/jobs/job-metrics";
+import { JobModelUsage } from "@/components/jobs/job-model-usage";
 import { ActivityBadge, ErrorTypeBadge, JobStatusBadge } from "@/components/jobs/job-status-badge";
 import {
   elapsedOf,
@@ -241,6 +242,9 @@ function JobView({ id }: { id: string }) {
         <div className="space-y-6">
           <Card title="Resources">
             <JobMetrics metrics={job.metrics} running={running} />
+          </Card>
+          <Card title="Model">
+            <JobModelUsage id={job.id} live={isLive(job.status)} />
           </Card>
           {job.result ? (
             <Card title="Result">
