@@ -54,6 +54,22 @@ describe("compiled openclaw.json against the real OpenClaw validator", () => {
     ).toMatchObject({ valid: true });
   });
 
+  it("passes with an OpenAI-compatible model server on this machine (no key), through the gateway", async () => {
+    const template = builtinTemplate("security");
+    template.openclaw.model = {
+      provider: "openai",
+      id: "qwen3",
+      baseUrl: "http://127.0.0.1:11434/v1",
+      secret: null,
+      budget: {},
+    };
+    const config = compileOpenclawConfig({ template, agent: "local", image: testImage, host });
+    expect(config.models).toMatchObject({
+      providers: { openai: { baseUrl: "http://127.0.0.1:3129/v1", api: "openai-completions" } },
+    });
+    expect(await validate(config)).toMatchObject({ valid: true });
+  });
+
   it("fails for a config OpenClaw would refuse (the check can fail)", async () => {
     const config = compileOpenclawConfig({
       template: builtinTemplate("coder"),
