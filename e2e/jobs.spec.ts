@@ -7,7 +7,7 @@ import {
   toolResults,
   toolResultText,
 } from "../test/fake-anthropic";
-import { LoginPage, mutate, origin } from "./panel";
+import { deleteModelSecret, LoginPage, mutate, origin } from "./panel";
 
 /**
  * The job's container reaches the model only through the panel's model proxy, which adds the key
@@ -68,6 +68,8 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await fake?.close();
+  // The key this spec set is the panel's shared model secret: other specs start without one.
+  await deleteModelSecret();
 });
 
 /** No job is left running in the Podman the test panels share, even after a failed test. */
