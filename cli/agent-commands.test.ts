@@ -41,6 +41,14 @@ describe("stateText", () => {
     expect(stateText(live({ state: "exited", exitCode: null }))).toBe("exited");
     expect(stateText(live({ state: "missing" }))).toBe("missing");
     expect(stateText(null)).toBe("unknown");
+    // Ready, but its model key is not set: it cannot answer yet.
+    const noKey = {
+      route: "anthropic/x at api.anthropic.com",
+      missingSecret: "anthropic-api-key",
+      fix: "set it",
+    };
+    expect(stateText(live({}), noKey)).toBe("no model");
+    expect(stateText(live({}), { ...noKey, missingSecret: null, fix: null })).toBe("ready");
   });
 });
 

@@ -8,7 +8,9 @@ type AgentList = RouterOutputs["agents"]["list"];
 type ListedAgent = AgentList["agents"][number];
 /** What `agents list` shows of the list. */
 export type AgentTable = Pick<AgentList, "podman"> & {
-  agents: Pick<ListedAgent, "name" | "template" | "networkProfile" | "live">[];
+  agents: (Pick<ListedAgent, "name" | "template" | "networkProfile" | "live"> & {
+    model?: ListedAgent["model"];
+  })[];
   orphans: Pick<AgentList["orphans"][number], "name" | "state">[];
 };
 
@@ -20,10 +22,14 @@ export function formatUptime(startedAt: string | null, now = Date.now()): string
   return `${Math.round(seconds / 3600)} h`;
 }
 
-/** "running, ready" / "running, starting" / "stopped" / "missing: …" */
-export function stateText(live: ListedAgent["live"]): string {
+/** Pure: whether the agent's model can be reached (its route exists and its secret is set). */
+export const hasModel = (model: ListedAgent["model"] | undefined) =>
+  !model || (model.route !== null && model.missingSecret === null);
+
+/** "ready" / "no model" (ready, but its model key is not set) / "starting" / "stopped" / "exited 78" … */
+export function stateText(live: ListedAgent["live"], model?: ListedAgent["model"]): string {
   if (!live) return "unknown";
-  if (live.state === "running") return live.ready ? "ready" : "starting";
+  if (live.state === "running") return live.ready ? (hasModel(model) ? "ready" : "no model") : "starting";
   if (live.state === "exited") return `exited ${live.exitCode ?? ""}`.trim();
   return live.state;
 }
@@ -36,12 +42,14 @@ export function formatAgents(list: AgentTable, now = Date.now()): string {
       live?.state === "running" && live.memoryBytes !== null
         ? `${(live.cpuPercent ?? 0).toFixed(1)}% ${mib(live.memoryBytes)}`
         : "";
-    return `${agent.name.padEnd(20)} ${stateText(live).padEnd(10)} ${agent.template.padEnd(10)} ${agent.networkProfile.padEnd(10)} ${formatUptime(live?.state === "running" ? live.startedAt : null, now).padEnd(8)} ${usage}`.trimEnd();
+    return `${agent.name.padEnd(20)} ${stateText(live, agent.model).padEnd(10)} ${agent.template.padEnd(10)} ${agent.networkProfile.padEnd(10)} ${formatUptime(live?.state === "running" ? live.startedAt : null, now).padEnd(8)} ${usage}`.trimEnd();
   });
   const lines = [
     `${"NAME".padEnd(20)} ${"STATUS".padEnd(10)} ${"TEMPLATE".padEnd(10)} ${"NETWORK".padEnd(10)} ${"UPTIME".padEnd(8)} CPU/MEM`,
     ...rows,
   ];
+  for (const agent of list.agents)
+    if (!hasModel(agent.model)) lines.push(`${agent.name} has no model: ${agent.model?.fix}`);
   if (!list.podman.reachable)
     lines.push(`Podman is not reachable (${list.podman.error}); states are the last known.`);
   for (const orphan of list.orphans) {
@@ -64,8 +72,9 @@ async function waitReady(client: PanelClient, agent: string, timeoutMs = 120_000
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     await client.agents.refresh.mutate();
-    const live = (await client.agents.list.query()).agents.find((a) => a.name === agent)?.live;
-    if (live?.state === "running" && live.ready) return live;
+    const listed = (await client.agents.list.query()).agents.find((a) => a.name === agent);
+    const live = listed?.live;
+    if (live?.state === "running" && live.ready) return { live, model: listed?.model ?? null };
     if (live && live.state !== "running") {
       throw new CliError(
         `${agent} stopped before its Gateway was ready (${stateText(live)}); see claw agents logs ${agent}`,
@@ -82,8 +91,8 @@ async function waitReady(client: PanelClient, agent: string, timeoutMs = 120_000
 
 /** A start's or restart's answer, with the agent's live state once its Gateway is ready (null with --no-wait). */
 async function withGateway<Result extends object>({ client, options, args }: Asked, result: Result) {
-  const live = options.noWait ? null : await waitReady(client, firstArg(args));
-  return { ...result, live };
+  const ready = options.noWait ? null : await waitReady(client, firstArg(args));
+  return { ...result, live: ready?.live ?? null, model: ready?.model ?? null };
 }
 
 export const agentCommands: Record<string, Command> = {
@@ -125,7 +134,12 @@ export const agentCommands: Record<string, Command> = {
         );
       return withGateway(asked, result);
     },
-    text: ({ name, live }) => (live ? `${name} is ready` : `${name} started`),
+    text: ({ name, live, model }) =>
+      !live
+        ? `${name} started`
+        : hasModel(model ?? undefined)
+          ? `${name} is ready`
+          : `${name} is ready, but has no model: ${model?.fix}`,
   }),
   "agents stop": panelCommand({
     usage: "agents stop NAME",
@@ -140,7 +154,8 @@ export const agentCommands: Record<string, Command> = {
     args: 1,
     ask: async (asked) =>
       withGateway(asked, await asked.client.agents.restart.mutate({ name: firstArg(asked.args) })),
-    text: ({ name, live }) => `restarted ${name}${live ? "; ready" : ""}`,
+    text: ({ name, live, model }) =>
+      `restarted ${name}${live ? (hasModel(model ?? undefined) ? "; ready" : `; ready, but has no model: ${model?.fix}`) : ""}`,
   }),
   "agents delete": panelCommand({
     usage: "agents delete NAME [--force]",
