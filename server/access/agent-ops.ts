@@ -18,8 +18,8 @@ export function agentOpsOf(services: {
     start: (name, actor) => agents.start(name, actor),
     stop: (name, actor) => agents.stop(name, actor),
     logs: async (name, lines) => (await agents.logs(name, { tail: lines })).lines,
-    // A chat job's answer goes back to the chat: the job service refuses one that would hold a login.
-    startJob: (input, actor) => jobs.start(input, actor, { fromChat: true }),
+    // A chat job holds no credential (the model gateway adds it); its answer reaches the chat redacted.
+    startJob: (input, actor) => jobs.start(input, actor),
     sessionOpen: async (id) => (await db.jobSession.count({ where: { id, closedAt: null } })) > 0,
     secrets: () => loadKnownSecrets(services.paths),
   };

@@ -15,16 +15,18 @@ import type { JobTemplate } from "./job-template";
 export const claudeCodeImage = `${claudeCodeRepo}:latest`;
 export const jobLabel = "claw.job";
 export const jobSessionLabel = "claw.job-session";
-/** `proxy` on a job whose model calls go through the panel's model proxy (API-key mode). */
+/**
+ * `proxy` on every job's container: its model calls go through the panel's model gateway. A running
+ * container without it was started by an older panel with the OAuth login inside it ("direct").
+ */
 export const jobModelLabel = "claw.job-model";
 
 /**
  * Pure: the job's container, hardened as an agent's is: user 1000 in its own user namespace, no
  * capabilities, no new privileges, read-only root, limits, and network `none` with only the egress
  * proxy's socket for `restricted`/`devops`. Mount sources are relative to the session's directory.
- * With an API key (`modelProxy`) the job reaches the model through the panel's model proxy, which
- * adds the key: the container holds only a placeholder. With an OAuth login Claude Code manages its
- * own tokens, so it calls the base URL itself, through the egress proxy.
+ * The job reaches the model only through the panel's model gateway, which adds the API key or the
+ * OAuth login's token: the container holds a placeholder, never a credential.
  */
 export function jobContainerSpec(input: {
   jobId: string;
@@ -32,12 +34,8 @@ export function jobContainerSpec(input: {
   template: JobTemplate;
   image: ImageRef;
   rootless: boolean;
-  baseUrl: string;
-  /** The model API's rule, allowed through the egress proxy when the job calls it itself (OAuth). */
-  apiRule: string;
-  modelProxy: boolean;
 }): ContainerSpec {
-  const { template, modelProxy } = input;
+  const { template } = input;
   const proxied = template.network.profile === "restricted" || template.network.profile === "devops";
   return {
     specVersion: 1,
@@ -49,9 +47,7 @@ export function jobContainerSpec(input: {
     network: {
       profile: template.network.profile,
       mode: podmanNetworkMode(template.network.profile, input.rootless),
-      allow: proxied
-        ? [...new Set([...(modelProxy ? [] : [input.apiRule]), ...template.network.allow])].sort()
-        : [],
+      allow: proxied ? [...new Set(template.network.allow)].sort() : [],
       egressProxy: proxied ? egressProxySpec : null,
     },
     mounts: [
@@ -69,16 +65,12 @@ export function jobContainerSpec(input: {
         purpose: "the job's prompt, read by claw-job-init as Claude Code's stdin",
       },
       ...(proxied ? [egressProxyMount] : []),
-      ...(modelProxy
-        ? [
-            {
-              source: modelSocketDir,
-              target: "/run/claw/model",
-              readOnly: true,
-              purpose: "Unix socket of the model proxy (the panel adds the API key)",
-            },
-          ]
-        : []),
+      {
+        source: modelSocketDir,
+        target: "/run/claw/model",
+        readOnly: true,
+        purpose: "Unix socket of the model gateway (the panel adds the credential)",
+      },
     ],
     env: {
       HOME: "/home/claude",
@@ -86,17 +78,15 @@ export function jobContainerSpec(input: {
       CLAUDE_CONFIG_DIR: "/claude",
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       DISABLE_AUTOUPDATER: "1",
-      ANTHROPIC_BASE_URL: input.baseUrl,
       ...(proxied ? egressProxyEnv : {}),
       ...template.env,
-      // After the template's: a template cannot point a proxied job elsewhere.
-      ...(modelProxy
-        ? { ANTHROPIC_BASE_URL: `http://${modelGatewayListen}`, ANTHROPIC_API_KEY: modelPlaceholderKey }
-        : {}),
+      // After the template's: a template cannot point a job elsewhere.
+      ANTHROPIC_BASE_URL: `http://${modelGatewayListen}`,
+      ANTHROPIC_API_KEY: modelPlaceholderKey,
     },
     secretEnv: [],
     labels: {
-      ...(modelProxy ? { [jobModelLabel]: "proxy" } : {}),
+      [jobModelLabel]: "proxy",
       [jobLabel]: input.jobId,
       [jobSessionLabel]: input.sessionId,
       "claw.network": template.network.profile,

@@ -1,27 +1,16 @@
 import { closeSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  ContainerFileRefused,
-  readContainerFile,
-  removeContainerFile,
-  type UidRange,
-  uidRangesOf,
-} from "../fs/container-files";
 import { jobPromptDir } from "./job-container";
 import { readTail } from "./job-files";
 import { sendJobWebhook } from "./job-notify";
 import { auditJob, type JobRuntime, type RunningJob } from "./job-runtime";
-import { oauthCredentialsSchema, readJobSecret, readJobSettings, writeJobSecret } from "./job-settings";
+import { readJobSecret, readJobSettings } from "./job-settings";
 import { type JobOutcome, jobOutcome } from "./stream-json";
-
-/** Claude Code's `.credentials.json` in the session's /claude, which the job can write. */
-export const credentialsFile = ".credentials.json";
-const maxCredentialsBytes = 64 * 1024;
 
 /**
  * A job's container ended (or could not be followed): its outcome goes to its row and the audit log,
- * its container, proxies and prompt go, a refreshed login comes back, and the session's next job starts.
+ * its container, proxies and prompt go, and the session's next job starts.
  */
 export async function finishJob(rt: JobRuntime, job: RunningJob, exitCode: number | null) {
   if (rt.closed || !rt.running.has(job.id)) return;
@@ -46,11 +35,6 @@ export async function finishJob(rt: JobRuntime, job: RunningJob, exitCode: numbe
   await libpod.removeContainer(job.containerId, { force: true }).catch(() => {});
   await rt.deps.egress.close(`job:${job.id}`).catch(() => {});
   await rt.models.close(job.id).catch(() => {});
-  // Files the job made are owned by its mapped uid when rootful; rootless keep-id maps it to the panel's.
-  const owners = (await rt.deps.rootless()) ? [] : uidRangesOf(inspect?.HostConfig.IDMappings?.UidMap);
-  await writeBackCredentials(rt, job, owners).catch((error: Error) =>
-    console.error(`claw: job ${job.id}: credentials: ${error.message}`),
-  );
   await rm(join(rt.paths.session(job.sessionId).dir, jobPromptDir, "prompt"), { force: true });
   const durationMs = finishedAt.getTime() - job.startedAt;
   await auditJob(
@@ -131,47 +115,6 @@ export async function failJobBeforeStart(rt: JobRuntime, jobId: string, error: u
     error: message.slice(0, 2000),
   });
   rt.bus.emit(jobId, { type: "status", status: "failed" });
-}
-
-/**
- * OAuth tokens refresh during a job: the copy it used goes back if it changed, is a small regular
- * file (never a link, FIFO or device: the job could have put one there) and has the shape of Claude
- * Code's credentials. A refusal is audited; the stored login stays as it was.
- */
-async function writeBackCredentials(rt: JobRuntime, job: RunningJob, owners: UidRange[]) {
-  if (!job.usedCredentials) return;
-  const dir = rt.paths.session(job.sessionId).claude;
-  const refuse = (reason: string, error: string) =>
-    auditJob(rt, "job_credentials_refused", "system", "denied", {
-      job: job.id,
-      session: job.sessionId,
-      reason,
-      error,
-    });
-  try {
-    const after = (
-      await readContainerFile(join(dir, credentialsFile), { maxBytes: maxCredentialsBytes, owners })
-    )?.toString("utf8");
-    if (!after || after === job.usedCredentials) return;
-    // The stored login changed meanwhile (set again in Settings): that one wins.
-    if ((await readJobSecret(rt.paths, "credentials")) !== job.usedCredentials) return;
-    if (!isOAuthCredentials(after))
-      return await refuse("shape", `${credentialsFile} is not Claude Code's OAuth credentials JSON`);
-    await writeJobSecret(rt.paths, "credentials", after);
-  } catch (error) {
-    if (!(error instanceof ContainerFileRefused)) throw error;
-    await refuse(error.reason, error.message);
-  } finally {
-    await removeContainerFile(dir, credentialsFile);
-  }
-}
-
-function isOAuthCredentials(text: string): boolean {
-  try {
-    return oauthCredentialsSchema.safeParse(JSON.parse(text)).success;
-  } catch {
-    return false;
-  }
 }
 
 /** The job-end webhook, with the settings of now (a webhook set while the job ran is the one told). */

@@ -1,7 +1,7 @@
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../errors";
-import { removeContainerFile, replaceContainerFile } from "../fs/container-files";
+import { removeContainerFile } from "../fs/container-files";
 import { writeFileAtomic } from "../fs/write-file-atomic";
 import { checkConformance, readProcessFacts } from "../podman/conformance";
 import { homeLabel, type Libpod, podmanMessage } from "../podman/libpod";
@@ -13,27 +13,17 @@ import {
   jobCreateBody,
   jobPromptDir,
 } from "./job-container";
-import { credentialsFile } from "./job-finish";
 import { followJob } from "./job-follow";
 import { auditJob, type JobRuntime, newRunningJob } from "./job-runtime";
-import {
-  apiEgressRule,
-  type JobSettings,
-  type JobsPaths,
-  readJobSecret,
-  readJobSettings,
-} from "./job-settings";
+import type { JobsPaths } from "./job-settings";
 import { getJobTemplateOrThrow, type JobTemplate } from "./job-template";
 
-/** What one launch goes by, read once: the settings, and the API key or else the OAuth login it hands the job. */
-type LaunchConfig = { settings: JobSettings; apiKey: string | undefined; oauthLogin: string | undefined };
-
-async function readLaunchConfig(paths: JobsPaths): Promise<LaunchConfig> {
-  const settings = await readJobSettings(paths);
-  const apiKey = await readJobSecret(paths, "apiKey");
-  const credentials = await readJobSecret(paths, "credentials");
-  return { settings, apiKey, oauthLogin: apiKey ? undefined : credentials };
-}
+/**
+ * Claude Code's login file in its config dir. The panel keeps the login itself (the model gateway
+ * adds its token); one found in the session's /claude (an older panel put it there, or the job made
+ * it) is removed at each start.
+ */
+export const credentialsFile = ".credentials.json";
 
 /** The Claude Code image's id; an error saying how to build it when it is not there (Podman's own errors pass). */
 export async function claudeCodeImageIdOrThrow(libpod: Libpod): Promise<string> {
@@ -45,11 +35,11 @@ export async function claudeCodeImageIdOrThrow(libpod: Libpod): Promise<string> 
   return id;
 }
 
-/** The job's container spec: the model through the panel's proxy (API key) or called directly (OAuth). */
+/** The job's container spec: the model only through the panel's model gateway. */
 export function jobSpec(
   job: { id: string; sessionId: string },
   template: JobTemplate,
-  options: { imageId: string; rootless: boolean; baseUrl: string; modelProxy: boolean },
+  options: { imageId: string; rootless: boolean },
 ): ContainerSpec {
   return jobContainerSpec({
     jobId: job.id,
@@ -57,9 +47,6 @@ export function jobSpec(
     template,
     image: { ref: claudeCodeImage, digest: options.imageId },
     rootless: options.rootless,
-    baseUrl: options.baseUrl,
-    apiRule: apiEgressRule(options.baseUrl),
-    modelProxy: options.modelProxy,
   });
 }
 
@@ -68,14 +55,12 @@ export async function launchJob(rt: JobRuntime, jobId: string) {
   const { deps } = rt;
   const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId }, include: { session: true } });
   const template = await getJobTemplateOrThrow(deps.paths.templates, job.session.template);
-  const config = await readLaunchConfig(rt.paths);
   const libpod = await deps.libpod();
   const imageId = await claudeCodeImageIdOrThrow(libpod);
   const rootless = await deps.rootless();
   const sessionDir = rt.paths.session(job.sessionId).dir;
-  await prepareJobFiles(rt.paths, job, config.oauthLogin);
-  const modelProxy = Boolean(config.apiKey);
-  const spec = jobSpec(job, template, { imageId, rootless, baseUrl: config.settings.baseUrl, modelProxy });
+  await prepareJobFiles(rt.paths, job);
+  const spec = jobSpec(job, template, { imageId, rootless });
   const resume = job.session.claudeSessionId;
   const body = jobCreateBody(spec, {
     sessionDir,
@@ -84,7 +69,7 @@ export async function launchJob(rt: JobRuntime, jobId: string) {
     runtimeLabels: { [homeLabel]: deps.homeId },
   });
   await deps.egress.ensure(`job:${jobId}`, sessionDir, spec, { job: jobId });
-  if (modelProxy) await rt.models.ensure(jobId, sessionDir);
+  await rt.models.ensure(jobId, sessionDir);
   const { containerId, conformance } = await startJobContainer(libpod, body, spec, sessionDir);
   const startedAt = new Date();
   await deps.db.job.update({
@@ -98,8 +83,8 @@ export async function launchJob(rt: JobRuntime, jobId: string) {
     resumed: resume,
     network: spec.network.profile,
     allow: spec.network.allow,
-    // `proxy`: the key stays in the panel; `direct`: an OAuth login in the container.
-    model: modelProxy ? "proxy" : "direct",
+    // The credential (API key or OAuth login) stays in the panel: the model gateway adds it.
+    model: "proxy",
     conformance: conformance.verdict,
     image: imageId,
   });
@@ -113,18 +98,13 @@ export async function launchJob(rt: JobRuntime, jobId: string) {
       template,
       startedAt: startedAt.getTime(),
       eventsPath: rt.paths.run(jobId).events,
-      usedCredentials: config.oauthLogin,
     }),
     0,
   );
 }
 
-/** The session's and the run's directories, the prompt file, and the OAuth login's copy (or none). */
-async function prepareJobFiles(
-  paths: JobsPaths,
-  job: { id: string; sessionId: string; prompt: string },
-  oauthLogin: string | undefined,
-) {
+/** The session's and the run's directories and the prompt file; no login file in /claude. */
+async function prepareJobFiles(paths: JobsPaths, job: { id: string; sessionId: string; prompt: string }) {
   const sessionPaths = paths.session(job.sessionId);
   const promptDir = join(sessionPaths.dir, jobPromptDir);
   for (const dir of [
@@ -143,14 +123,9 @@ async function prepareJobFiles(
   // inside the session's 0700 directory, which other host users cannot enter.
   await chmod(promptDir, 0o755);
   await writeFileAtomic(join(promptDir, "prompt"), job.prompt, 0o644);
-  // Only this file of the person's Claude login, and a copy: written back after the job. /claude is
-  // the job's to write: a symlink, FIFO or directory left there is replaced, never written through.
-  if (oauthLogin)
-    await replaceContainerFile(sessionPaths.claude, credentialsFile, oauthLogin, {
-      stagingDir: join(sessionPaths.dir, "staging"),
-      mode: 0o600,
-    });
-  else await removeContainerFile(sessionPaths.claude, credentialsFile);
+  // The login stays in the panel. A copy an older panel left here (with tokens the job could read) goes;
+  // /claude is the job's to write: whatever is there (a symlink, a FIFO) is removed, never followed.
+  await removeContainerFile(sessionPaths.claude, credentialsFile);
 }
 
 /** Creates and starts the container and checks it against its spec; a container that fails is removed. */

@@ -12,12 +12,7 @@ export const maxPromptChars = 100_000;
 export type StartJobInput = { prompt: string; sessionId?: string; template?: string };
 
 /** Queues a job in a session (a new one unless given) and starts it when the session is free. */
-export async function startJob(
-  rt: JobRuntime,
-  input: StartJobInput,
-  actor: string,
-  options: { fromChat?: boolean } = {},
-) {
+export async function startJob(rt: JobRuntime, input: StartJobInput, actor: string) {
   if (input.prompt.trim() === "") throw new AppError("BAD_REQUEST", "The prompt is empty");
   if (input.prompt.length > maxPromptChars)
     throw new AppError(
@@ -30,15 +25,7 @@ export async function startJob(
     ? await sessionTemplateOrThrow(rt, sessionId, input.template)
     : (input.template ?? "default");
   await getJobTemplateOrThrow(rt.deps.paths.templates, templateName);
-  const { apiKey } = await checkReady(rt);
-  // With an OAuth login the container holds the login itself (Claude Code refreshes its tokens),
-  // and a chat job's answer goes back to the chat: only API-key jobs, whose key stays in the panel.
-  if (options.fromChat && !apiKey)
-    throw new AppError(
-      "PRECONDITION_FAILED",
-      "Jobs from the chat need an API key in Jobs → Settings: with an OAuth login the job's container holds the login, and what the job prints reaches the chat.",
-      { fix: "Set an API key in Jobs → Settings (or `claw jobs config --api-key-stdin`)." },
-    );
+  await checkReady(rt);
   const jobId = newShortId("j");
   await db.$transaction(async (tx) => {
     if (sessionId && !(await tx.jobSession.findFirst({ where: { id: sessionId, closedAt: null } })))
@@ -75,17 +62,15 @@ async function sessionTemplateOrThrow(rt: JobRuntime, sessionId: string, templat
 }
 
 /**
- * Refuses a job that cannot run, before it is queued: no image, or no way to sign in. The API key it
- * read is returned for the caller's own check; the launch reads the secrets anew when the job starts.
+ * Refuses a job that cannot run, before it is queued: no image, or no way to sign in. Either way the
+ * credential stays in the panel (the model gateway reads it per request).
  */
 async function checkReady(rt: JobRuntime) {
   await claudeCodeImageIdOrThrow(await rt.deps.libpod());
-  const apiKey = await readJobSecret(rt.paths, "apiKey");
-  if (!apiKey && !(await readJobSecret(rt.paths, "credentials")))
+  if (!(await readJobSecret(rt.paths, "apiKey")) && !(await readJobSecret(rt.paths, "credentials")))
     throw new AppError("PRECONDITION_FAILED", "Claude Code has no credentials", {
       fix: "Set an API key (`claw jobs config --api-key-stdin`) or an OAuth credentials file (`claw jobs config --credentials-file PATH`).",
     });
-  return { apiKey };
 }
 
 /** Starts the session's oldest pending job if none of its jobs runs. */

@@ -1,12 +1,12 @@
 import { writeFile } from "node:fs/promises";
+import { removeContainerFile } from "../fs/container-files";
 import { type ContainerSummary, homeLabel, type Libpod } from "../podman/libpod";
 import { jobLabel, jobModelLabel } from "./job-container";
 import { readEventLines } from "./job-files";
 import { failJobBeforeStart } from "./job-finish";
 import { followJob } from "./job-follow";
-import { jobSpec } from "./job-launch";
+import { credentialsFile, jobSpec } from "./job-launch";
 import { applyFacts, auditJob, type JobRuntime, newRunningJob } from "./job-runtime";
-import { readJobSettings } from "./job-settings";
 import { getJobTemplateOrThrow } from "./job-template";
 
 /** A job row that was running when the panel stopped, with its session. */
@@ -26,7 +26,6 @@ export async function recoverJobs(rt: JobRuntime) {
     containers.flatMap((c) => (c.Labels?.[jobLabel] ? [[c.Labels[jobLabel], c] as const] : [])),
   );
   const jobs = await runningRows(rt);
-  const { baseUrl } = await readJobSettings(rt.paths);
   for (const job of jobs) {
     if (rt.running.has(job.id)) continue;
     const container = byJob.get(job.id);
@@ -34,7 +33,7 @@ export async function recoverJobs(rt: JobRuntime) {
       await failJobBeforeStart(rt, job.id, new Error("its container was gone after the panel restarted"));
       continue;
     }
-    await reattach(rt, libpod, job, container, baseUrl);
+    await reattach(rt, libpod, job, container);
   }
   const sessions = await rt.deps.db.job.findMany({
     where: { status: "pending" },
@@ -45,13 +44,7 @@ export async function recoverJobs(rt: JobRuntime) {
 }
 
 /** Follows a job's container again: its stored lines counted, its proxies back while it runs. */
-async function reattach(
-  rt: JobRuntime,
-  libpod: Libpod,
-  job: RunningRow,
-  container: ContainerSummary,
-  baseUrl: string,
-) {
+async function reattach(rt: JobRuntime, libpod: Libpod, job: RunningRow, container: ContainerSummary) {
   const template = await getJobTemplateOrThrow(rt.deps.paths.templates, job.session.template).catch(
     () => null,
   );
@@ -60,7 +53,6 @@ async function reattach(
     await failJobBeforeStart(rt, job.id, new Error(`its template ${job.session.template} is gone`));
     return;
   }
-  const modelProxy = container.Labels?.[jobModelLabel] === "proxy";
   const runPaths = rt.paths.run(job.id);
   const lines = await readEventLines(runPaths.events);
   // Rewrite the file to its whole lines, so appending continues exactly after them.
@@ -72,7 +64,6 @@ async function reattach(
     template,
     startedAt: job.startedAt?.getTime() ?? Date.now(),
     eventsPath: runPaths.events,
-    usedCredentials: undefined,
   });
   live.lastOutputAt = job.lastOutputAt?.getTime() ?? null;
   for (const line of lines) {
@@ -80,17 +71,29 @@ async function reattach(
     live.eventCount++;
     applyFacts(live, line);
   }
-  const rootless = await rt.deps.rootless();
-  const spec = jobSpec(job, template, { imageId: "", rootless, baseUrl, modelProxy });
-  const sessionDir = rt.paths.session(job.sessionId).dir;
-  if (container.State === "running") {
-    await rt.deps.egress.ensure(`job:${job.id}`, sessionDir, spec, { job: job.id });
-    if (modelProxy) await rt.models.ensure(job.id, sessionDir);
+  const sessionPaths = rt.paths.session(job.sessionId);
+  // An older panel ran OAuth jobs "direct", the login in the container and the API host allowed
+  // through the egress proxy. Such a job is not carried on: a running one is stopped at once and
+  // ends as cancelled (its Claude session kept, so the session's next job resumes it); the login goes.
+  const direct = container.Labels?.[jobModelLabel] !== "proxy";
+  if (direct) {
+    if (container.State === "running") {
+      await libpod.stopContainer(container.Id, 5).catch(() => {});
+      live.stoppedFor = "cancelled";
+      live.cancelledBy = "system";
+    }
+    await removeContainerFile(sessionPaths.claude, credentialsFile).catch(() => {});
+  } else if (container.State === "running") {
+    const spec = jobSpec(job, template, { imageId: "", rootless: await rt.deps.rootless() });
+    await rt.deps.egress.ensure(`job:${job.id}`, sessionPaths.dir, spec, { job: job.id });
+    await rt.models.ensure(job.id, sessionPaths.dir);
   }
   await auditJob(rt, "job_reattached", "system", "ok", {
     job: job.id,
     storedEvents: lines.length,
     state: container.State,
+    // `direct`: an older panel's OAuth job, stopped if it still ran (see above).
+    ...(direct ? { model: "direct", stopped: container.State === "running" } : {}),
   });
   followJob(rt, live, lines.length);
 }

@@ -48,7 +48,6 @@ export type RunningJob = {
   /** The events file, written synchronously: a reader that subscribed first never misses a line; -1 once closed. */
   events: number;
   dirty: boolean;
-  usedCredentials: string | undefined;
   /** Ends the log stream and the wait when the panel shuts down (the container keeps running). */
   abort: AbortController;
 };
@@ -72,7 +71,7 @@ export type JobRuntime = {
   /** Sessions whose next job is being started: one at a time per session. */
   starting: Set<string>;
   bus: JobBus;
-  /** API-key jobs call the model through the panel's model gateway: the key stays in the panel. */
+  /** Jobs call the model through the panel's model gateway: the API key or OAuth login stays in the panel. */
   models: JobModelGateways;
   /** Set when the service closes: nothing starts or finishes after it. */
   closed: boolean;
@@ -98,10 +97,7 @@ export async function auditJob(
 }
 
 export function newRunningJob(
-  fields: Pick<
-    RunningJob,
-    "id" | "sessionId" | "containerId" | "template" | "startedAt" | "usedCredentials"
-  > & {
+  fields: Pick<RunningJob, "id" | "sessionId" | "containerId" | "template" | "startedAt"> & {
     eventsPath: string;
   },
 ): RunningJob {

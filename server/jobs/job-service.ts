@@ -1,5 +1,6 @@
 import { closeSync } from "node:fs";
 import { join } from "node:path";
+import { createOAuthLogin, type OAuthAccess } from "../models/oauth-login";
 import { modelSocketDir, modelSocketName } from "../policy/model-route";
 import { createJobBus, type JobUpdate } from "./job-bus";
 import { type JobLive, jobLive, jobTicker, saveCounters } from "./job-follow";
@@ -7,9 +8,28 @@ import { cancelJob, pumpSession, type StartJobInput, startJob } from "./job-queu
 import { recoverJobs } from "./job-recover";
 import type { JobRuntime, JobsDeps } from "./job-runtime";
 import { cleanupJobSessions } from "./job-sessions";
-import { type JobsPaths, jobModelSecret, jobsPaths, readJobSettings } from "./job-settings";
+import {
+  type JobsPaths,
+  jobModelSecret,
+  jobsPaths,
+  readJobSecret,
+  readJobSettings,
+  writeJobSecret,
+} from "./job-settings";
 
 const cleanupEveryMs = 10 * 60_000;
+
+const giveLogin =
+  "log in again with `claude login` (on a machine with a browser), then give the panel the new login: `claw jobs config --credentials-file ~/.claude/.credentials.json`";
+
+/** The gateway's refusal when a job has neither an API key nor a usable OAuth login. */
+export function missingJobCredential(reason: Extract<OAuthAccess, { token: undefined }>["reason"]): string {
+  if (reason === "expired")
+    return `claw model gateway: the jobs' Claude OAuth login has expired and the panel could not refresh it; ${giveLogin}`;
+  if (reason === "invalid")
+    return `claw model gateway: the jobs' stored OAuth login is not Claude Code's credentials JSON; ${giveLogin}`;
+  return "claw model gateway: jobs have no model credential; set an API key (`claw secrets set anthropic-api-key`) or an OAuth login (`claw jobs config --credentials-file ~/.claude/.credentials.json`)";
+}
 
 export type CleanupOptions = {
   sessionId?: string;
@@ -20,11 +40,7 @@ export type CleanupOptions = {
 
 /** Claude Code jobs: queued per session, run in hardened containers, followed, and told to listeners. */
 export type JobService = {
-  start(
-    input: StartJobInput,
-    actor: string,
-    options?: { fromChat?: boolean },
-  ): Promise<{ jobId: string; sessionId: string }>;
+  start(input: StartJobInput, actor: string): Promise<{ jobId: string; sessionId: string }>;
   cancel(jobId: string, actor: string): Promise<{ status: "cancelling" } | { status: "cancelled" }>;
   /** Closes idle sessions (the settings' idle hours unless given), or the one named. */
   cleanup(options: CleanupOptions): Promise<{ closed: string[]; busy: string[] }>;
@@ -42,6 +58,19 @@ export type JobService = {
 
 export function createJobService(deps: JobsDeps): JobService {
   const paths = jobsPaths(deps.paths.jobs);
+  // The OAuth login stays here: the gateway adds its token, refreshed by the panel, never the job.
+  const login = createOAuthLogin({
+    read: () => readJobSecret(paths, "credentials"),
+    write: (text) => writeJobSecret(paths, "credentials", text),
+    audit: deps.audit,
+  });
+  /** The API key when one is set, else the OAuth login's access token, read per request. */
+  const credential = async () => {
+    const apiKey = await readJobSecret(paths, "apiKey");
+    if (apiKey) return apiKey;
+    const access = await login.accessToken();
+    return access.token ?? { missing: missingJobCredential(access.reason) };
+  };
   const rt: JobRuntime = {
     deps,
     paths,
@@ -51,13 +80,18 @@ export function createJobService(deps: JobsDeps): JobService {
     models: {
       // Jobs may pick their model (Claude Code chooses per call); the base URL is read per request.
       ensure: (job, sessionDir) =>
-        deps.models.ensure({ job }, join(sessionDir, modelSocketDir, modelSocketName), async () => ({
-          provider: "anthropic",
-          model: null,
-          upstream: (await readJobSettings(paths)).baseUrl,
-          secret: jobModelSecret,
-          budget: { tokensPerDay: null, requestsPerMinute: null },
-        })),
+        deps.models.ensure(
+          { job },
+          join(sessionDir, modelSocketDir, modelSocketName),
+          async () => ({
+            provider: "anthropic",
+            model: null,
+            upstream: (await readJobSettings(paths)).baseUrl,
+            secret: jobModelSecret,
+            budget: { tokensPerDay: null, requestsPerMinute: null },
+          }),
+          { credential },
+        ),
       close: (job) => deps.models.close(`job:${job}`),
       closeAll: () =>
         Promise.all(
@@ -91,7 +125,7 @@ export function createJobService(deps: JobsDeps): JobService {
   upkeep.unref();
 
   return {
-    start: (input, actor, options) => startJob(rt, input, actor, options),
+    start: (input, actor) => startJob(rt, input, actor),
     cancel: (jobId, actor) => cancelJob(rt, jobId, actor),
     cleanup,
     recover: () => recoverJobs(rt),

@@ -108,26 +108,6 @@ export async function writeJobSecret(
   await writeFileAtomic(paths.secret(name), name === "credentials" ? value : `${value.trim()}\n`, 0o600);
 }
 
-/**
- * The shape of Claude Code's `.credentials.json` (what `claude login` writes), checked before a copy a
- * job refreshed is stored: unknown fields pass, the token fields must be there and be sane.
- */
-export const oauthCredentialsSchema = z.looseObject({
-  claudeAiOauth: z.looseObject({
-    accessToken: z.string().min(1).max(8192),
-    refreshToken: z.string().min(1).max(8192).optional(),
-    expiresAt: z.number().optional(),
-    scopes: z.array(z.string().max(200)).max(50).optional(),
-  }),
-});
-
-/** Pure: the egress rule for the model API: its host, with the port when it is not the scheme's. */
-export function apiEgressRule(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  const defaultPort = url.protocol === "https:" ? "443" : "80";
-  return url.port && url.port !== defaultPort ? `${url.hostname}:${url.port}` : url.hostname;
-}
-
 /** The settings and which secrets are set (never their values). */
 export async function describeJobSettings(paths: JobsPaths) {
   return {

@@ -14,8 +14,8 @@ export const jobTemplateSchema = z.strictObject({
   kind: z.literal("JobTemplate"),
   metadata: z.strictObject({ name: dnsLabel, description: z.string().min(1).max(300) }),
   /**
-   * `restricted`/`devops` reach `allow` only, through the egress proxy (and the model API's host,
-   * with an OAuth login; with an API key the model is reached through the panel's model proxy).
+   * `restricted`/`devops` reach `allow` only, through the egress proxy; the model is reached through
+   * the panel's model gateway whatever the profile, so its host needs no rule here.
    */
   network: z
     .strictObject({

@@ -6,7 +6,6 @@ import { describe, expect, it } from "vitest";
 import { claudeCommand, jobContainerSpec, jobCreateBody } from "./job-container";
 import { jobNoticeText } from "./job-notify";
 import { downsample } from "./job-queries";
-import { apiEgressRule } from "./job-settings";
 import { cappedStderr, maxStderrBytes, stderrCutMarker } from "./job-stderr";
 import { defaultJobTemplate } from "./job-template";
 import { factsOfLine, type JobResult, jobOutcome } from "./stream-json";
@@ -119,9 +118,6 @@ describe("the job's container", () => {
     template: defaultJobTemplate,
     image: { ref: "localhost/claw-claude-code:latest", digest: "sha256:x" },
     rootless: false,
-    baseUrl: "https://api.anthropic.com",
-    apiRule: apiEgressRule("https://api.anthropic.com"),
-    modelProxy: true,
   };
   const spec = jobContainerSpec(specInput);
 
@@ -166,13 +162,19 @@ describe("the job's container", () => {
     });
   });
 
-  it("with an OAuth login, calls the base URL itself through the egress proxy, with no key and no model socket", () => {
-    const oauth = jobContainerSpec({ ...specInput, modelProxy: false });
-    expect(oauth.network.allow).toEqual(["api.anthropic.com"]);
-    expect(oauth.env.ANTHROPIC_BASE_URL).toBe("https://api.anthropic.com");
-    expect(oauth.env).not.toHaveProperty("ANTHROPIC_API_KEY");
-    expect(oauth.mounts.map((mount) => mount.target)).not.toContain("/run/claw/model");
-    expect(oauth.labels).not.toHaveProperty("claw.job-model");
+  it("is the same whatever the credential (API key or OAuth login): the gateway, never the API's host", () => {
+    // Nothing in the spec depends on how the panel signs in: no allow rule for the API, no login mount.
+    const open = jobContainerSpec({
+      ...specInput,
+      template: { ...defaultJobTemplate, network: { profile: "restricted", allow: ["github.com"] } },
+    });
+    expect(open.network.allow).toEqual(["github.com"]);
+    expect(open.env).toMatchObject({
+      ANTHROPIC_BASE_URL: "http://127.0.0.1:3129",
+      ANTHROPIC_API_KEY: "claw-model-gateway",
+    });
+    expect(open.mounts.map((mount) => mount.target)).toContain("/run/claw/model");
+    expect(JSON.stringify(open)).not.toMatch(/credentials|sk-ant|api\.anthropic\.com/);
   });
 
   it("keeps the prompt out of the command line (any local user can read it there)", () => {
@@ -194,11 +196,6 @@ describe("the job's container", () => {
       idmappings: { AutoUserNs: true, AutoUserNsOpts: { Size: 65536 } },
     });
     expect(body.mounts.find((mount) => mount.destination === "/workspace")?.source).toBe("/h/s/workspace");
-  });
-
-  it("allows a gateway's host and port when the base URL names one", () => {
-    expect(apiEgressRule("http://fake-anthropic.test:4010")).toBe("fake-anthropic.test:4010");
-    expect(apiEgressRule("https://gw.example.com:443/v1")).toBe("gw.example.com");
   });
 });
 

@@ -35,7 +35,11 @@ export const maxModelRequestBytes = 32 * 1024 * 1024;
 export const maxModelConnections = 64;
 
 /** The route with its credential, read per request: a key changed in the panel applies to the next call. */
-export type ResolvedRoute = ModelRoute & { credential: string | undefined };
+export type ResolvedRoute = ModelRoute & {
+  credential: string | undefined;
+  /** Why there is no credential and how to fix it, when the caller knows better than "not set". */
+  missingCredential?: string;
+};
 
 export type ModelRequestReport = {
   outcome: "ok" | "denied" | "error";
@@ -189,7 +193,8 @@ export async function startModelGateway(options: GatewayOptions): Promise<ModelG
     if (route.secret && !route.credential)
       return refuseInChat(
         503,
-        `claw model gateway: the secret ${route.secret} is not set; set it in the panel (Settings → Secrets) or with \`claw secrets set ${route.secret}\``,
+        route.missingCredential ??
+          `claw model gateway: the secret ${route.secret} is not set; set it in the panel (Settings → Secrets) or with \`claw secrets set ${route.secret}\``,
         body,
       );
     const asked = requestedModel(body);

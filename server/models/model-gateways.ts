@@ -127,7 +127,18 @@ export function createModelGateways(deps: {
      * Starts the caller's gateway on `socketPath` (or keeps the one running there). `route` is read per
      * request, so a setting or a key changed in the panel applies to the next call.
      */
-    async ensure(caller: ModelCaller, socketPath: string, route: () => Promise<ModelRoute | undefined>) {
+    async ensure(
+      caller: ModelCaller,
+      socketPath: string,
+      route: () => Promise<ModelRoute | undefined>,
+      options: {
+        /**
+         * The caller's own credential, in place of the route's secret (jobs: the API key, else the
+         * panel's OAuth login); `{ missing }` says why there is none and how to fix it.
+         */
+        credential?: () => Promise<string | { missing: string } | undefined>;
+      } = {},
+    ) {
       const subject = subjectOf(caller);
       const existing = gateways.get(subject);
       if (existing?.key === socketPath) {
@@ -141,6 +152,12 @@ export function createModelGateways(deps: {
         route: async () => {
           const current = await route();
           if (!current) return undefined;
+          if (options.credential) {
+            const own = await options.credential();
+            return typeof own === "object"
+              ? { ...current, credential: undefined, missingCredential: own.missing }
+              : { ...current, credential: own };
+          }
           return {
             ...current,
             credential: current.secret ? await deps.secrets.read(current.secret) : undefined,
