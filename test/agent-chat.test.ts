@@ -178,6 +178,25 @@ describe("agents that think, through the panel's model gateway", () => {
   );
 
   it(
+    "keeps answering after the panel restarts (its model gateway comes back with it)",
+    async () => {
+      const name = await create("security");
+      expect((await runCli(["agents", "start", name], env)).code).toBe(0);
+      const { home, port } = panel;
+      await panel.stop();
+      panel = await startPanel({ home, port });
+      const deadline = Date.now() + 60_000;
+      while (!(await listed(name))?.live?.ready && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      const answer = await chat(name, "hello security");
+      expect(answer.code, answer.stderr + answer.stdout).toBe(0);
+      expect(answer.reply()).toBe("pong from the fake model to: hello security");
+      await runCli(["agents", "delete", name, "--force"], env);
+    },
+    4 * 60_000,
+  );
+
+  it(
     "stops an agent at its token budget with an error the agent reads",
     async () => {
       // 1 token a day: the first request spends it, the second is refused before it reaches the model.
