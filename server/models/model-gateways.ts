@@ -86,34 +86,35 @@ export function createModelGateways(deps: {
     if (known && known.since === startOfToday().getTime())
       known.tokens += report.inputTokens + report.outputTokens;
     else today.delete(subject);
-    const failed = (what: string) => (error: Error) =>
-      console.error(`claw: could not ${what} ${subject}'s model request: ${error.message}`);
-    void deps.db.modelRequest
-      .create({
-        data: {
-          subject,
-          agent,
-          job,
-          provider: report.provider,
-          model: report.model,
-          status: report.status,
-          outcome: report.outcome,
-          inputTokens: report.inputTokens,
-          outputTokens: report.outputTokens,
-          durationMs: report.durationMs,
-        },
-      })
-      .catch(failed("meter"));
+    // The usage row and its audit event commit together: one write, and never one without the other.
     void deps.audit
-      .record({
-        category: "model",
-        action: "model_request",
-        actor: subject,
-        agent,
-        outcome: report.outcome,
-        details: { ...(job ? { job } : {}), ...report },
+      .transaction(async (tx, audit) => {
+        await tx.modelRequest.create({
+          data: {
+            subject,
+            agent,
+            job,
+            provider: report.provider,
+            model: report.model,
+            status: report.status,
+            outcome: report.outcome,
+            inputTokens: report.inputTokens,
+            outputTokens: report.outputTokens,
+            durationMs: report.durationMs,
+          },
+        });
+        await audit({
+          category: "model",
+          action: "model_request",
+          actor: subject,
+          agent,
+          outcome: report.outcome,
+          details: { ...(job ? { job } : {}), ...report },
+        });
       })
-      .catch(failed("audit"));
+      .catch((error: Error) =>
+        console.error(`claw: could not record ${subject}'s model request: ${error.message}`),
+      );
   }
 
   const close = async (subject: string) => {
