@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { auditCategories } from "../shared/audit-categories";
 import { CliError, exitCodes } from "./cli-error";
 import { type Command, type CommandOptions, panelCommand, type RouterOutputs, sleep } from "./command";
 
@@ -31,17 +32,7 @@ export function formatVerification(result: RouterOutputs["audit"]["verify"]): st
   return [`TAMPERED: ${first?.message}`, ...more.map((problem) => `  also: ${problem.message}`)].join("\n");
 }
 
-const categories = [
-  "lifecycle",
-  "policy",
-  "access",
-  "terminal",
-  "job",
-  "egress",
-  "model",
-  "secrets",
-  "panel",
-] as const;
+const categories = auditCategories;
 
 /** `--category` and `--agent` as the audit list takes them; an unknown category is a usage error. */
 export function auditFilter(options: Pick<CommandOptions, "category" | "agent">) {

@@ -5,18 +5,7 @@ export type AuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"]["events"
 export type AuditFilter = NonNullable<inferRouterInputs<AppRouter>["audit"]["list"]["filter"]>;
 export type AuditVerifyResult = inferRouterOutputs<AppRouter>["audit"]["verify"];
 
-export const categories = [
-  "lifecycle",
-  "policy",
-  "access",
-  "terminal",
-  "job",
-  "egress",
-  "model",
-  "secrets",
-  "panel",
-] as const;
-export const outcomes = ["ok", "denied", "error"] as const;
+export { auditCategories as categories, auditOutcomes as outcomes } from "@/shared/audit-categories";
 export const filterKeys = ["category", "outcome", "action", "actor", "agent", "from", "to", "text"] as const;
 
 /** The filter lives in the URL, so a view can be reloaded, bookmarked and shared. */

@@ -1,19 +1,9 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { auditCategories, auditOutcomes } from "../../shared/audit-categories";
 import { canonicalJson } from "./canonical-json";
 
-export const auditCategories = [
-  "lifecycle",
-  "policy",
-  "access",
-  "terminal",
-  "job",
-  "egress",
-  "model",
-  "secrets",
-  "panel",
-] as const;
-export const auditOutcomes = ["ok", "denied", "error"] as const;
+export { auditCategories, auditOutcomes };
 export type AuditCategory = (typeof auditCategories)[number];
 export type AuditOutcome = (typeof auditOutcomes)[number];
 
