@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic";
+import { type FakeAnthropic, type FakeTurn, startFakeAnthropic } from "./fake-anthropic";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
@@ -43,10 +43,10 @@ async function memoryOf(pid: number) {
 
 /**
  * Issue 15, items 2, 4 and 6 (prompts): the real Claude Code binary in the real job container, made
- * by a scripted model to do what a hostile job would — plant a symlink to a host file, a FIFO, a
- * 1 GiB file and a look-alike where the panel reads and writes its credentials, and flood its
- * stdout and stderr with 200 MB without a newline. The panel must refuse, not stall, not copy or
- * overwrite a host file, and stay up with bounded memory.
+ * by a scripted model to do what a hostile job would — plant a symlink to a host file and a FIFO
+ * where Claude Code keeps its login (the panel keeps the login itself and only removes a file found
+ * there), and flood its stdout and stderr with 200 MB without a newline. The panel must not follow,
+ * stall, copy or overwrite a host file, and stay up with bounded memory.
  */
 describe("job containment", () => {
   let fake: FakeAnthropic;
@@ -74,13 +74,13 @@ describe("job containment", () => {
   };
   const finished = (id: string) =>
     waitFor(id, (job) => ["completed", "failed", "cancelled"].includes(job.status));
-  /** A job whose model runs one Bash command, then says "done". */
-  const runBash = async (command: string, options: string[] = []) => {
+  /** A job whose model runs one Bash command, then says "done" (or answers `final`). */
+  const runBash = async (command: string, options: string[] = [], final: FakeTurn = { text: "done" }) => {
     // Decided per request rather than scripted: an extra request from Claude Code cannot shift the turns.
     fake.reset();
     fake.respond((request) =>
       JSON.stringify(request.body.messages.at(-1)).includes("tool_result")
-        ? { text: "done" }
+        ? final
         : { toolUse: { name: "Bash", input: { command, description: "hostile" } } },
     );
     const job = JSON.parse(
@@ -107,16 +107,18 @@ describe("job containment", () => {
       .map((line) => JSON.parse(line) as { action: string; details: Record<string, unknown> });
   const outputOf = async (id: string) =>
     (await runCli(["--json", "jobs", "output", id, "--limit", "50"], env)).stdout.slice(0, 6000);
-  const refusalsOf = async (jobId: string) =>
-    (await auditRows()).filter(
-      (row) => row.action === "job_credentials_refused" && row.details.job === jobId,
-    );
+  /** Whether /claude/.credentials.json exists in the job's container, in any form, as the job sees it. */
+  const loginFileCheck =
+    "{ test -e /claude/.credentials.json || test -L /claude/.credentials.json; } && echo LOGIN-FILE-PRESENT || echo LOGIN-FILE-ABSENT";
+  /** The last tool result the model was sent: what the job's command printed. */
+  const printedBy = () => JSON.stringify(fake.mainRequests.at(-1)?.body.messages.at(-1));
 
   beforeAll(async () => {
     hostDir = await mkdtemp(join(tmpdir(), "claw-hostfiles-"));
     hostFile = join(hostDir, "host-secret.json");
     await writeFile(hostFile, hostContent, { mode: 0o644 });
-    fake = await startFakeAnthropic({ host: "0.0.0.0" });
+    // Loopback: the panel's model gateway calls it; the container cannot.
+    fake = await startFakeAnthropic();
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);
     await mkdir(join(panel.home, "templates", "jobs"), { recursive: true });
@@ -171,81 +173,31 @@ env:
     await fake?.close();
   });
 
-  it("refuses a symlink, a FIFO, a 1 GiB file and a look-alike planted where it reads the refreshed login", async () => {
-    const plants = [
-      { reason: "symlink", command: `ln -s ${hostFile} /claude/.credentials.json` },
-      { reason: "not_regular", command: "mkfifo /claude/.credentials.json" },
-      { reason: "too_big", command: "truncate -s 1G /claude/.credentials.json" },
-      { reason: "shape", command: 'echo "{\\"stolen\\":1}" > /claude/.credentials.json' },
-    ];
-    let sessionId: string | undefined;
-    for (const plant of plants) {
-      // Planted while the model's last answer streams (after Claude Code's last look at the file,
-      // which it re-reads before each request), so what the panel finds at the end is the plant.
-      fake.reset();
-      fake.script([
-        {
-          toolUse: {
-            name: "Bash",
-            input: {
-              command: `setsid sh -c 'sleep 2; rm -f /claude/.credentials.json; ${plant.command}' </dev/null >/dev/null 2>&1 &`,
-              description: "hostile",
-            },
-          },
-        },
-        { text: "done and done", chunks: 6, delayMs: 1000 },
-      ]);
-      const job = JSON.parse(
-        await cli([
-          "--json",
-          "jobs",
-          "start",
-          "--prompt",
-          "plant",
-          "--template",
-          "quick",
-          ...(sessionId ? ["--session", sessionId] : []),
-        ]),
-      ) as { jobId: string; sessionId: string };
-      started.push(job.jobId);
-      sessionId = job.sessionId;
-      const ended = await finished(job.jobId);
-      expect(ended.status, await outputOf(job.jobId)).toBe("completed");
-      const refusals = await refusalsOf(job.jobId);
-      expect(
-        refusals.map((row) => row.details.reason),
-        JSON.stringify(refusals),
-      ).toEqual([plant.reason]);
-      expect(await storedCredentials()).toBe(ownerCredentials);
-      // Whatever was planted is gone after the job, and nothing was followed.
-      const claude = join(panel.home, "jobs", "sessions", job.sessionId, "claude");
-      await expect(lstat(join(claude, ".credentials.json"))).rejects.toThrow(/ENOENT/);
-    }
-    expect(await readFile(hostFile, "utf8")).toBe(hostContent);
-  }, 300_000);
-
-  it("replaces a symlink left in /claude at the next start instead of writing the login through it", async () => {
-    // With an API key the panel neither reads nor removes the file after the job: the symlink stays.
-    await cli(["jobs", "config", "--api-key-stdin"], "test-key");
-    const planter = await runBash(`ln -sfn ${hostFile} /claude/.credentials.json; ls -la /claude`);
-    expect((await finished(planter.jobId)).status).toBe("completed");
+  it("removes, never follows, a symlink or a FIFO planted where Claude Code keeps its login; no login is ever there", async () => {
+    const planter = await runBash(`${loginFileCheck}; ln -sfn ${hostFile} /claude/.credentials.json`);
+    expect((await finished(planter.jobId)).status, await outputOf(planter.jobId)).toBe("completed");
+    expect(printedBy()).toContain("LOGIN-FILE-ABSENT");
+    // The panel does not look at /claude when a job ends: the link is still there.
     const planted = join(panel.home, "jobs", "sessions", planter.sessionId, "claude", ".credentials.json");
-    expect(
-      (await lstat(planted).catch(() => undefined))?.isSymbolicLink(),
-      await outputOf(planter.jobId),
-    ).toBe(true);
+    expect((await lstat(planted)).isSymbolicLink()).toBe(true);
     const before = await stat(hostFile);
 
-    // Back to the OAuth login: the next job's start writes it into /claude.
-    await cli(["jobs", "config", "--api-key-stdin"], "");
-    const next = await runBash("grep -c sk-ant-oat01-owner-token /claude/.credentials.json", [
-      "--session",
-      planter.sessionId,
-    ]);
-    const ended = await finished(next.jobId);
-    expect(ended.status, JSON.stringify(ended)).toBe("completed");
-    const toolResult = JSON.stringify(fake.mainRequests.at(-1)?.body.messages.at(-1));
-    expect(toolResult).toContain('"1');
+    // The next start removes the link (not its target); this job plants a FIFO instead, while the
+    // model's last answer streams (Claude Code looks for a login file before each request).
+    const next = await runBash(
+      `${loginFileCheck}; setsid sh -c 'sleep 2; mkfifo /claude/.credentials.json' </dev/null >/dev/null 2>&1 &`,
+      ["--session", planter.sessionId],
+      { text: "done and done", chunks: 6, delayMs: 1000 },
+    );
+    expect((await finished(next.jobId)).status, await outputOf(next.jobId)).toBe("completed");
+    expect(printedBy()).toContain("LOGIN-FILE-ABSENT");
+    expect((await lstat(planted)).isFIFO()).toBe(true);
+
+    // …which the start after it removes without opening (a FIFO would stall a reader).
+    const last = await runBash(loginFileCheck, ["--session", planter.sessionId]);
+    expect((await finished(last.jobId)).status, await outputOf(last.jobId)).toBe("completed");
+    expect(printedBy()).toContain("LOGIN-FILE-ABSENT");
+
     const after = await stat(hostFile);
     expect(await readFile(hostFile, "utf8")).toBe(hostContent);
     expect({ uid: after.uid, gid: after.gid, mode: after.mode }).toEqual({
@@ -253,7 +205,10 @@ env:
       gid: before.gid,
       mode: before.mode,
     });
+    // The login stayed in the panel, as given (far from expiring: not refreshed), and was used.
     expect(await storedCredentials()).toBe(ownerCredentials);
+    expect(fake.mainRequests.at(-1)?.headers.authorization).toBe("Bearer sk-ant-oat01-owner-token");
+    expect(JSON.stringify(await auditRows())).not.toContain("sk-ant-oat01-owner-token");
   }, 240_000);
 
   it("stays up with bounded memory while a job prints 200 MB without a newline", async () => {
