@@ -168,8 +168,8 @@ describe("access from Telegram through the real panel", () => {
  * Issue 15, item 3: a Telegram operator of an agent cannot run Claude Code unless granted the right;
  * the right is bounded by its hourly quota; the job never holds the owner's API key (the panel's model
  * proxy adds it), and an answer that still names it (here the model's, standing in for a key pasted
- * into a prompt or a file) reaches the chat with the key taken out; with an OAuth login, which the job's
- * container would hold, chat jobs are refused. The real panel, the real Claude Code binary in its
+ * into a prompt or a file) reaches the chat with the key taken out; with an OAuth login, which stays in
+ * the panel too, chat jobs run the same way. The real panel, the real Claude Code binary in its
  * hardened container, a fake Messages API it reaches only through the model proxy, and the fake Bot API.
  */
 describe("jobs from Telegram: a right, a quota, and no credential in the chat", () => {
@@ -181,6 +181,7 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
   let env: Record<string, string>;
   let telegram: FakeTelegram;
   let model: FakeAnthropic;
+  let oauthModel: FakeAnthropic | undefined;
   const jobs: string[] = [];
 
   const cli = async (args: string[], input?: string) => {
@@ -209,9 +210,10 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
     await panel?.stop();
     await telegram?.close();
     await model?.close();
+    await oauthModel?.close();
   });
 
-  it("refuses an operator without the right, runs the job once granted, stops at the quota, redacts the key, and refuses chat jobs with an OAuth login", async () => {
+  it("refuses an operator without the right, runs the job once granted, stops at the quota, redacts the key, and runs chat jobs with an OAuth login", async () => {
     const { link } = JSON.parse(
       await cli(["--json", "access", "pair", "telegram", agent, "--role", "operator"]),
     ) as { link: string; jobs: boolean };
@@ -263,21 +265,51 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
     );
     expect((JSON.parse(await cli(["--json", "jobs", "list"])) as unknown[]).length).toBe(1);
 
-    // With an OAuth login instead of a key, the container would hold the login: refused from the chat.
+    // With an OAuth login instead of a key: the login stays in the panel too (the gateway sends its
+    // token), so a chat job runs, and an answer that names the token reaches the chat without it.
     const raised = telegram.messagesTo(erin.id).length;
     await cli(["access", "jobs", "telegram", agent, String(erin.id), "on", "--per-hour", "5"]);
     await telegram.nextMessageTo(erin.id, { after: raised });
     await rm(join(panel.home, "secrets", "anthropic-api-key"));
+    const oauthToken = `sk-ant-oat01-${randomBytes(16).toString("hex")}`;
+    oauthModel = await startFakeAnthropic({ apiKey: oauthToken });
     const login = join(panel.home, "owner-login.json");
     await writeFile(
       login,
-      JSON.stringify({ claudeAiOauth: { accessToken: `sk-ant-oat01-${randomBytes(16).toString("hex")}` } }),
+      JSON.stringify({
+        claudeAiOauth: { accessToken: oauthToken, expiresAt: Date.now() + 86_400_000, scopes: [] },
+      }),
     );
-    await cli(["jobs", "config", "--credentials-file", login]);
-    expect(await ask(`/job ${agent} use the login`)).toBe(
-      "/job failed: Jobs from the chat need an API key in Jobs → Settings: with an OAuth login the job's container holds the login, and what the job prints reaches the chat.",
+    await cli([
+      "jobs",
+      "config",
+      "--base-url",
+      `http://${apiHost}:${oauthModel.port}`,
+      "--credentials-file",
+      login,
+    ]);
+    oauthModel.script([{ text: `My login: ${oauthToken} (done)` }]);
+    const oauthQueued = await ask(`/job ${agent} use the login`);
+    // The chat's session goes on (the same Claude conversation, resumed), now on the login.
+    const oauthJob =
+      /^Job (j-[a-z2-7]{10}) queued \(continuing your conversation\)\./.exec(oauthQueued)?.[1] ?? "";
+    expect(oauthJob, oauthQueued).not.toBe("");
+    jobs.push(oauthJob);
+    expect(
+      await telegram.nextMessageTo(erin.id, {
+        after: telegram.messagesTo(erin.id).length,
+        timeoutMs: 150_000,
+      }),
+    ).toMatch(
+      new RegExp(`^Job ${oauthJob} completed after \\d+ s\\.\\n\\nMy login: \\[redacted\\] \\(done\\)$`),
     );
-    expect((JSON.parse(await cli(["--json", "jobs", "list"])) as unknown[]).length).toBe(1);
+    for (const message of telegram.messagesTo(erin.id)) expect(message).not.toContain(oauthToken);
+    expect(oauthModel.mainRequests.length).toBeGreaterThan(0);
+    for (const call of oauthModel.mainRequests) {
+      expect(call.headers.authorization).toBe(`Bearer ${oauthToken}`);
+      expect(JSON.stringify(call.body)).not.toContain(oauthToken);
+    }
+    expect((JSON.parse(await cli(["--json", "jobs", "list"])) as unknown[]).length).toBe(2);
 
     const events = (
       await runCli(["audit", "tail", "-n", "200", "--json", "--category", "access"], env)
@@ -291,14 +323,18 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
       .filter((event) => event.action === "telegram_command" && event.outcome === "denied")
       .map((event) => event.details.reason);
     expect(refusals.sort()).toEqual(["no jobs right", "quota"]);
-    expect(events.filter((event) => event.action === "telegram_job_started")).toHaveLength(1);
+    expect(events.filter((event) => event.action === "telegram_job_started")).toHaveLength(2);
     expect(events.find((event) => event.action === "access_jobs_changed")?.details).toMatchObject({
       jobs: true,
       jobsPerHour: 1,
       previousJobs: false,
     });
     const redacted = events.filter((event) => event.action === "telegram_reply_redacted");
-    expect(redacted.map((event) => event.details.secrets)).toEqual([["the job API key"]]);
+    expect(redacted.map((event) => event.details.secrets)).toEqual([
+      ["the secret anthropic-api-key"],
+      ["the Claude OAuth credentials"],
+    ]);
     expect(JSON.stringify(events)).not.toContain(apiKey);
+    expect(JSON.stringify(events)).not.toContain(oauthToken);
   }, 300_000);
 });
