@@ -246,7 +246,7 @@ describe("the model gateway", () => {
     expect(tooBig.status).toBe(413);
     await secrets.delete("anthropic-api-key", "cli");
     const unset = await viaProxy(sock("job"), { path: "/v1/messages", body: "{}" });
-    expect(unset.status).toBe(503);
+    expect(unset.status).toBe(401);
     // In the provider's own error shape, with the fix: the agent shows it as its model's error.
     expect(JSON.parse(unset.body)).toMatchObject({
       type: "error",

@@ -190,9 +190,10 @@ export async function startModelGateway(options: GatewayOptions): Promise<ModelG
     const body = await readBody(req);
     if (!body) return refuse(413, `claw model gateway: the request is over ${maxModelRequestBytes} bytes`);
     report.bytesUp = body.length;
+    // 401: a client does not retry it, so a job without a credential fails at once, saying why.
     if (route.secret && !route.credential)
       return refuseInChat(
-        503,
+        401,
         route.missingCredential ??
           `claw model gateway: the secret ${route.secret} is not set; set it in the panel (Settings → Secrets) or with \`claw secrets set ${route.secret}\``,
         body,

@@ -108,8 +108,8 @@ export function CredentialsForm({ settings }: { settings: JobSettingsView }) {
       ) : null}
       <span id={`${id}-help`} className={helpClass}>
         The <code className="font-mono">.credentials.json</code> Claude Code writes after{" "}
-        <code className="font-mono">claude login</code> (a Claude subscription). Each job gets a copy;
-        refreshed tokens are written back. An API key, when set, is used instead.
+        <code className="font-mono">claude login</code> (a Claude subscription). It stays in the panel: the
+        model gateway adds its token to each request and refreshes it. An API key, when set, is used instead.
       </span>
       <ConfigureOutcome state={state} />
     </form>
