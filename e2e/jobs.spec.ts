@@ -10,7 +10,7 @@ import {
 import { deleteModelSecret, LoginPage, mutate, origin } from "./panel";
 
 /**
- * The job's container reaches the model only through the panel's model proxy, which adds the key
+ * The job's container reaches the model only through the panel's model gateway, which adds the key
  * and resolves this name to 127.0.0.1 because the test panel runs with
  * CLAW_EGRESS_RESOLVE=fake-anthropic.test=127.0.0.1 (playwright.config.ts). The real Claude Code
  * talks to the fake model API there.

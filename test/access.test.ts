@@ -170,7 +170,7 @@ describe("access from Telegram through the real panel", () => {
  * proxy adds it), and an answer that still names it (here the model's, standing in for a key pasted
  * into a prompt or a file) reaches the chat with the key taken out; with an OAuth login, which stays in
  * the panel too, chat jobs run the same way. The real panel, the real Claude Code binary in its
- * hardened container, a fake Messages API it reaches only through the model proxy, and the fake Bot API.
+ * hardened container, a fake Messages API it reaches only through the model gateway, and the fake Bot API.
  */
 describe("jobs from Telegram: a right, a quota, and no credential in the chat", () => {
   const apiHost = "fake-anthropic.test";
@@ -197,7 +197,7 @@ describe("jobs from Telegram: a right, a quota, and no credential in the chat", 
 
   beforeAll(async () => {
     telegram = await startFakeTelegram();
-    // Loopback, and only with the owner's key: the panel's model proxy calls it from the host.
+    // Loopback, and only with the owner's key: the panel's model gateway calls it from the host.
     model = await startFakeAnthropic({ apiKey });
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);

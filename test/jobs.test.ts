@@ -52,7 +52,7 @@ env:
 
 /**
  * The real Claude Code binary in the real hardened container, reaching a fake Messages API on the
- * host only through the job's model proxy, which adds the API key (CLAW_EGRESS_RESOLVE maps the
+ * host only through the job's model gateway, which adds the API key (CLAW_EGRESS_RESOLVE maps the
  * fake's name to loopback for it).
  */
 describe("Claude Code jobs", () => {
@@ -108,7 +108,7 @@ describe("Claude Code jobs", () => {
       });
     });
     await new Promise<void>((resolve) => hookServer.listen(0, "127.0.0.1", resolve));
-    // Loopback only: the panel's model proxy calls it from the host; the container cannot reach it.
+    // Loopback only: the panel's model gateway calls it from the host; the container cannot reach it.
     fake = await startFakeAnthropic({ apiKey });
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);
@@ -134,7 +134,7 @@ describe("Claude Code jobs", () => {
     hookServer?.close();
   });
 
-  it("answers a prompt, keeps every event, and its only way to the model is the audited model proxy", async () => {
+  it("answers a prompt, keeps every event, and its only way to the model is the audited model gateway", async () => {
     fake.script([{ text: "Hello from the fake model." }]);
     const { jobId } = await start("say hello", ["--template", "quick"]);
     const job = await finished(jobId);

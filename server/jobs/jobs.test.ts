@@ -121,13 +121,13 @@ describe("the job's container", () => {
   };
   const spec = jobContainerSpec(specInput);
 
-  it("is hardened like an agent's and reaches the model only through the panel's model proxy", () => {
+  it("is hardened like an agent's and reaches the model only through the panel's model gateway", () => {
     expect(spec).toMatchObject({
       user: "1000:1000",
       capDrop: ["ALL"],
       noNewPrivileges: true,
       readOnlyRootfs: true,
-      // No allow rule for the API: the model proxy calls it from the host.
+      // No allow rule for the API: the model gateway calls it from the host.
       network: { mode: "none", allow: [], egressProxy: { socketDir: "run/egress" } },
       secretEnv: [],
       labels: { "claw.job-model": "proxy" },

@@ -15,7 +15,7 @@ const secrets = {
   apiKey: {
     name: "API key",
     label: "Anthropic API key",
-    help: "An Anthropic API key (or your gateway's). It is stored 0600 in CLAW_HOME and given to each job's container only.",
+    help: "An Anthropic API key (or your gateway's). Stored 0600 in CLAW_HOME as the secret anthropic-api-key, shared with agents: the panel's model gateway adds it to each request, so it never enters a container.",
     isSet: (settings: JobSettingsView) => settings.apiKeySet,
   },
   webhookToken: {
