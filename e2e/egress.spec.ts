@@ -18,7 +18,7 @@ test("the egress tab shows the enforced allowlist, and a denied connection arriv
   await expect(page.getByRole("tab", { name: "Egress" })).toHaveAttribute("aria-selected", "true");
   await expect(page.getByRole("note")).toContainText("Enforced: the container has no network interface");
   const rules = page.getByRole("table", { name: "Egress rules" });
-  await expect(rules.getByRole("row", { name: /api\.anthropic\.com\s+443, 80/ })).toBeVisible();
+  await expect(rules.getByRole("row", { name: /^api\.github\.com\s+443, 80/ })).toBeVisible();
   await expect(rules.getByRole("row", { name: /\*\.githubusercontent\.com/ })).toBeVisible();
   await expect(page.getByTestId("egress-denied")).toHaveText("0");
   await expect(page.getByText("● live")).toBeVisible();

@@ -11,7 +11,8 @@ test.describe("templates and agent policy", () => {
     for (const name of ["coder", "devops", "reviewer", "security"])
       await expect(list.getByText(name, { exact: true })).toBeVisible();
     await list.getByText("security", { exact: true }).click();
-    await expect(page.getByText("reach any network, the model API included")).toBeVisible();
+    await expect(page.getByText("its model is a service of the panel, not the network")).toBeVisible();
+    await expect(page.getByText("only through the panel's model gateway")).toBeVisible();
     await page.getByText("container-spec.json").click();
     await expect(page.getByText('"readOnlyRootfs": true')).toBeVisible();
   });
