@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeAnthropic, type FakeTurn, startFakeAnthropic } from "./fake-anthropic";
+import { writeTestJobTemplate } from "./job-templates";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
@@ -121,22 +122,7 @@ describe("job containment", () => {
     fake = await startFakeAnthropic();
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);
-    await mkdir(join(panel.home, "templates", "jobs"), { recursive: true });
-    await writeFile(
-      join(panel.home, "templates", "jobs", "quick.yaml"),
-      `apiVersion: claw/v1
-kind: JobTemplate
-metadata:
-  name: quick
-  description: jobs under test
-limits:
-  idleTimeoutSeconds: 30
-  maxOutputBytes: 200000
-env:
-  CLAUDE_CODE_MAX_RETRIES: "0"
-  CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: "1"
-`,
-    );
+    await writeTestJobTemplate(panel.home, "quick", { idleTimeoutSeconds: 30, maxOutputBytes: 200_000 });
     // Claude Code prints an answer only once it has all of it: 200 MB takes a while to arrive.
     await writeFile(
       join(panel.home, "templates", "jobs", "flood.yaml"),

@@ -1,12 +1,13 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { lstat, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeAnthropic, startFakeAnthropic, toolResults, toolResultText } from "./fake-anthropic";
+import { writeTestJobTemplate } from "./job-templates";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
@@ -106,21 +107,7 @@ describe("Claude Code jobs with an OAuth login", () => {
       env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1`, CLAW_ANTHROPIC_OAUTH_TOKEN_URL: tokenUrl },
     });
     env = cliEnvOf(panel);
-    await mkdir(join(panel.home, "templates", "jobs"), { recursive: true });
-    await writeFile(
-      join(panel.home, "templates", "jobs", "quick.yaml"),
-      `apiVersion: claw/v1
-kind: JobTemplate
-metadata:
-  name: quick
-  description: jobs under test
-limits:
-  idleTimeoutSeconds: 30
-env:
-  CLAUDE_CODE_MAX_RETRIES: "0"
-  CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: "1"
-`,
-    );
+    await writeTestJobTemplate(panel.home, "quick", { idleTimeoutSeconds: 30 });
     await cli(["jobs", "config", "--base-url", `http://${apiHost}:${fake.port}`]);
     // Two minutes left: within the five the panel refreshes ahead.
     await giveLogin(2 * 60_000);

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import {
   toolResultText,
 } from "./fake-anthropic";
 import { startFakeTelegram } from "./fake-telegram";
+import { writeTestJobTemplate } from "./job-templates";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
@@ -36,19 +37,6 @@ type JobStatus = {
   session: { claudeSessionId: string | null };
 };
 type Event = { type: string; subtype?: string; message?: { content?: { type: string; name?: string }[] } };
-
-/** A job template for tests: quick limits, and no retries so errors end at once. */
-const template = (name: string, limits: string) => `apiVersion: claw/v1
-kind: JobTemplate
-metadata:
-  name: ${name}
-  description: jobs under test
-limits:
-${limits}
-env:
-  CLAUDE_CODE_MAX_RETRIES: "0"
-  CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: "1"
-`;
 
 /**
  * The real Claude Code binary in the real hardened container, reaching a fake Messages API on the
@@ -112,15 +100,8 @@ describe("Claude Code jobs", () => {
     fake = await startFakeAnthropic({ apiKey });
     panel = await startPanel({ env: { CLAW_EGRESS_RESOLVE: `${apiHost}=127.0.0.1` } });
     env = cliEnvOf(panel);
-    await mkdir(join(panel.home, "templates", "jobs"), { recursive: true });
-    await writeFile(
-      join(panel.home, "templates", "jobs", "quick.yaml"),
-      template("quick", "  idleTimeoutSeconds: 8\n  maxOutputBytes: 200000"),
-    );
-    await writeFile(
-      join(panel.home, "templates", "jobs", "patient.yaml"),
-      template("patient", "  idleTimeoutSeconds: 90"),
-    );
+    await writeTestJobTemplate(panel.home, "quick", { idleTimeoutSeconds: 8, maxOutputBytes: 200_000 });
+    await writeTestJobTemplate(panel.home, "patient", { idleTimeoutSeconds: 90 });
     await cli(["jobs", "config", "--base-url", `http://${apiHost}:${fake.port}`, "--api-key-stdin"], apiKey);
     const tokenFile = join(panel.home, "hook-token");
     await writeFile(tokenFile, "hook-secret\n");
