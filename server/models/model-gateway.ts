@@ -120,14 +120,6 @@ function requestFields(body: Buffer): { model?: unknown; stream?: unknown } | un
   }
 }
 
-/** The `model` a JSON request body names, if any. */
-function requestedModel(body: Buffer): string | undefined {
-  const model = requestFields(body)?.model;
-  return typeof model === "string" ? model : undefined;
-}
-
-const wantsStream = (body: Buffer) => requestFields(body)?.stream === true;
-
 export async function startModelGateway(options: GatewayOptions): Promise<ModelGateway> {
   const { label } = options;
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
@@ -164,11 +156,11 @@ export async function startModelGateway(options: GatewayOptions): Promise<ModelG
       fail(res, provider, code, message);
     };
     /** A refusal a person chatting with an agent must read: told as the model's answer (see refusalAsAnswer). */
-    const refuseInChat = (code: number, message: string, body: Buffer) => {
+    const refuseInChat = (code: number, message: string, stream: boolean) => {
       if (!options.explainInChat || method !== "POST") return refuse(code, message);
       report.status = code;
       end("denied", message);
-      const answer = refusalAsAnswer(provider, wantsStream(body), `⚠️ ${message}`);
+      const answer = refusalAsAnswer(provider, stream, `⚠️ ${message}`);
       res
         .writeHead(200, {
           "content-type": answer.contentType,
@@ -190,28 +182,31 @@ export async function startModelGateway(options: GatewayOptions): Promise<ModelG
     const body = await readBody(req);
     if (!body) return refuse(413, `claw model gateway: the request is over ${maxModelRequestBytes} bytes`);
     report.bytesUp = body.length;
+    // Read once: the model it asks for, and whether it wants a stream (for an answer told in the chat).
+    const fields = requestFields(body);
+    const stream = fields?.stream === true;
     // 401: a client does not retry it, so a job without a credential fails at once, saying why.
     if (route.secret && !route.credential)
       return refuseInChat(
         401,
         route.missingCredential ??
           `claw model gateway: the secret ${route.secret} is not set; set it in the panel (Settings → Secrets) or with \`claw secrets set ${route.secret}\``,
-        body,
+        stream,
       );
-    const asked = requestedModel(body);
+    const asked = typeof fields?.model === "string" ? fields.model : undefined;
     report.model = asked ?? route.model;
     if (route.model && asked !== undefined && asked !== route.model)
       return refuseInChat(
         403,
         `claw model gateway: ${label} may use only the model ${route.model}, not ${asked.slice(0, 100)}`,
-        body,
+        stream,
       );
     const refusal = await options.admit(route);
     // A request-rate limit is a 429 the client waits out and retries; any other refusal lasts.
     if (refusal)
       return refusal.status === 429
         ? refuse(429, refusal.message)
-        : refuseInChat(refusal.status, refusal.message, body);
+        : refuseInChat(refusal.status, refusal.message, stream);
 
     const base = new URL(route.upstream);
     const https = base.protocol === "https:";
@@ -299,6 +294,8 @@ export async function startModelGateway(options: GatewayOptions): Promise<ModelG
   server.on("clientError", (_error, socket: Socket) => {
     if (!socket.destroyed) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
+  // The trust boundary's rule for sockets: the panel listens, in a directory the container sees only
+  // read-only (run/model); the container's relay dials in. Nothing here follows a container's path.
   const served = await serveForContainer(server, options.socketPath, { maxConnections: maxModelConnections });
   return {
     async close() {
