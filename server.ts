@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import next from "next";
 import { createAccessService } from "./server/access/access-service";
 import { agentOpsOf } from "./server/access/agent-ops";
+import { createAgentApis } from "./server/agent-api/agent-apis";
 import { createAgentService } from "./server/agents/agent-service";
 import { createAuditLog } from "./server/audit/audit-log";
 import { createAuditTail } from "./server/audit/audit-tail";
@@ -96,6 +97,8 @@ async function main() {
     tickets: createTicketStore(),
     manager: createTerminalManager({ libpod, audit }),
   };
+  // Agents' API sockets start jobs; the job service is built below (called only once agents run).
+  const agentApis = createAgentApis({ jobs: () => ({ db, jobs }), audit });
   const agents = createAgentService({
     config,
     paths,
@@ -105,6 +108,7 @@ async function main() {
     podman,
     egress,
     models,
+    agentApis,
     secrets,
     endTerminals: (name, reason) => terminals.manager.closeAll(name, reason),
   });
@@ -118,6 +122,7 @@ async function main() {
     egress,
     models,
     secrets,
+    agentHooks: { notify: (agent, notice) => agents.notifyJobEnd(agent, notice) },
   });
   const services: PanelServices = {
     config,
@@ -209,6 +214,7 @@ async function main() {
     await services.jobs.close();
     await services.access.close();
     await agents.close();
+    await agentApis.closeAll();
     await egress.closeAll();
     await models.closeAll();
     server.close();

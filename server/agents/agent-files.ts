@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { AppError } from "../errors";
+import { agentApiSocketDir, agentApiSocketName } from "../policy/agent-jobs";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import type { AgentFiles } from "../policy/verify-policy";
 
@@ -24,6 +25,10 @@ export function agentFilesIn(dir: string) {
     staging: join(dir, "staging"),
     /** The Gateway token, 0600: passed to the container as env and to the browser that opens the Control UI. */
     gatewayToken: join(dir, "secrets", "gateway-token"),
+    /** The Gateway's hooks token, 0600: the panel posts job-end notices with it (agents that may start jobs). */
+    hooksToken: join(dir, "secrets", "hooks-token"),
+    /** The agent API's socket (run/api is mounted at /run/claw/api), for agents that may start jobs. */
+    apiSocket: join(dir, agentApiSocketDir, agentApiSocketName),
     /** Where claw-ingress inside the container listens (run/ingress is mounted at /run/claw/ingress). */
     ingressSocket: join(dir, "run", "ingress", "gateway.sock"),
   };
@@ -53,9 +58,13 @@ export async function readContainerSpec(agentsDir: string, name: string): Promis
   return JSON.parse(text) as ContainerSpec;
 }
 
-/** The agent's Gateway token, made on first use and kept 0600 beside its files. */
-export async function ensureGatewayToken(agentsDir: string, name: string): Promise<string> {
-  const path = agentFilePaths(agentsDir, name).gatewayToken;
+/** The agent's Gateway token (or its hooks token), made on first use and kept 0600 beside its files. */
+export async function ensureGatewayToken(
+  agentsDir: string,
+  name: string,
+  which: "gatewayToken" | "hooksToken" = "gatewayToken",
+): Promise<string> {
+  const path = agentFilePaths(agentsDir, name)[which];
   const existing = await readFile(path, "utf8").catch(() => undefined);
   if (existing?.trim()) return existing.trim();
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });

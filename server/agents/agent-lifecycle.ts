@@ -1,5 +1,6 @@
 import { chmod, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { AgentApis } from "../agent-api/agent-apis";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
 import { checkConformance, readProcessFacts } from "../podman/conformance";
@@ -29,6 +30,8 @@ export type LifecycleDeps = AgentDeps & {
   egress: Pick<EgressProxies, "ensure" | "close">;
   /** The per-agent model gateways (every profile), started before the container. */
   models: AgentModelGateways;
+  /** The per-agent API sockets (agents whose policy allows jobs), listening before the container starts. */
+  agentApis: AgentApis;
   /** Values of the secrets a template gives its agent as env. */
   secrets: Pick<SecretStore, "read">;
   /** The panel's ingress socket each agent's bridge dials, listening before the container starts. */
@@ -138,12 +141,12 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   // an agent made before ingress was the panel's own may have left its socket dir to the container.
   await deps.ingress.close(name);
   await rm(join(files.dir, "run", "ingress"), { recursive: true, force: true }).catch(() => {});
-  for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress", "run/model"]) {
+  for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress", "run/model", "run/api"]) {
     await mkdir(join(files.dir, dir), { recursive: true, mode: 0o700 });
   }
   // Mounted read-only for the agent's uid; the agent's dir (0700) keeps everyone else out.
   await chmod(files.openclawJson, 0o644);
-  for (const dir of ["egress", "ingress", "model"]) await chmod(join(files.dir, "run", dir), 0o755);
+  for (const dir of ["egress", "ingress", "model", "api"]) await chmod(join(files.dir, "run", dir), 0o755);
   // A writable workspace is given to the container's range by Podman (`U`); a read-only one stays
   // the panel's, so the agent's uid must be let in to read it. The directory entry itself lives in
   // the agent's dir, which no container sees: this chmod cannot be turned to another path.
@@ -152,6 +155,9 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
   const secretEnv: Record<string, string> = {
     ...(await readSecretEnv(deps, name, spec)),
     [secretEnvNames.gatewayToken]: await ensureGatewayToken(deps.paths.agents, name),
+    ...(spec.jobs
+      ? { [secretEnvNames.hooksToken]: await ensureGatewayToken(deps.paths.agents, name, "hooksToken") }
+      : {}),
   };
   const host = await deps.host();
   const idMapping =
@@ -173,6 +179,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     await deps.ingress.ensure(name, files.ingressSocket);
     await deps.egress.ensure(name, files.dir, spec);
     await deps.models.ensure(name, files.dir, spec);
+    await deps.agentApis.ensure(name, files.apiSocket, spec);
     id = await libpod.createContainer(body).catch((error: unknown) => {
       throw new AppError(
         "INTERNAL",
@@ -223,6 +230,7 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     }
     await deps.egress.close(name).catch(() => {});
     await deps.models.close(name).catch(() => {});
+    await deps.agentApis.close(name).catch(() => {});
     await deps.ingress.close(name).catch(() => {});
     const message = error instanceof Error ? error.message : String(error);
     await deps.audit.record({
@@ -288,6 +296,7 @@ export async function stopAgent(
   await libpod.stopContainer(existing.Id, timeoutSeconds);
   await deps.egress.close(name);
   await deps.models.close(name);
+  await deps.agentApis.close(name);
   await deps.ingress.close(name);
   const after = await libpod.inspectContainer(existing.Id);
   await deps.audit.record({

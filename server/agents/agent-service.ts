@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
+import type { AgentApis } from "../agent-api/agent-apis";
 import type { AuditLog } from "../audit/audit-log";
 import type { ClawPaths, Config } from "../config";
 import type { Db } from "../db/client";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { agentEgressView } from "../egress/egress-view";
+import type { JobNotice } from "../jobs/job-notify";
+import type { HookResult } from "../jobs/job-runtime";
 import type { HostKey } from "../keys/host-key";
 import type { ModelGateways } from "../models/model-gateways";
 import { modelUsageOf } from "../models/model-usage";
@@ -18,6 +21,7 @@ import { dnsLabel } from "../policy/template-schema";
 import type { SecretStore } from "../secrets/secret-store";
 import { runInContainer } from "../terminal/run-command";
 import { agentFilePaths, ensureGatewayToken, readContainerSpec } from "./agent-files";
+import { postJobNotice } from "./agent-hooks";
 import {
   type LifecycleDeps,
   restartAgent,
@@ -52,6 +56,8 @@ export type AgentServiceDeps = {
   egress: EgressProxies;
   /** Shared with jobs: one model gateway per running agent or job. */
   models: ModelGateways;
+  /** The agent API sockets of agents whose policy allows Claude Code jobs. */
+  agentApis: AgentApis;
   secrets: SecretStore;
   /** Ends the agent's open terminals with a reason, rather than as a broken stream mid-stop. */
   endTerminals: (name: string, reason: string) => void;
@@ -90,6 +96,7 @@ export function createAgentService(deps: AgentServiceDeps) {
       const spec = await readSpec(name);
       await egress.ensure(name, files.dir, spec);
       await models.ensure(name, files.dir, spec);
+      await deps.agentApis.ensure(name, files.apiSocket, spec);
     },
     // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
     probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
@@ -126,6 +133,7 @@ export function createAgentService(deps: AgentServiceDeps) {
     changed: () => void status.refresh().catch(() => {}),
     egress,
     models,
+    agentApis: deps.agentApis,
     secrets: deps.secrets,
     ingress: tunnels,
     endTerminals: deps.endTerminals,
@@ -246,6 +254,16 @@ export function createAgentService(deps: AgentServiceDeps) {
           };
         }),
       );
+    },
+
+    /** Tells the agent that a job it started ended, on its Gateway's hook (the token stays in the panel). */
+    async notifyJobEnd(name: string, notice: JobNotice): Promise<HookResult> {
+      const token = await ensureGatewayToken(deps.paths.agents, name, "hooksToken");
+      return postJobNotice(() => tunnels.claim(name), token, name, notice).catch((error: Error) => ({
+        ok: false,
+        status: null,
+        error: `the agent's Gateway is not reachable (${error.message}); is the agent running?`,
+      }));
     },
 
     /** Where the browser opens the agent's Control UI: its own loopback port, with the token in the fragment. */

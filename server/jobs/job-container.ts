@@ -34,6 +34,8 @@ export function jobContainerSpec(input: {
   template: JobTemplate;
   image: ImageRef;
   rootless: boolean;
+  /** An agent's workspace (absolute) when its policy says `workspace: agent`; else the session's own. */
+  agentWorkspace?: { agent: string; path: string };
 }): ContainerSpec {
   const { template } = input;
   const proxied = template.network.profile === "restricted" || template.network.profile === "devops";
@@ -51,7 +53,14 @@ export function jobContainerSpec(input: {
       egressProxy: proxied ? egressProxySpec : null,
     },
     mounts: [
-      { source: "workspace", target: "/workspace", readOnly: false, purpose: "the session's workspace" },
+      input.agentWorkspace
+        ? {
+            source: input.agentWorkspace.path,
+            target: "/workspace",
+            readOnly: false,
+            purpose: `the workspace of the agent ${input.agentWorkspace.agent}`,
+          }
+        : { source: "workspace", target: "/workspace", readOnly: false, purpose: "the session's workspace" },
       {
         source: "claude",
         target: "/claude",

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { jobPromptDir } from "./job-container";
 import { readTail } from "./job-files";
-import { sendJobWebhook } from "./job-notify";
+import { type JobNotice, sendJobWebhook } from "./job-notify";
 import { auditJob, type JobRuntime, type RunningJob } from "./job-runtime";
 import { readJobSecret, readJobSettings } from "./job-settings";
 import { type JobOutcome, jobOutcome } from "./stream-json";
@@ -54,9 +54,18 @@ export async function finishJob(rt: JobRuntime, job: RunningJob, exitCode: numbe
       costUsd: job.result?.costUsd ?? null,
       turns: job.result?.numTurns ?? null,
     },
+    job.agent,
   );
   rt.bus.emit(job.id, { type: "status", status: outcome.status });
-  void notify(rt, job, outcome.status, durationMs);
+  const notice: JobNotice = {
+    jobId: job.id,
+    sessionId: job.sessionId,
+    status: outcome.status,
+    outputBytes: job.outputBytes,
+    durationMs,
+    resultText: job.result?.text ?? outcome.message ?? null,
+  };
+  void (job.agent ? noticeToAgent(rt, job.agent, notice) : notify(rt, job, notice));
   void rt.pump(job.sessionId);
 }
 
@@ -98,7 +107,7 @@ async function saveOutcome(
 /** A job that never got a running container (or lost it): failed as a crash, its proxies closed. */
 export async function failJobBeforeStart(rt: JobRuntime, jobId: string, error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
-  await rt.deps.db.job.update({
+  const row = await rt.deps.db.job.update({
     where: { id: jobId },
     data: {
       status: "failed",
@@ -109,27 +118,52 @@ export async function failJobBeforeStart(rt: JobRuntime, jobId: string, error: u
   });
   await rt.deps.egress.close(`job:${jobId}`).catch(() => {});
   await rt.models.close(jobId).catch(() => {});
-  await auditJob(rt, "job_failed", "system", "error", {
-    job: jobId,
-    errorType: "crash",
-    error: message.slice(0, 2000),
-  });
+  await auditJob(
+    rt,
+    "job_failed",
+    "system",
+    "error",
+    { job: jobId, errorType: "crash", error: message.slice(0, 2000) },
+    row.agent,
+  );
+  if (row.agent)
+    void noticeToAgent(rt, row.agent, {
+      jobId,
+      sessionId: row.sessionId,
+      status: "failed",
+      outputBytes: 0,
+      durationMs: 0,
+      resultText: message.slice(0, 1500),
+    });
   rt.bus.emit(jobId, { type: "status", status: "failed" });
 }
 
+/**
+ * The notice to the agent that started the job, on its own Gateway's /hooks/agent (through the
+ * panel's tunnel, with the hooks token the panel holds); audited either way.
+ */
+async function noticeToAgent(rt: JobRuntime, agent: string, notice: JobNotice) {
+  const result = await rt.deps.agentHooks.notify(agent, notice).catch((error: Error) => ({
+    ok: false,
+    status: null,
+    error: error.message,
+  }));
+  await auditJob(
+    rt,
+    "job_notified",
+    "system",
+    result.ok ? "ok" : "error",
+    { job: notice.jobId, to: `agent ${agent}`, jobStatus: notice.status, ...result },
+    agent,
+  );
+}
+
 /** The job-end webhook, with the settings of now (a webhook set while the job ran is the one told). */
-async function notify(rt: JobRuntime, job: RunningJob, status: string, durationMs: number) {
+async function notify(rt: JobRuntime, job: RunningJob, notice: JobNotice) {
   const settings = await readJobSettings(rt.paths).catch(() => undefined);
   if (!settings?.webhook) return;
   const token = await readJobSecret(rt.paths, "webhookToken");
-  const result = await sendJobWebhook(settings.webhook, token, {
-    jobId: job.id,
-    sessionId: job.sessionId,
-    status,
-    outputBytes: job.outputBytes,
-    durationMs,
-    resultText: job.result?.text ?? null,
-  });
+  const result = await sendJobWebhook(settings.webhook, token, notice);
   await auditJob(rt, "job_notified", "system", result.ok ? "ok" : "error", {
     job: job.id,
     url: settings.webhook.url,

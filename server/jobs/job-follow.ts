@@ -108,7 +108,7 @@ function onLines(rt: JobRuntime, job: RunningJob, lines: string[]) {
   for (const line of lines) {
     if (job.stoppedFor === "output_limit" || job.events < 0) break;
     const size = Buffer.byteLength(line) + 1;
-    if (job.outputBytes + size > limit) {
+    if (limit > 0 && job.outputBytes + size > limit) {
       stopJob(rt, job, "output_limit", `the output passed the limit of ${limit.toLocaleString()} bytes`);
       break;
     }

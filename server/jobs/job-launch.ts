@@ -1,5 +1,6 @@
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { agentIdRangeSize } from "../agents/agent-id-range";
 import { AppError } from "../errors";
 import { removeContainerFile } from "../fs/container-files";
 import { writeFileAtomic } from "../fs/write-file-atomic";
@@ -16,7 +17,7 @@ import {
 import { followJob } from "./job-follow";
 import { auditJob, type JobRuntime, newRunningJob } from "./job-runtime";
 import type { JobsPaths } from "./job-settings";
-import { getJobTemplateOrThrow, type JobTemplate } from "./job-template";
+import { getJobTemplateOrThrow, type JobTemplate, withJobNetwork } from "./job-template";
 
 /**
  * Claude Code's login file in its config dir. The panel keeps the login itself (the model gateway
@@ -39,7 +40,7 @@ export async function claudeCodeImageIdOrThrow(libpod: Libpod): Promise<string> 
 export function jobSpec(
   job: { id: string; sessionId: string },
   template: JobTemplate,
-  options: { imageId: string; rootless: boolean },
+  options: { imageId: string; rootless: boolean; agentWorkspace?: { agent: string; path: string } },
 ): ContainerSpec {
   return jobContainerSpec({
     jobId: job.id,
@@ -47,26 +48,60 @@ export function jobSpec(
     template,
     image: { ref: claudeCodeImage, digest: options.imageId },
     rootless: options.rootless,
+    agentWorkspace: options.agentWorkspace,
   });
+}
+
+/**
+ * A job on an agent's workspace runs in the agent's user-id range (rootful), so the files each
+ * writes are the other's; the agent has had a range since its first start.
+ */
+async function agentWorkspaceOf(rt: JobRuntime, agent: string, rootless: boolean) {
+  const row = await rt.deps.db.agent.findUnique({ where: { name: agent } });
+  if (!row)
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `The agent ${agent}, whose workspace this job works on, is gone`,
+    );
+  if (!rootless && row.idBase === null)
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `The agent ${agent} has not started yet: its workspace has no owner`,
+      {
+        fix: `claw agents start ${agent}`,
+      },
+    );
+  return {
+    agentWorkspace: { agent, path: join(rt.deps.paths.agents, agent, "workspace") },
+    idMapping: row.idBase === null || rootless ? undefined : { hostBase: row.idBase, size: agentIdRangeSize },
+  };
 }
 
 /** Creates and starts the job's container, then follows it. */
 export async function launchJob(rt: JobRuntime, jobId: string) {
   const { deps } = rt;
   const job = await deps.db.job.findUniqueOrThrow({ where: { id: jobId }, include: { session: true } });
-  const template = await getJobTemplateOrThrow(deps.paths.templates, job.session.template);
+  const template = withJobNetwork(
+    await getJobTemplateOrThrow(deps.paths.templates, job.session.template),
+    job.network,
+  );
   const libpod = await deps.libpod();
   const imageId = await claudeCodeImageIdOrThrow(libpod);
   const rootless = await deps.rootless();
   const sessionDir = rt.paths.session(job.sessionId).dir;
   await prepareJobFiles(rt.paths, job);
-  const spec = jobSpec(job, template, { imageId, rootless });
+  const onAgent =
+    job.session.workspace === "agent" && job.session.agent
+      ? await agentWorkspaceOf(rt, job.session.agent, rootless)
+      : undefined;
+  const spec = jobSpec(job, template, { imageId, rootless, agentWorkspace: onAgent?.agentWorkspace });
   const resume = job.session.claudeSessionId;
   const body = jobCreateBody(spec, {
     sessionDir,
     command: claudeCommand({ resume, model: template.model }),
     secretEnv: {},
     runtimeLabels: { [homeLabel]: deps.homeId },
+    idMapping: onAgent?.idMapping,
   });
   await deps.egress.ensure(`job:${jobId}`, sessionDir, spec, { job: jobId });
   await rt.models.ensure(jobId, sessionDir);
@@ -76,24 +111,33 @@ export async function launchJob(rt: JobRuntime, jobId: string) {
     where: { id: jobId },
     data: { status: "running", startedAt, containerId, resumed: resume },
   });
-  await auditJob(rt, "job_started", "system", "ok", {
-    job: jobId,
-    session: job.sessionId,
-    containerId,
-    resumed: resume,
-    network: spec.network.profile,
-    allow: spec.network.allow,
-    // The credential (API key or OAuth login) stays in the panel: the model gateway adds it.
-    model: "proxy",
-    conformance: conformance.verdict,
-    image: imageId,
-  });
+  await auditJob(
+    rt,
+    "job_started",
+    "system",
+    "ok",
+    {
+      job: jobId,
+      session: job.sessionId,
+      workspace: onAgent ? `agent ${job.agent}` : "session",
+      containerId,
+      resumed: resume,
+      network: spec.network.profile,
+      allow: spec.network.allow,
+      // The credential (API key or OAuth login) stays in the panel: the model gateway adds it.
+      model: "proxy",
+      conformance: conformance.verdict,
+      image: imageId,
+    },
+    job.agent,
+  );
   rt.bus.emit(jobId, { type: "status", status: "running" });
   followJob(
     rt,
     newRunningJob({
       id: jobId,
       sessionId: job.sessionId,
+      agent: job.agent,
       containerId,
       template,
       startedAt: startedAt.getTime(),

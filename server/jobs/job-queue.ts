@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import type { NetworkProfile } from "../policy/template-schema";
 import { newShortId } from "../short-id";
 import { failJobBeforeStart } from "./job-finish";
 import { stopJob } from "./job-follow";
@@ -9,7 +10,14 @@ import { getJobTemplateOrThrow } from "./job-template";
 
 export const maxPromptChars = 100_000;
 
-export type StartJobInput = { prompt: string; sessionId?: string; template?: string };
+/** An agent starting a job through its agent API, with what its signed policy gives the job. */
+export type JobOwner = {
+  agent: string;
+  workspace: "agent" | "session";
+  network: { profile: NetworkProfile; allow: string[] };
+};
+
+export type StartJobInput = { prompt: string; sessionId?: string; template?: string; owner?: JobOwner };
 
 /** Queues a job in a session (a new one unless given) and starts it when the session is free. */
 export async function startJob(rt: JobRuntime, input: StartJobInput, actor: string) {
@@ -21,8 +29,9 @@ export async function startJob(rt: JobRuntime, input: StartJobInput, actor: stri
     );
   const { db } = rt.deps;
   let sessionId = input.sessionId;
+  const owner = input.owner;
   const templateName = sessionId
-    ? await sessionTemplateOrThrow(rt, sessionId, input.template)
+    ? await sessionTemplateOrThrow(rt, sessionId, input.template, owner?.agent ?? null)
     : (input.template ?? "default");
   await getJobTemplateOrThrow(rt.deps.paths.templates, templateName);
   await checkReady(rt);
@@ -32,26 +41,63 @@ export async function startJob(rt: JobRuntime, input: StartJobInput, actor: stri
       throw new AppError("PRECONDITION_FAILED", `Session ${sessionId} was cleaned up`);
     if (!sessionId) {
       sessionId = newShortId("s");
-      await tx.jobSession.create({ data: { id: sessionId, template: templateName } });
+      await tx.jobSession.create({
+        data: {
+          id: sessionId,
+          template: templateName,
+          agent: owner?.agent ?? null,
+          workspace: owner?.workspace ?? "session",
+        },
+      });
     }
-    await tx.job.create({ data: { id: jobId, sessionId, prompt: input.prompt, status: "pending" } });
+    await tx.job.create({
+      data: {
+        id: jobId,
+        sessionId,
+        prompt: input.prompt,
+        status: "pending",
+        agent: owner?.agent ?? null,
+        network: owner ? JSON.stringify(owner.network) : null,
+      },
+    });
   });
   const session = sessionId as string;
-  await auditJob(rt, "job_queued", actor, "ok", {
-    job: jobId,
-    session,
-    template: templateName,
-    promptChars: input.prompt.length,
-  });
+  await auditJob(
+    rt,
+    "job_queued",
+    actor,
+    "ok",
+    {
+      job: jobId,
+      session,
+      template: templateName,
+      promptChars: input.prompt.length,
+      ...(owner ? { workspace: owner.workspace, network: owner.network.profile } : {}),
+    },
+    owner?.agent,
+  );
   void pumpSession(rt, session);
   return { jobId, sessionId: session };
 }
 
-/** The template of an open session, which a job in it must not name differently. */
-async function sessionTemplateOrThrow(rt: JobRuntime, sessionId: string, template: string | undefined) {
+/**
+ * The template of an open session, which a job in it must not name differently. A session belongs to
+ * whoever started it: an agent sees only its own (another's is "No session", as if it did not exist),
+ * and a person's job does not join an agent's session.
+ */
+async function sessionTemplateOrThrow(
+  rt: JobRuntime,
+  sessionId: string,
+  template: string | undefined,
+  agent: string | null,
+) {
   const session = await rt.deps.db.jobSession.findUnique({ where: { id: sessionId } });
-  if (!session)
+  if (!session || (agent !== null && session.agent !== agent))
     throw new AppError("NOT_FOUND", `No session ${sessionId}`, { fix: "claw jobs sessions lists them" });
+  if (agent === null && session.agent)
+    throw new AppError("PRECONDITION_FAILED", `Session ${sessionId} belongs to the agent ${session.agent}`, {
+      fix: "Start a job without a session for a new one; the agent continues its own sessions.",
+    });
   if (session.closedAt)
     throw new AppError("PRECONDITION_FAILED", `Session ${sessionId} was cleaned up`, {
       fix: "Start a job without a session for a new one.",
@@ -119,11 +165,14 @@ export async function cancelJob(rt: JobRuntime, jobId: string, actor: string) {
       },
     });
     if (count === 1) {
-      await auditJob(rt, "job_cancelled", actor, "ok", {
-        job: jobId,
-        session: job.sessionId,
-        whilePending: true,
-      });
+      await auditJob(
+        rt,
+        "job_cancelled",
+        actor,
+        "ok",
+        { job: jobId, session: job.sessionId, whilePending: true },
+        job.agent,
+      );
       rt.bus.emit(jobId, { type: "status", status: "cancelled" });
       return { status: "cancelled" as const };
     }

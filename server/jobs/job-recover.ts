@@ -7,7 +7,7 @@ import { failJobBeforeStart } from "./job-finish";
 import { followJob } from "./job-follow";
 import { credentialsFile, jobSpec } from "./job-launch";
 import { applyFacts, auditJob, type JobRuntime, newRunningJob } from "./job-runtime";
-import { getJobTemplateOrThrow } from "./job-template";
+import { getJobTemplateOrThrow, withJobNetwork } from "./job-template";
 
 /** A job row that was running when the panel stopped, with its session. */
 type RunningRow = Awaited<ReturnType<typeof runningRows>>[number];
@@ -45,9 +45,9 @@ export async function recoverJobs(rt: JobRuntime) {
 
 /** Follows a job's container again: its stored lines counted, its proxies back while it runs. */
 async function reattach(rt: JobRuntime, libpod: Libpod, job: RunningRow, container: ContainerSummary) {
-  const template = await getJobTemplateOrThrow(rt.deps.paths.templates, job.session.template).catch(
-    () => null,
-  );
+  const template = await getJobTemplateOrThrow(rt.deps.paths.templates, job.session.template)
+    .then((found) => withJobNetwork(found, job.network))
+    .catch(() => null);
   if (!template) {
     await libpod.stopContainer(container.Id, 5).catch(() => {});
     await failJobBeforeStart(rt, job.id, new Error(`its template ${job.session.template} is gone`));
@@ -60,6 +60,7 @@ async function reattach(rt: JobRuntime, libpod: Libpod, job: RunningRow, contain
   const live = newRunningJob({
     id: job.id,
     sessionId: job.sessionId,
+    agent: job.agent,
     containerId: container.Id,
     template,
     startedAt: job.startedAt?.getTime() ?? Date.now(),
@@ -88,12 +89,19 @@ async function reattach(rt: JobRuntime, libpod: Libpod, job: RunningRow, contain
     await rt.deps.egress.ensure(`job:${job.id}`, sessionPaths.dir, spec, { job: job.id });
     await rt.models.ensure(job.id, sessionPaths.dir);
   }
-  await auditJob(rt, "job_reattached", "system", "ok", {
-    job: job.id,
-    storedEvents: lines.length,
-    state: container.State,
-    // `direct`: an older panel's OAuth job, stopped if it still ran (see above).
-    ...(direct ? { model: "direct", stopped: container.State === "running" } : {}),
-  });
+  await auditJob(
+    rt,
+    "job_reattached",
+    "system",
+    "ok",
+    {
+      job: job.id,
+      storedEvents: lines.length,
+      state: container.State,
+      // `direct`: an older panel's OAuth job, stopped if it still ran (see above).
+      ...(direct ? { model: "direct", stopped: container.State === "running" } : {}),
+    },
+    job.agent,
+  );
   followJob(rt, live, lines.length);
 }

@@ -7,6 +7,7 @@ import type { ModelGateways } from "../models/model-gateways";
 import type { Libpod } from "../podman/libpod";
 import type { SecretStore } from "../secrets/secret-store";
 import type { JobBus } from "./job-bus";
+import type { JobNotice } from "./job-notify";
 import type { JobsPaths } from "./job-settings";
 import type { JobTemplate } from "./job-template";
 import { factsOfLine, type JobResult, type LimitError } from "./stream-json";
@@ -23,7 +24,11 @@ export type JobsDeps = {
   models: ModelGateways;
   /** Where the model key (the secret anthropic-api-key) is kept. */
   secrets: SecretStore;
+  /** Tells an agent that a job it started ended, on its Gateway's hook. */
+  agentHooks: { notify(agent: string, notice: JobNotice): Promise<HookResult> };
 };
+
+export type HookResult = { ok: boolean; status: number | null; error: string | null };
 
 export type MetricSample = { t: number; cpuPercent: number; memoryBytes: number };
 
@@ -31,6 +36,8 @@ export type MetricSample = { t: number; cpuPercent: number; memoryBytes: number 
 export type RunningJob = {
   id: string;
   sessionId: string;
+  /** The agent that started it through its agent API; null when a person did. */
+  agent: string | null;
   containerId: string;
   template: JobTemplate;
   startedAt: number;
@@ -85,19 +92,21 @@ export async function auditJob(
   actor: string,
   outcome: "ok" | "error" | "denied",
   details: object,
+  /** The agent that started the job, so its events are found under that agent too. */
+  agent?: string | null,
 ) {
   await rt.deps.audit.record({
     category: "job",
     action,
     actor,
-    agent: null,
+    agent: agent ?? null,
     outcome,
     details: details as never,
   });
 }
 
 export function newRunningJob(
-  fields: Pick<RunningJob, "id" | "sessionId" | "containerId" | "template" | "startedAt"> & {
+  fields: Pick<RunningJob, "id" | "sessionId" | "agent" | "containerId" | "template" | "startedAt"> & {
     eventsPath: string;
   },
 ): RunningJob {

@@ -33,6 +33,8 @@ export function missingJobCredential(reason: Extract<OAuthAccess, { token: undef
 
 export type CleanupOptions = {
   sessionId?: string;
+  /** Only this agent's sessions; without a session or idle hours, all of them that are not busy. */
+  agent?: string;
   idleHours?: number;
   removeWorkspace: boolean;
   actor: string;
@@ -64,12 +66,15 @@ export function createJobService(deps: JobsDeps): JobService {
     write: (text) => writeJobSecret(paths, "credentials", text),
     audit: deps.audit,
   });
-  /** The API key when one is set, else the OAuth login's access token, read per request. */
+  /**
+   * The OAuth login's access token when a login is set (it takes precedence, as in the original
+   * plugin: a subscription before per-token billing), else the API key; read per request.
+   */
   const credential = async () => {
     const apiKey = await readJobSecret(paths, "apiKey");
-    if (apiKey) return apiKey;
+    if (!(await readJobSecret(paths, "credentials")) && apiKey) return apiKey;
     const access = await login.accessToken();
-    return access.token ?? { missing: missingJobCredential(access.reason) };
+    return access.token ?? apiKey ?? { missing: missingJobCredential(access.reason) };
   };
   const rt: JobRuntime = {
     deps,
@@ -106,7 +111,7 @@ export function createJobService(deps: JobsDeps): JobService {
 
   async function cleanup(options: CleanupOptions) {
     const idleHours =
-      options.sessionId !== undefined
+      options.sessionId !== undefined || options.agent !== undefined
         ? options.idleHours
         : (options.idleHours ?? (await readJobSettings(paths)).sessionIdleHours);
     return cleanupJobSessions({ db: deps.db, audit: deps.audit, paths }, { ...options, idleHours });

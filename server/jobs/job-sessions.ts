@@ -26,7 +26,13 @@ export async function listJobSessions(db: Db, options: { includeClosed: boolean 
  */
 export async function cleanupJobSessions(
   deps: { db: Db; audit: AuditLog; paths: JobsPaths },
-  options: { sessionId?: string; idleHours?: number; removeWorkspace: boolean; actor: string },
+  options: {
+    sessionId?: string;
+    agent?: string;
+    idleHours?: number;
+    removeWorkspace: boolean;
+    actor: string;
+  },
 ) {
   const cutoff =
     options.idleHours === undefined ? undefined : new Date(Date.now() - options.idleHours * 3600_000);
@@ -34,6 +40,7 @@ export async function cleanupJobSessions(
     where: {
       closedAt: null,
       ...(options.sessionId ? { id: options.sessionId } : {}),
+      ...(options.agent ? { agent: options.agent } : {}),
       ...(cutoff ? { lastActivityAt: { lt: cutoff } } : {}),
     },
     include: { jobs: { where: { status: { in: ["running", "pending"] } }, select: { id: true } } },
@@ -68,6 +75,7 @@ export async function cleanupJobSessions(
       category: "job",
       action: "job_session_cleaned",
       actor: options.actor,
+      agent: session.agent,
       outcome: "ok",
       details: {
         session: session.id,

@@ -42,12 +42,19 @@ export const jobTemplateSchema = z.strictObject({
         .min(10)
         .max(7 * 86_400)
         .default(3600),
-      /** Of stream-json on stdout. At most 256 MiB: the panel reads a job's events file whole. */
+      /**
+       * Of stream-json on stdout; 0 is no limit, as in the original plugin (the job's duration still
+       * bounds it). At most 256 MiB otherwise: the panel reads a job's events file whole.
+       */
       maxOutputBytes: z
-        .number()
-        .int()
-        .min(1024)
-        .max(256 * 1024 ** 2)
+        .union([
+          z.literal(0),
+          z
+            .number()
+            .int()
+            .min(1024)
+            .max(256 * 1024 ** 2),
+        ])
         .default(50 * 1024 ** 2),
     })
     .default({
@@ -112,4 +119,14 @@ export async function getJobTemplateOrThrow(templatesDir: string, name: string):
       `${path} names itself "${parsed.data.metadata.name}"; rename one to match`,
     );
   return parsed.data;
+}
+
+/**
+ * The template a job runs with: an agent's job takes its network from the agent's signed policy
+ * (stored on the job when it was queued), not from the job template.
+ */
+export function withJobNetwork(template: JobTemplate, network: string | null): JobTemplate {
+  if (!network) return template;
+  const parsed = jobTemplateSchema.shape.network.parse(JSON.parse(network));
+  return { ...template, network: parsed };
 }

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import type { IdMapping } from "./libpod-create-body";
 import type { LibpodInspect } from "./libpod-types";
@@ -129,7 +129,7 @@ export function checkConformance(input: {
   );
   for (const mount of spec.mounts) {
     const live = binds.get(mount.target);
-    const source = join(input.agentDir, mount.source);
+    const source = resolve(input.agentDir, mount.source);
     expect(
       `mount ${mount.target}`,
       live?.Source === source && live.RW === !mount.readOnly,

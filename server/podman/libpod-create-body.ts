@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { resolve } from "node:path";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 
 /** Rootful agents get their own fixed id range; rootless ones map the agent's uid to the user (keep-id). */
@@ -63,7 +63,7 @@ export function libpodCreateBody(spec: ContainerSpec, inputs: RuntimeInputs) {
       ...spec.mounts.map((mount) => ({
         destination: mount.target,
         type: "bind",
-        source: join(inputs.agentDir, mount.source),
+        source: resolve(inputs.agentDir, mount.source),
         // `U` chowns a writable source to the container's range (a no-op once it owns it).
         options: ["rbind", mount.readOnly ? "ro" : "rw", ...(mount.readOnly ? [] : ["U"]), "nosuid", "nodev"],
       })),

@@ -1,3 +1,4 @@
+import { type AgentJobsPolicy, agentApiMount, agentJobsOf } from "./agent-jobs";
 import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs";
 import { type ModelRoute, modelGatewayListen, modelSocketDir, providerDefaults } from "./model-route";
 import type { NetworkProfile, Template } from "./template-schema";
@@ -5,7 +6,10 @@ import type { NetworkProfile, Template } from "./template-schema";
 /** Re-exported: agents/ and jobs/ take them from here with the spec. */
 
 export type SpecMount = {
-  /** Relative to the agent's directory (CLAW_HOME/agents/<name>/), so the spec does not depend on where that is. */
+  /**
+   * Relative to the agent's directory (CLAW_HOME/agents/<name>/), so the spec does not depend on where
+   * that is. Absolute only for a job on an agent's workspace (resolved with `resolve`, not `join`).
+   */
   source: string;
   target: string;
   readOnly: boolean;
@@ -43,6 +47,8 @@ export type ContainerSpec = {
    * there (never in the container). Absent in specs compiled before the gateway existed.
    */
   model?: ModelRoute & { socketDir: string; listen: string };
+  /** The Claude Code jobs the agent may start through its agent API; absent or null: none (no socket). */
+  jobs?: AgentJobsPolicy | null;
   mounts: SpecMount[];
   env: Record<string, string>;
   /** Names only: values are read from CLAW_HOME at start and never written into a spec or lock. */
@@ -155,6 +161,7 @@ export function compileContainerSpec(input: {
     ...(template.openclaw.channels.telegram ? [[secretEnvNames.telegramBotToken, "telegram-bot-token"]] : []),
     ...template.container.secrets.map((secret) => [secret.env, secret.secret]),
   ]);
+  const jobs = agentJobsOf(template);
   const proxyEnv: Record<string, string> = proxied
     ? {
         ...egressProxyEnv,
@@ -176,6 +183,7 @@ export function compileContainerSpec(input: {
       egressProxy: proxied ? egressProxySpec : null,
     },
     model: { ...modelRouteOf(template), socketDir: modelSocketDir, listen: modelGatewayListen },
+    jobs,
     mounts: [
       {
         source: "workspace",
@@ -203,6 +211,7 @@ export function compileContainerSpec(input: {
       },
       ...(proxied ? [egressProxyMount] : []),
       modelGatewayMount,
+      ...(jobs ? [agentApiMount] : []),
     ],
     env: {
       ...template.container.env,
@@ -214,7 +223,14 @@ export function compileContainerSpec(input: {
       OPENCLAW_CONFIG_READONLY: "1",
       ...proxyEnv,
     },
-    secretEnv: [...new Set([secretEnvNames.gatewayToken, ...Object.keys(secretSources)])].sort(),
+    // The hooks token lets the panel tell the agent's Gateway that a job ended (the panel holds it).
+    secretEnv: [
+      ...new Set([
+        secretEnvNames.gatewayToken,
+        ...(jobs ? [secretEnvNames.hooksToken] : []),
+        ...Object.keys(secretSources),
+      ]),
+    ].sort(),
     secretSources,
     labels: {
       "claw.agent": agent,

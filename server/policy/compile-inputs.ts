@@ -16,4 +16,6 @@ export type ImageRef = { ref: string; digest: string };
 export const secretEnvNames = {
   gatewayToken: "OPENCLAW_GATEWAY_TOKEN",
   telegramBotToken: "CLAW_TELEGRAM_BOT_TOKEN",
+  /** The Gateway's `/hooks` token: the panel posts job-end notices with it. */
+  hooksToken: "CLAW_HOOKS_TOKEN",
 } as const;

@@ -1,3 +1,10 @@
+import {
+  agentApiSocketInContainer,
+  agentJobsOf,
+  claudeCodePluginId,
+  claudeCodePluginPath,
+  claudeCodeTools,
+} from "./agent-jobs";
 import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs";
 import { inContainerBaseUrl, modelPlaceholderKey } from "./model-route";
 import type { Template } from "./template-schema";
@@ -61,6 +68,8 @@ export function compileOpenclawConfig(input: {
     ...new Set([...alwaysDeniedTools.filter((tool) => !tools.allow.includes(tool)), ...tools.deny]),
   ].sort();
   const telegram = channels.telegram;
+  const jobs = agentJobsOf(template) !== null;
+  const allow = [...new Set([...tools.allow, ...(jobs ? claudeCodeTools : [])])].sort();
   return {
     gateway: {
       mode: "local",
@@ -98,12 +107,29 @@ export function compileOpenclawConfig(input: {
           model.provider,
           "memory-core",
           ...(telegram ? ["telegram"] : []),
+          ...(jobs ? [claudeCodePluginId] : []),
           ...template.openclaw.plugins,
         ]),
       ],
-      // memory-core's "dreaming" schedules model calls of its own.
-      entries: { "memory-core": { config: { dreaming: { enabled: false } } } },
+      // The claude_code_* tools, only for an agent whose policy allows jobs: the plugin in the image
+      // calls the panel's agent API on its socket, which knows the agent by the socket alone.
+      ...(jobs ? { load: { paths: [claudeCodePluginPath] } } : {}),
+      entries: {
+        // memory-core's "dreaming" schedules model calls of its own.
+        "memory-core": { config: { dreaming: { enabled: false } } },
+        ...(jobs
+          ? {
+              [claudeCodePluginId]: {
+                enabled: true,
+                config: { socketPath: agentApiSocketInContainer },
+              },
+            }
+          : {}),
+      },
     },
+    // The panel tells the agent when one of its jobs ends, on /hooks/agent with a token it holds.
+    // OpenClaw takes no secret reference here, only a plain string or an env template.
+    ...(jobs ? { hooks: { enabled: true, path: "/hooks", token: `\${${secretEnvNames.hooksToken}}` } } : {}),
     tools: { elevated: { enabled: false } },
     agents: {
       defaults: { skipBootstrap: true, heartbeat: { every: "0m" }, sandbox: { mode: "off" } },
@@ -121,7 +147,7 @@ export function compileOpenclawConfig(input: {
           skills: template.openclaw.skills,
           tools: {
             profile: tools.profile,
-            allow: [...tools.allow].sort(),
+            allow,
             deny,
             exec: { mode: execModeOf(template) },
             fs: { workspaceOnly: true },

@@ -1,3 +1,4 @@
+import { claudeCodeTools, describeAgentJobs } from "./agent-jobs";
 import type { ContainerSpec } from "./compile-container-spec";
 import { secretEnvNames } from "./compile-inputs";
 import { toolPolicyOf } from "./compile-openclaw-config";
@@ -20,7 +21,9 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
         title: "Tools",
         can: [
           `use the "${tools.profile}" tool profile`,
-          ...tools.allow.filter((tool) => tool !== "exec").map((tool) => `use ${tool}`),
+          ...tools.allow
+            .filter((tool) => tool !== "exec" && !(claudeCodeTools as readonly string[]).includes(tool))
+            .map((tool) => `use ${tool}`),
           ...(tools.execMode === "ask" ? ["run shell commands, each after a person approves it"] : []),
           ...(tools.execMode === "full" ? ["run shell commands"] : []),
         ],
@@ -110,8 +113,29 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
         warnings: ["no model route"],
       };
 
-  // The Gateway's own token is the container's to hold; any other env secret is the agent's to read.
-  const envSecrets = spec.secretEnv.filter((name) => name !== secretEnvNames.gatewayToken);
+  const jobsSection: ExplanationSection = spec.jobs
+    ? {
+        title: "Claude Code jobs",
+        can: [
+          describeAgentJobs(spec.jobs),
+          "see, page through and cancel the jobs it started, and no one else's",
+        ],
+        cannot: [
+          `start more than ${spec.jobs.maxConcurrent} at a time or ${spec.jobs.maxPerHour} an hour`,
+          "reach any other panel function through its agent API, or give its jobs a credential: the model gateway adds it",
+        ],
+        warnings: [],
+      }
+    : {
+        title: "Claude Code jobs",
+        can: [],
+        cannot: ["start Claude Code jobs: its policy allows none (it has no agent API socket)"],
+        warnings: [],
+      };
+
+  // The Gateway's own tokens are the container's to hold; any other env secret is the agent's to read.
+  const ownTokens: string[] = [secretEnvNames.gatewayToken, secretEnvNames.hooksToken];
+  const envSecrets = spec.secretEnv.filter((name) => !ownTokens.includes(name));
   const secretsSection: ExplanationSection[] =
     envSecrets.length > 0
       ? [
@@ -155,6 +179,15 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
         : `Reaches only ${network.allow.length} allowlisted host${network.allow.length === 1 ? "" : "s"}, under strict isolation.`;
   return {
     summary,
-    sections: [toolSection, modelSection, ...secretsSection, files, networkSection, limits, reach],
+    sections: [
+      toolSection,
+      modelSection,
+      jobsSection,
+      ...secretsSection,
+      files,
+      networkSection,
+      limits,
+      reach,
+    ],
   };
 }

@@ -85,6 +85,61 @@ const containerLayer = z.strictObject({
   secrets: z.array(z.strictObject({ env: envName, secret: dnsLabel })).default([]),
 });
 
+const jobsOff = {
+  enabled: false,
+  template: "default",
+  maxConcurrent: 1,
+  maxPerHour: 10,
+  workspace: "session" as const,
+  network: { profile: "none" as const, allow: [] },
+};
+
+/**
+ * What the agent may hand to Claude Code through its agent API (the claude_code_* tools). Each job
+ * runs in its own hardened container, with the job template's resources and limits and this network.
+ */
+const jobsLayer = z
+  .strictObject({
+    enabled: z.boolean(),
+    /** A job template (`default`, or CLAW_HOME/templates/jobs/NAME.yaml): resources, timeouts, model. */
+    template: dnsLabel.default("default"),
+    maxConcurrent: z.number().int().min(1).max(16).default(jobsOff.maxConcurrent),
+    maxPerHour: z.number().int().min(1).max(1000).default(jobsOff.maxPerHour),
+    /** `agent`: the agent's own workspace is the job's /workspace; `session`: a fresh one per session. */
+    workspace: z.enum(["agent", "session"]).default("session"),
+    /** The jobs' network, instead of the job template's: by default only the model gateway. */
+    network: z
+      .strictObject({
+        profile: z.enum(networkProfiles).default("none"),
+        allow: z.array(egressRule).default([]),
+      })
+      .default(jobsOff.network),
+  })
+  .default(jobsOff);
+
+/** The rule every network section follows: `none`/`full` take no allowlist, the others need one. */
+function checkAllowlist(
+  network: { profile: NetworkProfile; allow: string[] },
+  path: string[],
+  ctx: z.RefinementCtx,
+) {
+  const { profile, allow } = network;
+  if ((profile === "none" || profile === "full") && allow.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "allow"],
+      message: `the ${profile} profile takes no allowlist (it is ${profile === "none" ? "no network at all" : "the whole network"})`,
+    });
+  }
+  if ((profile === "restricted" || profile === "devops") && allow.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "allow"],
+      message: `the ${profile} profile needs at least one allowed host`,
+    });
+  }
+}
+
 export const templateSchema = z
   .strictObject({
     apiVersion: z.literal("claw/v1"),
@@ -92,21 +147,21 @@ export const templateSchema = z
     metadata: z.strictObject({ name: dnsLabel, description: z.string().min(1).max(300) }),
     openclaw: openclawLayer,
     container: containerLayer,
+    jobs: jobsLayer,
   })
   .superRefine((template, ctx) => {
-    const { profile, allow } = template.container.network;
-    if ((profile === "none" || profile === "full") && allow.length > 0) {
+    checkAllowlist(template.container.network, ["container", "network"], ctx);
+    if (template.jobs.enabled) checkAllowlist(template.jobs.network, ["jobs", "network"], ctx);
+    if (
+      template.jobs.enabled &&
+      template.jobs.workspace === "agent" &&
+      template.container.mounts.workspace === "ro"
+    ) {
       ctx.addIssue({
         code: "custom",
-        path: ["container", "network", "allow"],
-        message: `the ${profile} profile takes no allowlist (it is ${profile === "none" ? "no network at all" : "the whole network"})`,
-      });
-    }
-    if ((profile === "restricted" || profile === "devops") && allow.length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["container", "network", "allow"],
-        message: `the ${profile} profile needs at least one allowed host`,
+        path: ["jobs", "workspace"],
+        message:
+          "jobs cannot write the agent's workspace when the agent itself may only read it: use workspace: session, or mount the workspace rw",
       });
     }
     const both = template.openclaw.tools.allow.filter((tool) => template.openclaw.tools.deny.includes(tool));
