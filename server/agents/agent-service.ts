@@ -256,6 +256,12 @@ export function createAgentService(deps: AgentServiceDeps) {
       );
     },
 
+    /** The Claude Code jobs the agent's locked policy allows (null: none). */
+    async jobsPolicy(name: string) {
+      await getAgentOrThrow(deps.db, name);
+      return (await readSpec(name)).jobs ?? null;
+    },
+
     /** Tells the agent that a job it started ended, on its Gateway's hook (the token stays in the panel). */
     async notifyJobEnd(name: string, notice: JobNotice): Promise<HookResult> {
       const token = await ensureGatewayToken(deps.paths.agents, name, "hooksToken");

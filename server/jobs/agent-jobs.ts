@@ -29,6 +29,15 @@ async function ownJobOrThrow(deps: AgentJobsDeps, agent: string, jobId: string) 
   return job;
 }
 
+/** How much of its quotas an agent uses now: jobs running or waiting, and started in the last hour. */
+export async function agentJobQuota(db: Db, agent: string, policy: AgentJobsPolicy | null) {
+  const [active, lastHour] = await Promise.all([
+    db.job.count({ where: { agent, status: { in: ["pending", "running"] } } }),
+    db.job.count({ where: { agent, createdAt: { gte: new Date(Date.now() - hourMs) } } }),
+  ]);
+  return { policy, active, lastHour };
+}
+
 /** Starts a job when the policy's quotas allow; one start per agent at a time, so two cannot both squeeze in. */
 export function createAgentJobStarter(deps: AgentJobsDeps) {
   const queues = new Map<string, Promise<unknown>>();

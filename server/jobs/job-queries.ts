@@ -37,10 +37,10 @@ function present(row: JobRow, jobs: JobService) {
 export async function listJobs(
   db: Db,
   jobs: JobService,
-  options: { sessionId?: string; status?: string; limit: number; cursor?: string },
+  options: { sessionId?: string; status?: string; agent?: string; limit: number; cursor?: string },
 ) {
   const rows = await db.job.findMany({
-    where: { sessionId: options.sessionId, status: options.status },
+    where: { sessionId: options.sessionId, status: options.status, agent: options.agent },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: options.limit + 1,
     ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actorLabel } from "../auth/actor";
+import { agentJobQuota } from "../jobs/agent-jobs";
 import { jobIdPattern, sessionIdPattern } from "../jobs/job-files";
 import { getJobOrThrow, listJobs, readJobOutput } from "../jobs/job-queries";
 import { maxPromptChars } from "../jobs/job-queue";
@@ -29,11 +30,20 @@ export const jobsRouter = router({
       z.object({
         sessionId: sessionId.optional(),
         status: z.enum(statuses).optional(),
+        /** Only the jobs this agent started through its agent API. */
+        agent: dnsLabel.optional(),
         limit: z.number().int().min(1).max(200).default(50),
         cursor: jobId.nullish(),
       }),
     )
     .query(({ ctx, input }) => listJobs(ctx.db, ctx.jobs, { ...input, cursor: input.cursor ?? undefined })),
+
+  /** What the agent's policy allows and how much of it is in use. */
+  agentQuota: protectedProcedure
+    .input(z.object({ agent: dnsLabel }))
+    .query(async ({ ctx, input }) =>
+      agentJobQuota(ctx.db, input.agent, await ctx.agents.jobsPolicy(input.agent)),
+    ),
 
   get: protectedProcedure
     .input(z.object({ id: jobId }))
