@@ -5,13 +5,14 @@
 // gateway, so the key must never be found in the container.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { templateAtFake } from "./agent-templates";
 import { conversation, type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic";
 import { runCli } from "./run-cli";
-import { cliEnvOf, projectRoot, type RunningPanel, startPanel } from "./start-panel";
+import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
 
 const exec = promisify(execFile);
 const key = `sk-ant-api03-${randomBytes(24).toString("hex")}`;
@@ -23,18 +24,6 @@ type Listed = {
     model: { route: string | null; missingSecret: string | null; fix: string | null };
   }[];
 };
-
-/**
- * A built-in template as the user has it, but with the model at the fake: the one line a user
- * with their own model server would add (`baseUrl`). Saved under the built-in's name, it overrides it.
- */
-async function templateAtFake(home: string, name: string, fakeUrl: string, extra = "") {
-  const text = await readFile(join(projectRoot, "server", "policy", "templates", `${name}.yaml`), "utf8");
-  const edited = text.replace(/( {2}model:\n(?: {4}.*\n)+)/, `$1    baseUrl: ${fakeUrl}\n${extra}`);
-  expect(edited).toContain(`baseUrl: ${fakeUrl}`);
-  await mkdir(join(home, "templates"), { recursive: true });
-  await writeFile(join(home, "templates", `${name}.yaml`), edited);
-}
 
 describe("agents that think, through the panel's model gateway", () => {
   let panel: RunningPanel;
