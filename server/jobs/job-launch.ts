@@ -6,6 +6,7 @@ import { removeContainerFile } from "../fs/container-files";
 import { writeFileAtomic } from "../fs/write-file-atomic";
 import { checkConformance, readProcessFacts } from "../podman/conformance";
 import { homeLabel, type Libpod, podmanMessage } from "../podman/libpod";
+import type { IdMapping } from "../podman/libpod-create-body";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import {
   claudeCodeImage,
@@ -105,7 +106,13 @@ export async function launchJob(rt: JobRuntime, jobId: string) {
   });
   await deps.egress.ensure(`job:${jobId}`, sessionDir, spec, { job: jobId });
   await rt.models.ensure(jobId, sessionDir);
-  const { containerId, conformance } = await startJobContainer(libpod, body, spec, sessionDir);
+  const { containerId, conformance } = await startJobContainer(
+    libpod,
+    body,
+    spec,
+    sessionDir,
+    onAgent?.idMapping,
+  );
   const startedAt = new Date();
   await deps.db.job.update({
     where: { id: jobId },
@@ -173,7 +180,13 @@ async function prepareJobFiles(paths: JobsPaths, job: { id: string; sessionId: s
 }
 
 /** Creates and starts the container and checks it against its spec; a container that fails is removed. */
-async function startJobContainer(libpod: Libpod, body: object, spec: ContainerSpec, sessionDir: string) {
+async function startJobContainer(
+  libpod: Libpod,
+  body: object,
+  spec: ContainerSpec,
+  sessionDir: string,
+  idMapping: IdMapping | undefined,
+) {
   let containerId: string | undefined;
   try {
     containerId = await libpod.createContainer(body);
@@ -182,7 +195,7 @@ async function startJobContainer(libpod: Libpod, body: object, spec: ContainerSp
     if (containerId) await libpod.removeContainer(containerId, { force: true }).catch(() => {});
     throw new AppError("INTERNAL", `Podman could not start the job's container: ${podmanMessage(error)}`);
   }
-  const conformance = await checkJobConformance(libpod, containerId, spec, sessionDir);
+  const conformance = await checkJobConformance(libpod, containerId, spec, sessionDir, idMapping);
   if (conformance.findings.length > 0) {
     await libpod.removeContainer(containerId, { force: true }).catch(() => {});
     throw new AppError(
@@ -197,14 +210,21 @@ async function startJobContainer(libpod: Libpod, body: object, spec: ContainerSp
  * The agents' conformance check on a job's container, from Podman and the kernel. A job that has
  * already ended (Claude Code can fail in well under a second) cannot be looked at any more.
  */
-async function checkJobConformance(libpod: Libpod, id: string, spec: ContainerSpec, sessionDir: string) {
+async function checkJobConformance(
+  libpod: Libpod,
+  id: string,
+  spec: ContainerSpec,
+  sessionDir: string,
+  idMapping: IdMapping | undefined,
+) {
   const inspect = await libpod.inspectContainer(id);
   const facts =
     inspect?.State.Running && inspect.State.Pid
       ? await readProcessFacts(inspect.State.Pid).catch(() => undefined)
       : undefined;
   if (!inspect || !facts) return { verdict: "not checked: the container had already ended", findings: [] };
-  const findings = checkConformance({ spec, agentDir: sessionDir, inspect, process: facts });
+  // On an agent's workspace the range is the agent's, and must be exactly it.
+  const findings = checkConformance({ spec, agentDir: sessionDir, inspect, process: facts, idMapping });
   // The agents' check compares a rootful map with the range the panel chose; a job's range is
   // Podman's pick, but it must be one: never the host's own namespace.
   const uidMap = facts.uidMap.join(";");
