@@ -33,10 +33,14 @@ export function createAgentApis(deps: { jobs: () => AgentJobsDeps; audit: AuditL
         await entry.server;
         return;
       }
-      await close(name);
-      const jobs = deps.jobs();
-      start ??= createAgentJobStarter(jobs);
-      const server = startAgentApi({ agent: name, socketPath, policy, jobs, start, audit: deps.audit });
+      // Taken before the first await: an ensure or close that comes meanwhile finds this server, and
+      // two ensures at once cannot both listen on the socket (leaving one that is never closed).
+      const server = (async () => {
+        await (await entry?.server.catch(() => undefined))?.close();
+        const jobs = deps.jobs();
+        start ??= createAgentJobStarter(jobs);
+        return startAgentApi({ agent: name, socketPath, policy, jobs, start, audit: deps.audit });
+      })();
       open.set(name, { key, server });
       try {
         await server;

@@ -20,6 +20,12 @@ const hourMs = 3600_000;
 
 const actorOf = (agent: string) => `agent:${agent}`;
 
+/** The transcript's last characters, not starting with the second half of an emoji (it would read "�"). */
+function tailOf(transcript: string): string {
+  const tail = transcript.slice(-tailChars);
+  return /^[\uDC00-\uDFFF]/.test(tail) ? tail.slice(1) : tail;
+}
+
 async function ownJobOrThrow(deps: AgentJobsDeps, agent: string, jobId: string) {
   const job = await deps.db.job.findUnique({ where: { id: jobId } });
   if (!job || job.agent !== agent)
@@ -105,7 +111,7 @@ export async function agentJobStatus(deps: AgentJobsDeps, agent: string, jobId: 
     status: job.status,
     elapsedSeconds: start === null ? 0 : Math.round((end - start) / 1000),
     outputSize: Buffer.byteLength(transcript),
-    tailOutput: transcript.slice(-tailChars),
+    tailOutput: tailOf(transcript),
     lastOutputSecondsAgo: lastOutput === null ? null : Math.round((now - lastOutput) / 1000),
     activityState: live?.activity ?? (job.status === "pending" ? "queued" : "ended"),
     metrics: {

@@ -26,8 +26,12 @@ function resultText(content: unknown): string {
     .join("");
 }
 
-const clip = (text: string, chars: number) =>
-  text.length > chars ? `${text.slice(0, chars)}… (${text.length - chars} more characters)` : text;
+function clip(text: string, chars: number): string {
+  if (text.length <= chars) return text;
+  // Not between the two halves of a surrogate pair (an emoji), which would read as "�".
+  const cut = /[\uD800-\uDBFF]/.test(text.charAt(chars - 1)) ? chars - 1 : chars;
+  return `${text.slice(0, cut)}… (${text.length - cut} more characters)`;
+}
 
 /** One stored line as transcript text ("" for lines that say nothing to a reader). */
 export function transcriptOfLine(line: string): string {
@@ -64,13 +68,22 @@ export function transcriptOf(lines: string[]): string {
   return lines.map(transcriptOfLine).join("");
 }
 
-/** Pure: `limit` bytes of `text` from byte `offset`, cut back to whole UTF-8 characters. */
+/**
+ * Pure: `limit` bytes of `text` from byte `offset`, cut back to whole UTF-8 characters (at least one,
+ * so every page but the last moves on).
+ */
 export function pageBytes(text: string, offset: number, limit: number) {
   const bytes = Buffer.from(text, "utf8");
   const start = Math.min(offset, bytes.length);
   let end = Math.min(start + limit, bytes.length);
-  // Do not end inside a character: back up over continuation bytes (10xxxxxx).
-  while (end > start && end < bytes.length && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
+  const continues = (at: number) => at < bytes.length && ((bytes[at] as number) & 0xc0) === 0x80;
+  // Do not end inside a character: back up over continuation bytes (10xxxxxx)…
+  while (end > start && continues(end)) end -= 1;
+  // …but a limit smaller than the next character gives that whole character, or paging would stall.
+  if (end === start && start < bytes.length) {
+    end = start + 1;
+    while (continues(end)) end += 1;
+  }
   return {
     size: bytes.length,
     output: bytes.subarray(start, end).toString("utf8"),
