@@ -1,6 +1,6 @@
 import type { AuditLog } from "../audit/audit-log";
 import { canonicalJson } from "../audit/canonical-json";
-import { type AgentJobsDeps, createAgentJobStarter } from "../jobs/agent-jobs";
+import { type AgentJobsDeps, createAgentJobStarter, endAgentJobs } from "../jobs/agent-jobs";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { startAgentApi } from "./agent-api";
 
@@ -9,6 +9,8 @@ export type AgentApis = {
   /** Listens at `socketPath` with the policy of `spec` (verified at start); closes it when the policy allows no jobs. */
   ensure(name: string, socketPath: string, spec: ContainerSpec): Promise<void>;
   close(name: string): Promise<void>;
+  /** The agent is deleted: its socket closes and its jobs are cancelled. */
+  forget(name: string, actor: string): Promise<void>;
   closeAll(): Promise<void>;
 };
 
@@ -50,6 +52,10 @@ export function createAgentApis(deps: { jobs: () => AgentJobsDeps; audit: AuditL
       }
     },
     close,
+    async forget(name, actor) {
+      await close(name);
+      await endAgentJobs(deps.jobs(), name, actor);
+    },
     async closeAll() {
       await Promise.all([...open.keys()].map(close));
     },

@@ -30,6 +30,7 @@ export async function deleteAgent(
   }
   await deps.egress.close(name);
   await deps.models.close(name);
+  await deps.agentApis.forget(name, actor);
   await deps.ingress.close(name);
   await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
   const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);

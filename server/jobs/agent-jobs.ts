@@ -90,6 +90,19 @@ export function createAgentJobStarter(deps: AgentJobsDeps) {
   };
 }
 
+/**
+ * When the agent is deleted: its jobs running or waiting are cancelled (one on its workspace would
+ * go on writing into the trash), and its sessions with nothing left in them are closed.
+ */
+export async function endAgentJobs(deps: AgentJobsDeps, agent: string, actor: string) {
+  const active = await deps.db.job.findMany({
+    where: { agent, status: { in: ["pending", "running"] } },
+    select: { id: true },
+  });
+  for (const job of active) await deps.jobs.cancel(job.id, actor).catch(() => {});
+  await deps.jobs.cleanup({ agent, removeWorkspace: false, actor, idleHours: undefined });
+}
+
 /** The original plugin's status: time, output, activity, metrics and outcome. */
 export async function agentJobStatus(deps: AgentJobsDeps, agent: string, jobId: string) {
   const job = await ownJobOrThrow(deps, agent, jobId);

@@ -93,7 +93,9 @@ async function sessionTemplateOrThrow(
 ) {
   const session = await rt.deps.db.jobSession.findUnique({ where: { id: sessionId } });
   if (!session || (agent !== null && session.agent !== agent))
-    throw new AppError("NOT_FOUND", `No session ${sessionId}`, { fix: "claw jobs sessions lists them" });
+    throw new AppError("NOT_FOUND", `No session ${sessionId}`, {
+      fix: agent ? "claude_code_sessions lists your sessions." : "claw jobs sessions lists them",
+    });
   if (agent === null && session.agent)
     throw new AppError("PRECONDITION_FAILED", `Session ${sessionId} belongs to the agent ${session.agent}`, {
       fix: "Start a job without a session for a new one; the agent continues its own sessions.",
