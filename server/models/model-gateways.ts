@@ -146,31 +146,39 @@ export function createModelGateways(deps: {
         await existing.gateway;
         return;
       }
-      await close(subject);
-      const gateway = startModelGateway({
-        label: "agent" in caller ? `agent ${caller.agent}` : `job ${caller.job}`,
-        socketPath,
-        route: async () => {
-          const current = await route();
-          if (!current) return undefined;
-          if (options.credential) {
-            const own = await options.credential();
-            return typeof own === "object"
-              ? { ...current, credential: undefined, missingCredential: own.missing }
-              : { ...current, credential: own };
-          }
-          return {
-            ...current,
-            credential: current.secret ? await deps.secrets.read(current.secret) : undefined,
-          };
-        },
-        admit: (resolved) => admit(caller, resolved),
-        onDone: (report) => record(caller, report),
-        explainInChat: "agent" in caller,
-        overrides: deps.overrides,
-      });
+      // Recorded before the first await: an ensure or close that comes meanwhile finds this gateway,
+      // so two ensures at once (a start and the status sweep) cannot both listen, one never closed.
+      gateways.delete(subject);
+      const previous = existing?.gateway.catch(() => undefined).then((old) => old?.close());
+      const gateway = (async () => {
+        await previous;
+        return startModelGateway({
+          label: "agent" in caller ? `agent ${caller.agent}` : `job ${caller.job}`,
+          socketPath,
+          route: async () => {
+            const current = await route();
+            if (!current) return undefined;
+            if (options.credential) {
+              const own = await options.credential();
+              return typeof own === "object"
+                ? { ...current, credential: undefined, missingCredential: own.missing }
+                : { ...current, credential: own };
+            }
+            return {
+              ...current,
+              credential: current.secret ? await deps.secrets.read(current.secret) : undefined,
+            };
+          },
+          admit: (resolved) => admit(caller, resolved),
+          onDone: (report) => record(caller, report),
+          explainInChat: "agent" in caller,
+          overrides: deps.overrides,
+        });
+      })();
       gateways.set(subject, { key: socketPath, gateway });
-      gateway.catch(() => gateways.delete(subject));
+      gateway.catch(() => {
+        if (gateways.get(subject)?.gateway === gateway) gateways.delete(subject);
+      });
       await gateway;
     },
     close,
