@@ -5,19 +5,17 @@ import type { HookResult } from "../jobs/job-runtime";
 
 const answerTimeoutMs = 20_000;
 
-/** Pure: the `/hooks/agent` body of a job-end notice: a run of the agent that started the job. */
+/**
+ * Pure: the `/hooks/wake` body of a job-end notice. The Gateway runs one turn of the agent's main
+ * session at once with it ("System: …"), so the conversation that started the job hears how it
+ * ended. (`/hooks/agent` would run it in a fresh session of its own, which the person never sees.)
+ */
 export function jobNoticeHookBody(agent: string, notice: JobNotice) {
-  return {
-    message: jobNoticeText(notice),
-    name: "Claude Code",
-    agentId: agent,
-    // The agent reads it in a run of its own; nothing is sent on to a chat channel.
-    deliver: false,
-  };
+  return { text: jobNoticeText(notice), mode: "now", agentId: agent };
 }
 
 /**
- * Posts a job-end notice to the agent's Gateway (`POST /hooks/agent`) over a tunnel from its
+ * Posts a job-end notice to the agent's Gateway (`POST /hooks/wake`) over a tunnel from its
  * bridge, with the hooks token the panel holds. The answer comes from the agent's container: only
  * its status is read, and at most a few KiB of its body for the audit log.
  */
@@ -33,7 +31,7 @@ export async function postJobNotice(
     const req = request(
       {
         createConnection: () => tunnel,
-        path: "/hooks/agent",
+        path: "/hooks/wake",
         method: "POST",
         headers: {
           host: "127.0.0.1",

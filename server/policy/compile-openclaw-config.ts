@@ -127,10 +127,12 @@ export function compileOpenclawConfig(input: {
           : {}),
       },
     },
-    // The panel tells the agent when one of its jobs ends, on /hooks/agent with a token it holds.
+    // The panel tells the agent when one of its jobs ends, on /hooks/wake with a token it holds.
     // OpenClaw takes no secret reference here, only a plain string or an env template.
     ...(jobs ? { hooks: { enabled: true, path: "/hooks", token: `\${${secretEnvNames.hooksToken}}` } } : {}),
-    tools: { elevated: { enabled: false } },
+    // Tool Search would hide the claude_code_* tools behind tool_search/tool_call (it cannot be set
+    // per agent): an agent that may start jobs is shown them directly, as the original plugin's were.
+    tools: { elevated: { enabled: false }, ...(jobs ? { toolSearch: false } : {}) },
     agents: {
       defaults: { skipBootstrap: true, heartbeat: { every: "0m" }, sandbox: { mode: "off" } },
       entries: {
