@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { formatJob, formatJobEvent, type JobSummary } from "./job-commands";
+import { formatJob, formatJobEvent, formatJobList, type JobListRow, type JobSummary } from "./job-commands";
 
 /** Claude Code's stream-json of a job that writes a file (recorded for the job tests). */
 const recorded = readFileSync(new URL("../server/jobs/testdata/s2-write.jsonl", import.meta.url), "utf8")
@@ -96,6 +96,7 @@ const job: JobSummary = {
   lastOutputAt: new Date(now - 30_000).toISOString(),
   result: null,
   prompt: "Fix   the\ntests",
+  agent: null,
 };
 
 describe("formatJob", () => {
@@ -103,6 +104,7 @@ describe("formatJob", () => {
     expect(formatJob(job, now).split("\n")).toEqual([
       "Job            j-abc",
       "Status         running, active",
+      "Started by     person",
       "Session        s-xyz (template default)",
       "Claude session c-1",
       "Elapsed        95 s",
@@ -154,5 +156,51 @@ describe("formatJob", () => {
       ]),
     );
     expect(failed).not.toContain("Queue");
+  });
+});
+
+describe("formatJobList", () => {
+  const row = (fields: Partial<JobListRow>): JobListRow => ({
+    id: "j-aaaaaaaaaa",
+    status: "completed",
+    errorType: null,
+    sessionId: "s-aaaaaaaaaa",
+    createdAt: new Date(now - 90_000).toISOString(),
+    outputBytes: 2048,
+    prompt: "Fix the\ntests",
+    agent: null,
+    ...fields,
+  });
+
+  it("says who started each job, in a column as wide as the longest", () => {
+    const lines = formatJobList(
+      [
+        row({ agent: "coder-with-a-long-name", status: "running" }),
+        row({ id: "j-bbbbbbbbbb", status: "failed", errorType: "oom" }),
+      ],
+      { now },
+    ).split("\n");
+    expect(lines).toEqual([
+      "JOB           STATUS                 STARTED BY                   SESSION       AGE     OUTPUT     PROMPT",
+      "j-aaaaaaaaaa  running                agent:coder-with-a-long-name s-aaaaaaaaaa  90 s    2.0 KiB    Fix the tests",
+      "j-bbbbbbbbbb  failed:oom             person                       s-aaaaaaaaaa  90 s    2.0 KiB    Fix the tests",
+    ]);
+  });
+
+  it("keeps the column at least as wide as its heading", () => {
+    const [heading, line] = formatJobList([row({})], { now }).split("\n");
+    expect(heading).toContain("STARTED BY SESSION");
+    expect(line).toContain("person     s-aaaaaaaaaa");
+  });
+
+  it("says how to start a job when there are none, and that none match a filter", () => {
+    expect(formatJobList([], { now })).toBe('no jobs yet: claw jobs start --prompt "…"');
+    expect(formatJobList([], { filtered: true, now })).toBe("no jobs match");
+  });
+});
+
+describe("formatJob of an agent's job", () => {
+  it("names the agent that started it", () => {
+    expect(formatJob({ ...job, agent: "coder-1" }, now)).toContain("Started by     agent:coder-1\n");
   });
 });

@@ -22,6 +22,7 @@ export type JobSummary = Pick<
   | "eventCount"
   | "lastOutputAt"
   | "prompt"
+  | "agent"
 > & {
   session: Pick<Job["session"], "template" | "claudeSessionId">;
   result: Pick<NonNullable<Job["result"]>, "numTurns" | "costUsd" | "durationMs"> | null;
@@ -111,12 +112,39 @@ export function formatJobEvent(event: unknown): string {
   }
 }
 
+/** Who started a job: `agent:NAME` (through its agent API), or `person` (the panel, the CLI, a chat). */
+export const startedBy = (job: { agent: string | null }) => (job.agent ? `agent:${job.agent}` : "person");
+
+/** What `jobs list` shows of a job. */
+export type JobListRow = Pick<
+  RouterOutputs["jobs"]["list"]["jobs"][number],
+  "id" | "status" | "errorType" | "sessionId" | "createdAt" | "outputBytes" | "prompt" | "agent"
+>;
+
+/** Pure: the jobs as a table, one line each, or what it means that there are none. */
+export function formatJobList(
+  jobs: JobListRow[],
+  { filtered = false, now = Date.now() }: { filtered?: boolean; now?: number } = {},
+): string {
+  if (jobs.length === 0) return filtered ? "no jobs match" : 'no jobs yet: claw jobs start --prompt "…"';
+  const by = Math.max(10, ...jobs.map((job) => startedBy(job).length));
+  const rows = jobs.map(
+    (job) =>
+      `${job.id.padEnd(13)} ${[job.status, job.errorType].filter(Boolean).join(":").padEnd(22)} ${startedBy(job).padEnd(by)} ${job.sessionId.padEnd(13)} ${ago(job.createdAt, now).padEnd(7)} ${size(job.outputBytes).padEnd(10)} ${oneLine(job.prompt, 40)}`,
+  );
+  return [
+    `${"JOB".padEnd(13)} ${"STATUS".padEnd(22)} ${"STARTED BY".padEnd(by)} ${"SESSION".padEnd(13)} ${"AGE".padEnd(7)} ${"OUTPUT".padEnd(10)} PROMPT`,
+    ...rows,
+  ].join("\n");
+}
+
 export function formatJob(job: JobSummary, now = Date.now()): string {
   const started = job.startedAt ? new Date(job.startedAt).getTime() : null;
   const ended = job.finishedAt ? new Date(job.finishedAt).getTime() : now;
   const rows: [string, string | number | null | undefined][] = [
     ["Job", job.id],
     ["Status", [job.status, job.errorType, job.activity].filter(Boolean).join(", ")],
+    ["Started by", startedBy(job)],
     ["Session", `${job.sessionId} (template ${job.session.template})`],
     ["Claude session", job.session.claudeSessionId],
     ["Queue", job.status === "pending" ? `${job.queuePosition} ahead` : null],
@@ -206,31 +234,21 @@ export const jobCommands: Record<string, Command> = {
       return exitOf(await followJob(panel, started.jobId, 0, options));
     },
   },
-  "jobs list": panelCommand({
-    usage: "jobs list [--session ID] [--status S]",
-    summary: "the newest jobs",
-    async ask({ client, options }) {
-      const { jobs } = await client.jobs.list.query({
+  "jobs list": {
+    usage: "jobs list [--session ID] [--status S] [--agent NAME]",
+    summary: "the newest jobs, and who started each: a person, or an agent (agent:NAME)",
+    async run(panel, options) {
+      const { jobs } = await panel.client.jobs.list.query({
         sessionId: options.session,
         status: options.status as "running" | undefined,
+        agent: options.agent,
         limit: 50,
       });
-      return jobs;
+      const filtered = Boolean(options.session || options.status || options.agent);
+      print(options, jobs, formatJobList(jobs, { filtered }));
+      return exitCodes.ok;
     },
-    text(jobs) {
-      const now = Date.now();
-      const rows = jobs.map(
-        (job) =>
-          `${job.id.padEnd(13)} ${[job.status, job.errorType].filter(Boolean).join(":").padEnd(22)} ${job.sessionId.padEnd(13)} ${ago(job.createdAt, now).padEnd(7)} ${size(job.outputBytes).padEnd(10)} ${oneLine(job.prompt, 40)}`,
-      );
-      return jobs.length === 0
-        ? 'no jobs yet: claw jobs start --prompt "…"'
-        : [
-            `${"JOB".padEnd(13)} ${"STATUS".padEnd(22)} ${"SESSION".padEnd(13)} ${"AGE".padEnd(7)} ${"OUTPUT".padEnd(10)} PROMPT`,
-            ...rows,
-          ].join("\n");
-    },
-  }),
+  },
   "jobs status": panelCommand({
     usage: "jobs status ID",
     summary: "a job's status, activity, output size, exit code and error",

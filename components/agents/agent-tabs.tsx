@@ -37,7 +37,9 @@ export function Tabs<Id extends string>({
         role="tablist"
         aria-label={label}
         onKeyDown={onKeyDown}
-        className="flex gap-1 border-b border-zinc-200 dark:border-zinc-800"
+        // Scrolls sideways on a narrow screen; the line under the tabs is a shadow, so the selected
+        // tab's border covers it without reaching outside the scrolling box.
+        className="flex gap-1 overflow-x-auto shadow-[inset_0_-1px_0_0_var(--color-zinc-200)] dark:shadow-[inset_0_-1px_0_0_var(--color-zinc-800)]"
       >
         {tabs.map((tab) => {
           const active = tab.id === selected;
@@ -55,7 +57,7 @@ export function Tabs<Id extends string>({
               aria-controls={active ? `panel-${tab.id}` : undefined}
               tabIndex={active ? 0 : -1}
               onClick={() => onSelect(tab.id)}
-              className="-mb-px border-b-2 border-transparent px-4 py-2 text-sm font-medium text-zinc-600 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-emerald-600 aria-selected:border-emerald-600 aria-selected:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100 dark:aria-selected:text-zinc-100"
+              className="shrink-0 whitespace-nowrap border-b-2 border-transparent px-4 py-2 text-sm font-medium text-zinc-600 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-emerald-600 aria-selected:border-emerald-600 aria-selected:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100 dark:aria-selected:text-zinc-100"
             >
               {tab.label}
             </button>

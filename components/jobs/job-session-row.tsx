@@ -2,6 +2,7 @@ import Link from "next/link";
 import { ago, formatTime } from "@/components/format";
 import { Badge, cellClass, linkClass, smallButtonClass, smallDangerButtonClass } from "@/components/ui";
 import { type JobSessionItem, shortClaudeSession } from "./job-types";
+import { StartedBy } from "./jobs-table";
 
 /** An open session: when it was made and last used, its jobs now, and its Resume and Clean up buttons. */
 export function SessionRow({
@@ -29,6 +30,10 @@ export function SessionRow({
           {session.id}
         </Link>
         <span className="block text-xs text-zinc-500 dark:text-zinc-400">from {session.template}</span>
+        <StartedBy
+          agent={session.agent}
+          className="block whitespace-normal text-xs text-zinc-500 dark:text-zinc-400"
+        />
       </td>
       <td className={`${cellClass} whitespace-nowrap text-xs`} title={formatTime(session.createdAt)}>
         {ago(session.createdAt, now)}
@@ -50,14 +55,17 @@ export function SessionRow({
       </td>
       <td className={`${cellClass} pr-0`}>
         <div className="flex items-center justify-end gap-1.5">
-          <button
-            type="button"
-            className={smallButtonClass}
-            aria-label={`Resume ${session.id}`}
-            onClick={() => onResume(session.id)}
-          >
-            Resume
-          </button>
+          {/* Only the agent continues its own sessions. */}
+          {session.agent ? null : (
+            <button
+              type="button"
+              className={smallButtonClass}
+              aria-label={`Resume ${session.id}`}
+              onClick={() => onResume(session.id)}
+            >
+              Resume
+            </button>
+          )}
           <button
             type="button"
             className={smallDangerButtonClass}

@@ -7,6 +7,8 @@ type JobsOutputs = inferRouterOutputs<AppRouter>["jobs"];
 export type JobListItem = JobsOutputs["list"]["jobs"][number];
 export type JobDetail = JobsOutputs["get"];
 export type JobSessionItem = JobsOutputs["sessions"][number];
+/** An agent's job policy (null: it may start none) and how much of it is in use. */
+export type AgentJobQuota = JobsOutputs["agentQuota"];
 export type JobSettingsView = JobsOutputs["settings"];
 /** What `jobs.configure` takes: a left-out non-secret setting goes back to its default. */
 export type JobSettingsInput = inferRouterInputs<AppRouter>["jobs"]["configure"];

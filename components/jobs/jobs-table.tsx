@@ -2,9 +2,9 @@
 
 import Link from "next/link";
 import { ago, formatBytes, formatTime } from "@/components/format";
-import { DataTable, linkClass, useNow } from "@/components/ui";
+import { buttonClass, DataTable, linkClass, smallDangerButtonClass, useNow } from "@/components/ui";
 import { ActivityBadge, ErrorTypeBadge, JobStatusBadge } from "./job-status-badge";
-import { elapsedOf, type JobListItem } from "./job-types";
+import { elapsedOf, isLive, type JobListItem } from "./job-types";
 
 const cell = "py-2.5 pr-3 align-top";
 
@@ -14,19 +14,53 @@ export function promptExcerpt(prompt: string, length = 90): string {
   return line.length > length ? `${line.slice(0, length - 1)}…` : line;
 }
 
-function JobRow({ job, now }: { job: JobListItem; now: number }) {
+/** "started by agent NAME", linking to the agent; nothing for a person's job. */
+export function StartedBy({ agent, className = "" }: { agent: string | null; className?: string }) {
+  if (!agent) return null;
+  return (
+    <span data-job-agent={agent} className={className}>
+      started by agent{" "}
+      <Link href={`/agents/${agent}`} className={`font-medium ${linkClass}`}>
+        {agent}
+      </Link>
+    </span>
+  );
+}
+
+/** Cancel buttons on the rows of live jobs: the caller asks for confirmation and cancels. */
+export type RowCancel = { confirming: string | null; onAsk: (jobId: string) => void };
+
+function JobRow({ job, now, cancel }: { job: JobListItem; now: number; cancel?: RowCancel }) {
   const elapsed = elapsedOf(job, now);
   return (
     <tr data-job={job.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
-      <td className={`${cell} whitespace-nowrap`}>
-        <Link href={`/jobs/${job.id}`} className={`font-mono text-xs font-medium ${linkClass}`}>
+      <td className={cell}>
+        <Link
+          href={`/jobs/${job.id}`}
+          className={`whitespace-nowrap font-mono text-xs font-medium ${linkClass}`}
+        >
           {job.id}
         </Link>
+        {/* Wraps on a phone rather than widening the first column past the screen. */}
+        <StartedBy agent={job.agent} className="block min-w-28 text-xs text-zinc-500 dark:text-zinc-400" />
       </td>
       <td className={cell}>
         <span className="inline-flex flex-col items-start gap-1">
           <JobStatusBadge status={job.status} stopping={job.stopping} />
           <ErrorTypeBadge errorType={job.errorType} />
+          {/* Here, not in a last column: on a phone it stays on the screen. */}
+          {cancel && isLive(job.status) ? (
+            <button
+              type="button"
+              className={smallDangerButtonClass}
+              disabled={Boolean(job.stopping)}
+              aria-label={`Cancel ${job.id}`}
+              aria-expanded={cancel.confirming === job.id}
+              onClick={() => cancel.onAsk(job.id)}
+            >
+              {job.stopping ? "Cancelling…" : "Cancel"}
+            </button>
+          ) : null}
         </span>
       </td>
       <td className={`${cell} whitespace-nowrap`}>
@@ -68,7 +102,8 @@ function JobRow({ job, now }: { job: JobListItem; now: number }) {
   );
 }
 
-export function JobsTable({ jobs }: { jobs: JobListItem[] }) {
+/** The jobs, newest first; with `cancel`, a live job's row has a Cancel button. */
+export function JobsTable({ jobs, cancel }: { jobs: JobListItem[]; cancel?: RowCancel }) {
   const now = useNow();
   return (
     <DataTable
@@ -85,8 +120,27 @@ export function JobsTable({ jobs }: { jobs: JobListItem[] }) {
       ]}
     >
       {jobs.map((job) => (
-        <JobRow key={job.id} job={job} now={now} />
+        <JobRow key={job.id} job={job} now={now} cancel={cancel} />
       ))}
     </DataTable>
+  );
+}
+
+/** Under a list of jobs with more pages: loads the next, older one. */
+export function OlderJobsButton({
+  list,
+}: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> };
+}) {
+  if (!list.hasNextPage) return null;
+  return (
+    <button
+      type="button"
+      className={buttonClass}
+      disabled={list.isFetchingNextPage}
+      onClick={() => void list.fetchNextPage()}
+    >
+      {list.isFetchingNextPage ? "Loading…" : "Show older jobs"}
+    </button>
   );
 }

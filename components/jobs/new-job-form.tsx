@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { type FormEvent, type Ref, useEffect, useId, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { ErrorAlert, Field, fieldClass, helpIdOf } from "@/components/ui";
+import { personSessions } from "./agent-job-text";
 import { PromptField } from "./prompt-field";
 
 const templatePattern = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
@@ -77,7 +78,11 @@ export function NewJobForm({
 }) {
   const trpc = useTRPC();
   const id = useId();
-  const sessions = useQuery(trpc.jobs.sessions.queryOptions());
+  const sessions = useQuery({
+    ...trpc.jobs.sessions.queryOptions(),
+    // An agent's sessions are its own: a person's job cannot join one.
+    select: personSessions,
+  });
   const [prompt, setPrompt] = useState("");
   const [template, setTemplate] = useState("default");
   const start = useStartJob();

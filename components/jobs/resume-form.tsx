@@ -1,17 +1,21 @@
 "use client";
 
+import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
-import { primaryButtonClass } from "@/components/ui";
+import { linkClass, primaryButtonClass } from "@/components/ui";
 import { StartJobError, useStartJob } from "./new-job-form";
 import { PromptField } from "./prompt-field";
 
 /** A next prompt in the same session: Claude Code resumes the conversation, in the same workspace. */
 export function ResumeForm({
   sessionId,
+  agent = null,
   closed,
   waitsForThisJob,
 }: {
   sessionId: string;
+  /** The agent whose session this is: it alone continues it. */
+  agent?: string | null;
   closed: boolean;
   waitsForThisJob: boolean;
 }) {
@@ -22,6 +26,16 @@ export function ResumeForm({
     return (
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         Session {sessionId} was cleaned up, so it cannot be resumed. Start a new job from the jobs page.
+      </p>
+    );
+  if (agent)
+    return (
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        Session {sessionId} belongs to the agent{" "}
+        <Link href={`/agents/${agent}?tab=jobs`} className={linkClass}>
+          {agent}
+        </Link>
+        : only it continues the session. Start a new job from the jobs page.
       </p>
     );
   const submit = (event: FormEvent) => {

@@ -1,18 +1,17 @@
 "use client";
 
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense, useRef, useState } from "react";
 import { JobSessionsCard } from "@/components/jobs/job-sessions-card";
-import { isLive, jobsPollMs } from "@/components/jobs/job-types";
-import { JobsTable } from "@/components/jobs/jobs-table";
+import { JobsTable, OlderJobsButton } from "@/components/jobs/jobs-table";
 import { NewJobForm, newSession } from "@/components/jobs/new-job-form";
+import { useJobsList } from "@/components/jobs/use-jobs-list";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
 import { buttonClass, Card, linkClass, QueryState, Skeleton, smallButtonClass } from "@/components/ui";
 
-const pageSize = 50;
 const sessionPattern = /^s-[a-z2-7]{10}$/;
 const claudeCodeImage = "localhost/claw-claude-code:latest";
 
@@ -52,19 +51,8 @@ function ReadinessBanner() {
 }
 
 function JobsList({ sessionId }: { sessionId: string | undefined }) {
-  const trpc = useTRPC();
   const router = useRouter();
-  const list = useInfiniteQuery({
-    ...trpc.jobs.list.infiniteQueryOptions(
-      { sessionId, limit: pageSize },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
-    refetchInterval: (query) =>
-      query.state.data?.pages.some((page) => page.jobs.some((job) => isLive(job.status)))
-        ? jobsPollMs
-        : false,
-  });
-  const jobs = list.data?.pages.flatMap((page) => page.jobs);
+  const { list, jobs } = useJobsList({ sessionId });
   const clearFilter = () => router.replace("/jobs", { scroll: false });
 
   return (
@@ -106,16 +94,7 @@ function JobsList({ sessionId }: { sessionId: string | undefined }) {
         {(jobs) => (
           <div className="space-y-3">
             <JobsTable jobs={jobs} />
-            {list.hasNextPage ? (
-              <button
-                type="button"
-                className={buttonClass}
-                disabled={list.isFetchingNextPage}
-                onClick={() => void list.fetchNextPage()}
-              >
-                {list.isFetchingNextPage ? "Loading…" : "Show older jobs"}
-              </button>
-            ) : null}
+            <OlderJobsButton list={list} />
           </div>
         )}
       </QueryState>

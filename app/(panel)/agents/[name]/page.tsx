@@ -6,6 +6,7 @@ import { Suspense, useEffect, useRef, useState } from "react";
 import { AgentAccessTab } from "@/components/agents/agent-access-tab";
 import { AgentActionButtons, AgentActionFeedback, useAgentActions } from "@/components/agents/agent-actions";
 import { AgentEgressTab } from "@/components/agents/agent-egress-tab";
+import { AgentJobsTab } from "@/components/agents/agent-jobs-tab";
 import { AgentOverview } from "@/components/agents/agent-overview";
 import { AgentPolicyTab } from "@/components/agents/agent-policy-tab";
 import { Tabs } from "@/components/agents/agent-tabs";
@@ -31,6 +32,7 @@ const tabs = [
   { id: "logs", label: "Logs" },
   { id: "egress", label: "Egress" },
   { id: "access", label: "Access" },
+  { id: "jobs", label: "Jobs" },
   { id: "terminal", label: "Terminal" },
 ] as const;
 type TabId = (typeof tabs)[number]["id"];
@@ -141,6 +143,8 @@ function AgentDetail() {
             <AgentEgressTab name={name} />
           ) : tab === "access" ? (
             <AgentAccessTab name={name} />
+          ) : tab === "jobs" ? (
+            <AgentJobsTab name={name} template={agent?.template} />
           ) : null}
           {terminalsShown ? (
             <div hidden={tab !== "terminal"}>

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useParams } from "next/navigation";
 import { type ReactNode, useCallback, useState } from "react";
 import { ago, formatBytes, formatTime } from "@/components/format";
+import { workspaceNote } from "@/components/jobs/agent-job-text";
 import { CancelJobButton, CancelJobFeedback, useJobCancel } from "@/components/jobs/job-cancel";
 import { JobEventsView } from "@/components/jobs/job-events-view";
 import { JobMetrics } from "@/components/jobs/job-metrics";
@@ -20,6 +21,7 @@ import {
   shortClaudeSession,
   tokensOf,
 } from "@/components/jobs/job-types";
+import { StartedBy } from "@/components/jobs/jobs-table";
 import { ResumeForm } from "@/components/jobs/resume-form";
 import { PageHeader } from "@/components/page-header";
 import { useTRPC } from "@/components/trpc";
@@ -159,6 +161,7 @@ function Header({
   cancel: ReturnType<typeof useJobCancel>;
 }) {
   const elapsed = elapsedOf(job, now);
+  const workspace = workspaceNote(job.session);
   return (
     <PageHeader
       title={<span className="font-mono">{job.id}</span>}
@@ -169,6 +172,8 @@ function Header({
           {elapsed ? <span className="tabular-nums">{elapsed}</span> : null}
           {job.status === "running" ? <ActivityBadge activity={job.activity} /> : null}
           <ErrorTypeBadge errorType={job.errorType} />
+          <StartedBy agent={job.agent} />
+          {workspace ? <span data-job-workspace={job.session.agent}>· {workspace}</span> : null}
         </span>
       }
       actions={
@@ -269,6 +274,7 @@ function JobView({ id }: { id: string }) {
       <Card title="Resume this session">
         <ResumeForm
           sessionId={job.sessionId}
+          agent={job.session.agent}
           closed={Boolean(job.session.closedAt)}
           waitsForThisJob={isLive(job.status)}
         />
