@@ -11,12 +11,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { templateAtFake } from "./agent-templates";
 import {
+  conversation,
   type FakeAnthropic,
   type FakeRequest,
   startFakeAnthropic,
-  toolResults,
   toolResultText,
-  userText,
 } from "./fake-anthropic";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
@@ -47,7 +46,15 @@ const toolNames = (request: FakeRequest | undefined): string[] =>
  * Which tool a result answers is in its id (the fake names its calls).
  */
 function agentModel(request: FakeRequest) {
-  const [result] = toolResults(request.body);
+  // What came since the model last spoke: a tool's result, or what was said (OpenClaw adds a user
+  // message of its own context after the person's, which is skipped).
+  const messages = conversation(request.body);
+  const since = messages
+    .slice(messages.findLastIndex((message) => message.role === "assistant") + 1)
+    .flatMap((message) =>
+      Array.isArray(message.content) ? message.content : [{ type: "text", text: message.content }],
+    );
+  const result = since.find((block) => block?.type === "tool_result");
   if (result) {
     const id = String(result.tool_use_id);
     const answer = JSON.parse(toolResultText(result)) as Json;
@@ -55,18 +62,20 @@ function agentModel(request: FakeRequest) {
     if (id.startsWith("status"))
       return {
         toolUse: {
-          id: `out-0-${randomBytes(3).toString("hex")}`,
+          id: `out0z${randomBytes(3).toString("hex")}`,
           name: "claude_code_output",
           input: { job_id: answer.jobId, offset: 0, limit: 40 },
         },
         text: `status ${String(answer.status)}; result: ${String(answer.result)}`,
       };
-    if (id.startsWith("out-")) {
-      const page = Number(id.split("-")[1]) + 1;
+    // OpenClaw keeps only letters and digits of a call's id: the page is between "out" and "z".
+    const paged = /^out(\d+)z/.exec(id);
+    if (paged) {
+      const page = Number(paged[1]) + 1;
       if (answer.hasMore)
         return {
           toolUse: {
-            id: `out-${page}-${randomBytes(3).toString("hex")}`,
+            id: `out${page}z${randomBytes(3).toString("hex")}`,
             name: "claude_code_output",
             input: { job_id: answer.jobId, offset: answer.nextOffset, limit: 40 },
           },
@@ -75,7 +84,10 @@ function agentModel(request: FakeRequest) {
     }
     return { text: `unexpected tool result ${id}` };
   }
-  const said = userText(request.body);
+  const said = since
+    .filter((block) => block?.type === "text" && !String(block.text).includes("OPENCLAW_INTERNAL_CONTEXT"))
+    .map((block) => String(block.text))
+    .join("\n");
   const asked = said.match(/what did job (j-[a-z2-7]{10}) say/);
   if (asked)
     return {
@@ -210,7 +222,7 @@ req.end(body || undefined);`;
     "a coder agent starts a job on its workspace, hears when it ends, and quotes its result",
     async () => {
       coder = await createAndStart("coder");
-      const explain = await cli(["policy", "show", coder]);
+      const explain = await cli(["policy", "explain", coder]);
       expect(explain).toContain("start up to 2 Claude Code jobs at a time");
       expect(explain).toContain("on its workspace; they reach only the model gateway");
 
@@ -239,10 +251,10 @@ req.end(body || undefined);`;
       // The notice arrives on the agent's Gateway hook as a run of the agent's own.
       const notice = await until("the job-end notice", async () =>
         agentFake.mainRequests.find((request) =>
-          userText(request.body).includes(`Claude Code job ${coderJob} completed`),
+          JSON.stringify(conversation(request.body)).includes(`Claude Code job ${coderJob} completed`),
         ),
       );
-      expect(userText(notice.body)).toContain(jobSaid);
+      expect(JSON.stringify(conversation(notice.body))).toContain(jobSaid);
 
       const answer = await chat(coder, `what did job ${coderJob} say?`);
       expect(answer).toContain(`Claude Code said: ${jobSaid}`);
@@ -258,10 +270,8 @@ req.end(body || undefined);`;
         outcome: "ok",
         details: { job: coderJob, to: `agent ${coder}` },
       });
-      const listed = JSON.parse(await cli(["--json", "jobs", "list", "--agent", coder])) as {
-        jobs: JobRow[];
-      };
-      expect(listed.jobs.map((row) => row.id)).toEqual([coderJob]);
+      const listed = JSON.parse(await cli(["--json", "jobs", "list", "--agent", coder])) as JobRow[];
+      expect(listed.map((row) => row.id)).toEqual([coderJob]);
 
       // Neither container holds the key; the agent's holds no panel token either (only its own
       // Gateway's tokens, which the panel gave it).
@@ -289,7 +299,7 @@ req.end(body || undefined);`;
       expect((await fromAgent(reviewer, "GET", "/v1/claude-code/sessions")).body).toEqual({
         error: "ENOENT",
       });
-      expect(await cli(["policy", "show", reviewer])).toContain(
+      expect(await cli(["policy", "explain", reviewer])).toContain(
         "start Claude Code jobs: its policy allows none",
       );
     },
