@@ -209,6 +209,10 @@ req.end(body || undefined);`;
     });
   }, 120_000);
   afterAll(async () => {
+    // Jobs outlive the panel by design: the ones a failed test left running go with it.
+    const jobs = (await runCli(["--json", "jobs", "list"], env).catch(() => undefined))?.stdout;
+    for (const row of jobs ? (JSON.parse(jobs) as JobRow[]) : [])
+      await exec("podman", ["rm", "-f", `claw-job-${row.id}`]).catch(() => {});
     for (const name of created) await exec("podman", ["rm", "-f", `claw-agent-${name}`]).catch(() => {});
     await panel?.stop();
     await agentFake?.close();
