@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { socketFetch } from "../shared/socket-fetch";
 import { type FakeAnthropic, promptText, startFakeAnthropic } from "../test/fake-anthropic";
-import { deleteAgentAfterEach, deleteModelSecret, home, LoginPage, mutate, origin } from "./panel";
+import { cancelJobsLeft, deleteAgentAfterEach, deleteModelSecret, home, LoginPage, mutate } from "./panel";
 
 /**
  * Jobs an agent starts itself. The agent's plugin calls the panel's agent API on the socket mounted
@@ -102,23 +102,9 @@ test.afterAll(async () => {
   await deleteModelSecret();
 });
 
-/** No job of the agent is left running in the Podman the test panels share, even after a failure. */
 test.afterEach(async ({ page }) => {
   fake.reset();
-  const input = encodeURIComponent(JSON.stringify({ agent: coder, limit: 50 }));
-  const response = await page.request
-    .get(`/api/trpc/jobs.list?input=${input}`, { headers: { "x-claw-csrf": "1", Origin: origin } })
-    .catch(() => undefined);
-  if (!response?.ok()) return;
-  const body = (await response.json()) as { result?: { data?: { jobs: { id: string; status: string }[] } } };
-  for (const job of body.result?.data?.jobs ?? [])
-    if (job.status === "running" || job.status === "pending")
-      await page.request
-        .post("/api/trpc/jobs.cancel", {
-          headers: { "x-claw-csrf": "1", Origin: origin },
-          data: { id: job.id },
-        })
-        .catch(() => {});
+  await cancelJobsLeft(page, { agent: coder });
 });
 deleteAgentAfterEach(coder);
 deleteAgentAfterEach(reviewer);

@@ -7,7 +7,7 @@ import {
   toolResults,
   toolResultText,
 } from "../test/fake-anthropic";
-import { deleteModelSecret, LoginPage, mutate, origin } from "./panel";
+import { cancelJobsLeft, deleteModelSecret, LoginPage, mutate } from "./panel";
 
 /**
  * The job's container reaches the model only through the panel's model gateway, which adds the key
@@ -72,24 +72,9 @@ test.afterAll(async () => {
   await deleteModelSecret();
 });
 
-/** No job is left running in the Podman the test panels share, even after a failed test. */
 test.afterEach(async ({ page }) => {
   fake.reset();
-  const response = await page.request
-    .get(`/api/trpc/jobs.list?input=${encodeURIComponent(JSON.stringify({ limit: 50 }))}`, {
-      headers: { "x-claw-csrf": "1", Origin: origin },
-    })
-    .catch(() => undefined);
-  if (!response?.ok()) return;
-  const body = (await response.json()) as { result?: { data?: { jobs: { id: string; status: string }[] } } };
-  for (const job of body.result?.data?.jobs ?? [])
-    if (job.status === "running" || job.status === "pending")
-      await page.request
-        .post("/api/trpc/jobs.cancel", {
-          headers: { "x-claw-csrf": "1", Origin: origin },
-          data: { id: job.id },
-        })
-        .catch(() => {});
+  await cancelJobsLeft(page);
 });
 
 async function setUp(page: Page) {

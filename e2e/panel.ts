@@ -161,10 +161,6 @@ export function tryWebSocket(path: string, headers: Record<string, string>): Pro
   });
 }
 
-/**
- * Deletes the agent after each test of the file, even one that stopped half way, so no running
- * container is left behind in the Podman the test panels share.
- */
 /** A tRPC mutation as the logged-in page, for set-up the test is not about; it must succeed. */
 export async function mutate(page: Page, path: string, data: object): Promise<unknown> {
   const response = await page.request.post(`/api/trpc/${path}`, {
@@ -175,6 +171,10 @@ export async function mutate(page: Page, path: string, data: object): Promise<un
   return ((await response.json()) as { result?: { data?: unknown } }).result?.data;
 }
 
+/**
+ * Deletes the agent after each test of the file, even one that stopped half way, so no running
+ * container is left behind in the Podman the test panels share.
+ */
 export function deleteAgentAfterEach(name: string) {
   test.afterEach(async ({ page }) => {
     await page.request
@@ -184,4 +184,25 @@ export function deleteAgentAfterEach(name: string) {
       })
       .catch(() => {});
   });
+}
+
+/**
+ * Cancels the jobs (of one agent, when given) still running or waiting, even after a failed test,
+ * so none is left running in the Podman the test panels share.
+ */
+export async function cancelJobsLeft(page: Page, filter: { agent?: string } = {}): Promise<void> {
+  const input = encodeURIComponent(JSON.stringify({ ...filter, limit: 50 }));
+  const response = await page.request
+    .get(`/api/trpc/jobs.list?input=${input}`, { headers: { "x-claw-csrf": "1", Origin: origin } })
+    .catch(() => undefined);
+  if (!response?.ok()) return;
+  const body = (await response.json()) as { result?: { data?: { jobs: { id: string; status: string }[] } } };
+  for (const job of body.result?.data?.jobs ?? [])
+    if (job.status === "running" || job.status === "pending")
+      await page.request
+        .post("/api/trpc/jobs.cancel", {
+          headers: { "x-claw-csrf": "1", Origin: origin },
+          data: { id: job.id },
+        })
+        .catch(() => {});
 }

@@ -9,7 +9,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { templateAtFake } from "./agent-templates";
+import { chatWithAgent, templateAtFake } from "./agent-templates";
 import { conversation, type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
@@ -42,33 +42,7 @@ describe("agents that think, through the panel's model gateway", () => {
     const list = await runCli(["agents", "list", "--json"], env);
     return (JSON.parse(list.stdout) as Listed).agents.find((agent) => agent.name === name);
   };
-  /** One chat turn through the agent's Gateway, as its Control UI would send it. */
-  const chat = async (name: string, message: string) => {
-    const run = await runCli(
-      [
-        "exec",
-        name,
-        "--",
-        "openclaw",
-        "agent",
-        "--agent",
-        name,
-        "--message",
-        message,
-        "--json",
-        "--timeout",
-        "120",
-      ],
-      env,
-    );
-    return {
-      ...run,
-      reply: () =>
-        (JSON.parse(run.stdout) as { result: { payloads: { text: string }[] } }).result.payloads
-          .map((p) => p.text)
-          .join(""),
-    };
-  };
+  const chat = (name: string, message: string) => chatWithAgent(env, name, message);
 
   beforeAll(async () => {
     fake = await startFakeAnthropic({ apiKey: key });

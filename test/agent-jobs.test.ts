@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { templateAtFake } from "./agent-templates";
+import { chatWithAgent, templateAtFake } from "./agent-templates";
 import {
   conversation,
   type FakeAnthropic,
@@ -127,25 +127,10 @@ describe("agents hand work to Claude Code", () => {
     await cli(["agents", "start", name]);
     return name;
   };
-  /** One chat turn through the agent's Gateway, as its Control UI would send it. */
   const chat = async (name: string, message: string) => {
-    const out = await cli([
-      "exec",
-      name,
-      "--",
-      "openclaw",
-      "agent",
-      "--agent",
-      name,
-      "--message",
-      message,
-      "--json",
-      "--timeout",
-      "120",
-    ]);
-    return (JSON.parse(out) as { result: { payloads: { text: string }[] } }).result.payloads
-      .map((p) => p.text)
-      .join("");
+    const run = await chatWithAgent(env, name, message);
+    expect(run.code, `${run.stderr}${run.stdout}`).toBe(0);
+    return run.reply();
   };
   const job = async (id: string) => JSON.parse(await cli(["--json", "jobs", "status", id])) as JobRow;
   const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) => {

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { runCli } from "./run-cli";
 import { projectRoot } from "./start-panel";
 
 /**
@@ -22,4 +23,35 @@ export async function templateAtFake(
   if (options.edit) edited = options.edit(edited);
   await mkdir(join(home, "templates"), { recursive: true });
   await writeFile(join(home, "templates", `${options.as ?? name}.yaml`), edited);
+}
+
+/**
+ * One chat turn through the agent's Gateway, as its Control UI would send it: `openclaw agent`, the
+ * Gateway's own client, run in the container with `claw exec`. `reply()` is the model's answer.
+ */
+export async function chatWithAgent(env: Record<string, string>, name: string, message: string) {
+  const run = await runCli(
+    [
+      "exec",
+      name,
+      "--",
+      "openclaw",
+      "agent",
+      "--agent",
+      name,
+      "--message",
+      message,
+      "--json",
+      "--timeout",
+      "120",
+    ],
+    env,
+  );
+  return {
+    ...run,
+    reply: () =>
+      (JSON.parse(run.stdout) as { result: { payloads: { text: string }[] } }).result.payloads
+        .map((p) => p.text)
+        .join(""),
+  };
 }

@@ -10,8 +10,8 @@ import {
 import { toolPolicyOf } from "./compile-openclaw-config";
 import { compilePolicy } from "./compile-policy";
 import { explainPolicy } from "./explain-policy";
-import { parseTemplate, TemplateError } from "./parse-template";
-import { builtinTemplate, builtinText, testImage } from "./policy-test-fixtures";
+import { parseTemplate } from "./parse-template";
+import { builtinTemplate, builtinText, problemsOf, testImage } from "./policy-test-fixtures";
 import type { Template } from "./template-schema";
 
 const compile = (template: Template) =>
@@ -21,16 +21,6 @@ const compile = (template: Template) =>
 function withJobs(name: string, jobs: string | null): string {
   const text = builtinText(name).replace(/\njobs:\n[\s\S]*$/, "\n");
   return jobs === null ? text : `${text}jobs:\n${jobs}`;
-}
-
-function problemsOf(text: string) {
-  try {
-    parseTemplate(text, "t.yaml");
-  } catch (error) {
-    if (error instanceof TemplateError) return error.problems;
-    throw error;
-  }
-  return [];
 }
 
 const policy = (overrides: Partial<AgentJobsPolicy> = {}): AgentJobsPolicy => ({

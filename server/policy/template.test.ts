@@ -3,18 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listTemplates } from "./load-templates";
-import { parseTemplate, TemplateError } from "./parse-template";
-import { builtinNames, builtinText } from "./policy-test-fixtures";
-
-function problemsOf(text: string) {
-  try {
-    parseTemplate(text, "t.yaml");
-  } catch (error) {
-    if (error instanceof TemplateError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { builtinNames, builtinText, problemsOf } from "./policy-test-fixtures";
 
 describe("templates", () => {
   it("ships four built-ins that parse", async () => {
