@@ -148,7 +148,6 @@ export function createModelGateways(deps: {
       }
       // Recorded before the first await: an ensure or close that comes meanwhile finds this gateway,
       // so two ensures at once (a start and the status sweep) cannot both listen, one never closed.
-      gateways.delete(subject);
       const previous = existing?.gateway.catch(() => undefined).then((old) => old?.close());
       const gateway = (async () => {
         await previous;
