@@ -141,6 +141,8 @@ describe("agents on real Podman", () => {
         [
           "/etc/claw/openclaw.json",
           "/home/agent/.openclaw",
+          // The coder may start Claude Code jobs: the panel's agent API socket.
+          "/run/claw/api",
           "/run/claw/egress",
           "/run/claw/ingress",
           "/run/claw/model",
