@@ -91,7 +91,7 @@ export async function createAgent(deps: AgentDeps, input: { name: string; templa
   const temp = join(deps.paths.agents, `.creating-${name}-${randomBytes(4).toString("hex")}`);
   const files = agentFilesIn(temp);
   try {
-    for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress", "run/model"]) {
+    for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress", "run/model", "run/api"]) {
       await mkdir(join(temp, dir), { recursive: true, mode: 0o700 });
     }
     const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
