@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { socketFetch } from "../shared/socket-fetch";
-import { type FakeAnthropic, promptText, startFakeAnthropic } from "../test/fake-anthropic";
-import { cancelJobsLeft, deleteAgentAfterEach, deleteModelSecret, home, LoginPage, mutate } from "./panel";
+import { promptText } from "../test/fake-anthropic";
+import { deleteAgentAfterEach, fakeModelForJobs, home, LoginPage, mutate } from "./panel";
 
 /**
  * Jobs an agent starts itself. The agent's plugin calls the panel's agent API on the socket mounted
@@ -90,22 +90,7 @@ async function startAsAgent(agent: string, prompt: string): Promise<{ jobId: str
   return JSON.parse(text) as { jobId: string; sessionId: string };
 }
 
-let fake: FakeAnthropic;
-
-test.beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey });
-});
-
-test.afterAll(async () => {
-  await fake?.close();
-  // The key set here is the panel's shared model secret: other specs start without one.
-  await deleteModelSecret();
-});
-
-test.afterEach(async ({ page }) => {
-  fake.reset();
-  await cancelJobsLeft(page, { agent: coder });
-});
+const fakeModel = fakeModelForJobs(apiKey, { agent: coder });
 deleteAgentAfterEach(coder);
 deleteAgentAfterEach(reviewer);
 
@@ -143,9 +128,9 @@ test("an agent's jobs tab shows its quota, then a job it starts, live, which a p
   await expect(tab.notAllowed()).toHaveCount(0);
 
   // The agent API listens only while the agent runs; the job hangs on the model until cancelled.
-  await mutate(page, "jobs.configure", { baseUrl: `http://${apiHost}:${fake.port}`, apiKey });
+  await mutate(page, "jobs.configure", { baseUrl: `http://${apiHost}:${fakeModel().port}`, apiKey });
   await mutate(page, "agents.start", { name: coder });
-  fake.script([{ stall: true }]);
+  fakeModel().script([{ stall: true }]);
   const { jobId } = await startAsAgent(coder, "Refactor the parser in /workspace");
 
   // It appears on the open tab without a reload, saying who started it; the quota counts it.
@@ -157,8 +142,8 @@ test("an agent's jobs tab shows its quota, then a job it starts, live, which a p
   await expect(row.locator("[data-job-status]")).toHaveAttribute("data-job-status", "running", {
     timeout: 120_000,
   });
-  await fake.waitForMainRequests(1, 60_000);
-  expect(promptText(fake.mainRequests[0]?.body)).toContain("Refactor the parser in /workspace");
+  await fakeModel().waitForMainRequests(1, 60_000);
+  expect(promptText(fakeModel().mainRequests[0]?.body)).toContain("Refactor the parser in /workspace");
 
   // The jobs list says the same, linking to the agent; so does the job's page, with its workspace.
   await page.goto("/jobs");

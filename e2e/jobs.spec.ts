@@ -1,13 +1,6 @@
 import { expect, type Page, test, type WebSocketRoute } from "@playwright/test";
-import {
-  conversation,
-  type FakeAnthropic,
-  promptText,
-  startFakeAnthropic,
-  toolResults,
-  toolResultText,
-} from "../test/fake-anthropic";
-import { cancelJobsLeft, deleteModelSecret, LoginPage, mutate } from "./panel";
+import { conversation, promptText, toolResults, toolResultText } from "../test/fake-anthropic";
+import { fakeModelForJobs, LoginPage, mutate } from "./panel";
 
 /**
  * The job's container reaches the model only through the panel's model gateway, which adds the key
@@ -60,26 +53,11 @@ class JobPage {
   }
 }
 
-let fake: FakeAnthropic;
-
-test.beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey });
-});
-
-test.afterAll(async () => {
-  await fake?.close();
-  // The key this spec set is the panel's shared model secret: other specs start without one.
-  await deleteModelSecret();
-});
-
-test.afterEach(async ({ page }) => {
-  fake.reset();
-  await cancelJobsLeft(page);
-});
+const fakeModel = fakeModelForJobs(apiKey);
 
 async function setUp(page: Page) {
   await new LoginPage(page).login();
-  await mutate(page, "jobs.configure", { baseUrl: `http://${apiHost}:${fake.port}`, apiKey });
+  await mutate(page, "jobs.configure", { baseUrl: `http://${apiHost}:${fakeModel().port}`, apiKey });
 }
 
 /** Starts a job from the form on /jobs (Ctrl+Enter) and waits for its page. */
@@ -100,9 +78,9 @@ test("a job started from the form shows its tool call and answer live, and its s
   await setUp(page);
   await page.goto("/jobs/settings");
   await expect(page.getByRole("form", { name: "API key" })).toContainText("set");
-  await expect(page.getByLabel("Model API base URL")).toHaveValue(`http://${apiHost}:${fake.port}`);
+  await expect(page.getByLabel("Model API base URL")).toHaveValue(`http://${apiHost}:${fakeModel().port}`);
 
-  fake.script([
+  fakeModel().script([
     {
       text: "Writing the file.",
       toolUse: { name: "Write", input: { file_path: "/workspace/hello.txt", content: "hi from the job\n" } },
@@ -137,21 +115,21 @@ test("a job started from the form shows its tool call and answer live, and its s
   expect(indexes).toEqual([...Array(indexes.length).keys()]);
 
   // What the fake model saw: the prompt, then the tool's result from inside the container.
-  const [first, second] = fake.mainRequests;
+  const [first, second] = fakeModel().mainRequests;
   expect(promptText(first?.body)).toContain("Please write hello.txt in the workspace");
   expect(toolResultText(toolResults(second?.body)[0])).toContain("/workspace/hello.txt");
   const claudeSession = (await job.fact("Claude session").textContent())?.split(/[\s(]/)[0] ?? "";
   expect(claudeSession).toMatch(/^[0-9a-f-]{36}$/);
 
   // The same session, a second prompt: Claude Code resumes the conversation.
-  fake.script([{ text: "You asked me to write hello.txt, and I did." }]);
+  fakeModel().script([{ text: "You asked me to write hello.txt, and I did." }]);
   await job.resume("What did I ask you before?");
   await page.waitForURL((url) => url.pathname.startsWith("/jobs/j-") && !url.pathname.endsWith(firstId));
   const resumed = new JobPage(page);
   await resumed.waitForStatus("completed");
   await expect(resumed.event("result")).toContainText("You asked me to write hello.txt, and I did.");
   await expect(resumed.fact("Claude session")).toContainText(claudeSession);
-  const history = JSON.stringify(conversation(fake.mainRequests[2]?.body));
+  const history = JSON.stringify(conversation(fakeModel().mainRequests[2]?.body));
   expect(history).toContain("Wrote hello.txt for you.");
   expect(history).toContain("What did I ask you before?");
 
@@ -176,7 +154,7 @@ test("a dropped event stream resumes where it stopped, and a running job can be 
   });
   await setUp(page);
 
-  fake.script([{ text: "A slow answer, in ten parts.", chunks: 10, delayMs: 800 }, { stall: true }]);
+  fakeModel().script([{ text: "A slow answer, in ten parts.", chunks: 10, delayMs: 800 }, { stall: true }]);
   const job = await startFromForm(page, "Answer slowly");
   await expect(job.event("system/init")).toBeVisible({ timeout: 120_000 });
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import WebSocket from "ws";
 import { socketFetch } from "../shared/socket-fetch";
+import { type FakeAnthropic, startFakeAnthropic } from "../test/fake-anthropic";
 import { mintLoginCode } from "../test/start-panel";
 
 export const port = Number(process.env.CLAW_E2E_PORT);
@@ -205,4 +206,28 @@ export async function cancelJobsLeft(page: Page, filter: { agent?: string } = {}
           data: { id: job.id },
         })
         .catch(() => {});
+}
+
+/**
+ * The fake model API a spec's jobs talk to: started before the file's tests, reset (and the jobs
+ * left cancelled) after each, closed after all, with the panel's shared model key removed so other
+ * specs start without one. Returns the running fake.
+ */
+export function fakeModelForJobs(apiKey: string, filter: { agent?: string } = {}): () => FakeAnthropic {
+  let fake: FakeAnthropic | undefined;
+  test.beforeAll(async () => {
+    fake = await startFakeAnthropic({ apiKey });
+  });
+  test.afterAll(async () => {
+    await fake?.close();
+    await deleteModelSecret();
+  });
+  test.afterEach(async ({ page }) => {
+    fake?.reset();
+    await cancelJobsLeft(page, filter);
+  });
+  return () => {
+    if (!fake) throw new Error("the fake model API starts in beforeAll");
+    return fake;
+  };
 }

@@ -19,6 +19,7 @@ import {
 } from "./fake-anthropic";
 import { runCli } from "./run-cli";
 import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
+import { waitFor } from "./wait-for";
 
 const exec = promisify(execFile);
 const key = `sk-ant-api03-${randomBytes(24).toString("hex")}`;
@@ -133,20 +134,16 @@ describe("agents hand work to Claude Code", () => {
     return run.reply();
   };
   const job = async (id: string) => JSON.parse(await cli(["--json", "jobs", "status", id])) as JobRow;
-  const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  };
+
   const ended = (id: string) =>
-    until(`job ${id} to end`, async () => {
-      const row = await job(id);
-      return ["completed", "failed", "cancelled"].includes(row.status) ? row : undefined;
-    });
+    waitFor(
+      `job ${id} to end`,
+      async () => {
+        const row = await job(id);
+        return ["completed", "failed", "cancelled"].includes(row.status) ? row : undefined;
+      },
+      120_000,
+    );
   /** What a hostile agent could send: a request on its own socket, from inside its container. */
   const fromAgent = async (name: string, method: string, path: string, body?: unknown) => {
     const script = `const [method, path, body] = process.argv.slice(1);
@@ -238,10 +235,13 @@ req.end(body || undefined);`;
       expect(jobFake.mainRequests[0]?.headers["x-api-key"]).toBe(key);
 
       // The notice arrives on the agent's Gateway hook as a run of the agent's own.
-      const notice = await until("the job-end notice", async () =>
-        agentFake.mainRequests.find((request) =>
-          JSON.stringify(conversation(request.body)).includes(`Claude Code job ${coderJob} completed`),
-        ),
+      const notice = await waitFor(
+        "the job-end notice",
+        async () =>
+          agentFake.mainRequests.find((request) =>
+            JSON.stringify(conversation(request.body)).includes(`Claude Code job ${coderJob} completed`),
+          ),
+        120_000,
       );
       expect(JSON.stringify(conversation(notice.body))).toContain(jobSaid);
 

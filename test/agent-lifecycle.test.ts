@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli";
 import { cliEnvOf, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
+import { waitFor } from "./wait-for";
 
 const exec = promisify(execFile);
 const unique = () => randomBytes(3).toString("hex");
@@ -47,16 +48,6 @@ type Listed = {
 async function liveOf(env: Record<string, string>, name: string) {
   const list = await runCli(["agents", "list", "--json"], env);
   return (JSON.parse(list.stdout) as Listed).agents.find((agent) => agent.name === name)?.live;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }
 
 describe("agents on real Podman", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  type AgentJobsQuota,
   jobsNetworkText,
   jobsWorkspaceText,
   personSessions,
@@ -8,13 +7,15 @@ import {
   quotaSummary,
   workspaceNote,
 } from "./agent-job-text";
+import type { AgentJobQuota } from "./job-types";
 
-const policy: NonNullable<AgentJobsQuota["policy"]> = {
+const policy: NonNullable<AgentJobQuota["policy"]> = {
   template: "default",
   maxConcurrent: 2,
   maxPerHour: 20,
   workspace: "agent",
   network: { profile: "none", allow: [] },
+  socketDir: "run/api",
 };
 
 describe("quotaSummary", () => {

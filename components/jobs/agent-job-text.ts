@@ -1,25 +1,15 @@
 /** Pure: how the panel words the jobs an agent starts itself (its policy's `jobs` section). */
 
-export type AgentJobsQuota = {
-  policy: {
-    template: string;
-    maxConcurrent: number;
-    maxPerHour: number;
-    workspace: string;
-    network: { profile: string; allow: string[] };
-  } | null;
-  active: number;
-  lastHour: number;
-};
+import type { AgentJobQuota } from "./job-types";
 
 /** "2 of 2 at a time · 5 of 20 this hour"; without a policy, only what is in use. */
-export function quotaSummary({ policy, active, lastHour }: AgentJobsQuota): string {
+export function quotaSummary({ policy, active, lastHour }: AgentJobQuota): string {
   if (!policy) return `${active} running or waiting · ${lastHour} this hour`;
   return `${active} of ${policy.maxConcurrent} at a time · ${lastHour} of ${policy.maxPerHour} this hour`;
 }
 
 /** Why the agent's next start would be refused now, or null while it has room. */
-export function quotaRefusal({ policy, active, lastHour }: AgentJobsQuota): string | null {
+export function quotaRefusal({ policy, active, lastHour }: AgentJobQuota): string | null {
   if (!policy) return null;
   if (active >= policy.maxConcurrent)
     return "At its limit: the next job it starts is refused until one of these ends or is cancelled.";

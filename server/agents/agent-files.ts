@@ -59,7 +59,7 @@ export async function readContainerSpec(agentsDir: string, name: string): Promis
 }
 
 /** The agent's Gateway token (or its hooks token), made on first use and kept 0600 beside its files. */
-export async function ensureGatewayToken(
+export async function ensureAgentToken(
   agentsDir: string,
   name: string,
   which: "gatewayToken" | "hooksToken" = "gatewayToken",

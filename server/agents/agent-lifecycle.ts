@@ -10,7 +10,7 @@ import { readLogTail } from "../podman/log-stream";
 import type { ContainerSpec } from "../policy/compile-container-spec";
 import { secretEnvNames } from "../policy/compile-inputs";
 import type { SecretStore } from "../secrets/secret-store";
-import { agentFilePaths, ensureGatewayToken, readAgentFiles, readContainerSpec } from "./agent-files";
+import { agentFilePaths, ensureAgentToken, readAgentFiles, readContainerSpec } from "./agent-files";
 import { agentIdMapping, idRangesInUse } from "./agent-id-range";
 import type { AgentModelGateways } from "./agent-model";
 import { verifyLoadedPolicy } from "./agent-policy";
@@ -154,9 +154,9 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     await chmod(join(files.dir, "workspace"), 0o755);
   const secretEnv: Record<string, string> = {
     ...(await readSecretEnv(deps, name, spec)),
-    [secretEnvNames.gatewayToken]: await ensureGatewayToken(deps.paths.agents, name),
+    [secretEnvNames.gatewayToken]: await ensureAgentToken(deps.paths.agents, name),
     ...(spec.jobs
-      ? { [secretEnvNames.hooksToken]: await ensureGatewayToken(deps.paths.agents, name, "hooksToken") }
+      ? { [secretEnvNames.hooksToken]: await ensureAgentToken(deps.paths.agents, name, "hooksToken") }
       : {}),
   };
   const host = await deps.host();

@@ -20,7 +20,7 @@ import { describeRoute } from "../policy/model-route";
 import { dnsLabel } from "../policy/template-schema";
 import type { SecretStore } from "../secrets/secret-store";
 import { runInContainer } from "../terminal/run-command";
-import { agentFilePaths, ensureGatewayToken, readContainerSpec } from "./agent-files";
+import { agentFilePaths, ensureAgentToken, readContainerSpec } from "./agent-files";
 import { postJobNotice } from "./agent-hooks";
 import {
   type LifecycleDeps,
@@ -264,7 +264,7 @@ export function createAgentService(deps: AgentServiceDeps) {
 
     /** Tells the agent that a job it started ended, on its Gateway's hook (the token stays in the panel). */
     async notifyJobEnd(name: string, notice: JobNotice): Promise<HookResult> {
-      const token = await ensureGatewayToken(deps.paths.agents, name, "hooksToken");
+      const token = await ensureAgentToken(deps.paths.agents, name, "hooksToken");
       return postJobNotice(() => tunnels.claim(name), token, name, notice).catch((error: Error) => ({
         ok: false,
         status: null,
@@ -276,7 +276,7 @@ export function createAgentService(deps: AgentServiceDeps) {
     async gatewayLink(name: string) {
       await getAgentOrThrow(deps.db, name);
       const port = await gateways.open(name);
-      const token = await ensureGatewayToken(deps.paths.agents, name);
+      const token = await ensureAgentToken(deps.paths.agents, name);
       return { port, path: `/agents/${name}/gateway/`, token };
     },
     async egressView(name: string) {

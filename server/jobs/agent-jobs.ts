@@ -26,6 +26,11 @@ function tailOf(transcript: string): string {
   return /^[\uDC00-\uDFFF]/.test(tail) ? tail.slice(1) : tail;
 }
 
+/** The job's transcript as the agent reads it, from its stored events. */
+async function transcriptOfJob(deps: AgentJobsDeps, jobId: string): Promise<string> {
+  return transcriptOf(await readEventLines(deps.jobs.paths.run(jobId).events));
+}
+
 async function ownJobOrThrow(deps: AgentJobsDeps, agent: string, jobId: string) {
   const job = await deps.db.job.findUnique({ where: { id: jobId } });
   if (!job || job.agent !== agent)
@@ -107,7 +112,7 @@ export async function endAgentJobs(deps: AgentJobsDeps, agent: string, actor: st
 export async function agentJobStatus(deps: AgentJobsDeps, agent: string, jobId: string) {
   const job = await ownJobOrThrow(deps, agent, jobId);
   const live = deps.jobs.liveOf(jobId);
-  const transcript = transcriptOf(await readEventLines(deps.jobs.paths.run(jobId).events));
+  const transcript = await transcriptOfJob(deps, jobId);
   const now = Date.now();
   const start = job.startedAt?.getTime() ?? null;
   const end = job.finishedAt?.getTime() ?? now;
@@ -151,7 +156,7 @@ export async function agentJobOutput(
   limit: number,
 ) {
   await ownJobOrThrow(deps, agent, jobId);
-  const transcript = transcriptOf(await readEventLines(deps.jobs.paths.run(jobId).events));
+  const transcript = await transcriptOfJob(deps, jobId);
   const capped = Math.min(limit, maxOutputLimit);
   return { jobId, offset, limit: capped, ...pageBytes(transcript, offset, capped) };
 }
