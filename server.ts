@@ -11,6 +11,7 @@ import { createAccessService } from "./server/access/access-service";
 import { agentOpsOf } from "./server/access/agent-ops";
 import { createAgentApis } from "./server/agent-api/agent-apis";
 import { createAgentService } from "./server/agents/agent-service";
+import { type Approvals, createApprovals } from "./server/approvals/approvals";
 import { createAuditLog } from "./server/audit/audit-log";
 import { createAuditTail } from "./server/audit/audit-tail";
 import { sweepEndedSessions } from "./server/auth/end-session";
@@ -86,9 +87,15 @@ async function main() {
   await app.prepare();
 
   const libpod = async () => (await podman.get()).libpod;
+  // The inbox is built once agents are (an "always" re-locks one); proxies reach it only when asked.
+  let approvals: Approvals | undefined;
   const egress = createEgressProxies({
     audit,
     overrides: parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE),
+    approvals: () => {
+      if (!approvals) throw new Error("approvals are not ready yet");
+      return approvals;
+    },
   });
   const secrets = createSecretStore({ dir: paths.secrets, audit });
   await secrets.adopt(jobModelSecret, join(paths.jobs, "secrets", jobModelSecret));
@@ -112,6 +119,12 @@ async function main() {
     secrets,
     endTerminals: (name, reason) => terminals.manager.closeAll(name, reason),
   });
+  approvals = createApprovals({
+    db,
+    audit,
+    allowAlways: (agent, entry, actor, why) => agents.editNetwork(agent, { add: [entry] }, actor, why),
+  });
+  await approvals.start();
   const jobs = createJobService({
     db,
     audit,
@@ -134,6 +147,7 @@ async function main() {
     auditTail,
     imageBuilds,
     agents,
+    approvals,
     terminals,
     jobs,
     secrets,
@@ -213,6 +227,7 @@ async function main() {
     // Jobs keep running too: their containers are followed again by the next start.
     await services.jobs.close();
     await services.access.close();
+    approvals.close();
     await agents.close();
     await agentApis.closeAll();
     await egress.closeAll();

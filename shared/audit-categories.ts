@@ -8,6 +8,7 @@ export const auditCategories = [
   "terminal",
   "job",
   "egress",
+  "approval",
   "model",
   "secrets",
   "panel",

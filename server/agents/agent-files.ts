@@ -17,6 +17,8 @@ export function agentFilesIn(dir: string) {
     dir,
     agentYaml: join(dir, "agent.yaml"),
     templateSnapshot: join(dir, "template.yaml"),
+    /** The agent's own template copy, once a person changed its allowlist alone (agent-template.ts). */
+    ownTemplate: join(dir, "own-template.yaml"),
     openclawJson: join(dir, "openclaw.json"),
     containerSpecJson: join(dir, "container-spec.json"),
     lock: join(dir, "policy.lock.json"),

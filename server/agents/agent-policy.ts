@@ -3,10 +3,11 @@ import { replaceContainerFile } from "../fs/container-files";
 import { writeFileAtomic } from "../fs/write-file-atomic";
 import { compilePolicy, lockPolicy } from "../policy/compile-policy";
 import { explainPolicy } from "../policy/explain-policy";
-import { getTemplateOrThrow, listTemplates } from "../policy/load-templates";
+import { listTemplates } from "../policy/load-templates";
 import { openLock } from "../policy/policy-lock";
 import { type AgentFiles, verifyPolicy } from "../policy/verify-policy";
 import { agentFilePaths, readAgentFiles } from "./agent-files";
+import { agentTemplateOrThrow, readOwnTemplate } from "./agent-template";
 import { type AgentDeps, lockedAgentFields, templateSourceLabel, unbuiltDigest } from "./create-agent";
 import { getAgentOrThrow } from "./get-agent";
 
@@ -23,9 +24,9 @@ export async function verifyLoadedPolicy(
   files: AgentFiles,
 ) {
   const name = agent.name;
-  const source = (await listTemplates(deps.paths.templates)).find(
-    (template) => template.name === agent.template,
-  );
+  const source =
+    (await readOwnTemplate(deps, name)) ??
+    (await listTemplates(deps.paths.templates)).find((template) => template.name === agent.template);
   const verdict = verifyPolicy({
     agent: name,
     files,
@@ -69,7 +70,7 @@ export async function showAgentPolicy(deps: AgentDeps, name: string) {
 export async function relockAgent(deps: AgentDeps, name: string, actor: string) {
   const agent = await getAgentOrThrow(deps.db, name);
   const before = await verifyAgentPolicy(deps, name);
-  const loaded = await getTemplateOrThrow(deps.paths.templates, agent.template);
+  const loaded = await agentTemplateOrThrow(deps, agent);
   const image = {
     ref: loaded.template.container.image,
     digest: (await deps.imageDigest(loaded.template.container.image)) ?? unbuiltDigest,

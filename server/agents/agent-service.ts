@@ -34,6 +34,7 @@ import { agentModelGateways } from "./agent-model";
 import { removeOrphan } from "./agent-orphans";
 import { lockUnbuiltAgents, relockAgent, showAgentPolicy, verifyAgentPolicy } from "./agent-policy";
 import { type AgentStatusTracker, createAgentStatusTracker } from "./agent-status";
+import { editAgentNetwork, type NetworkChange } from "./agent-template";
 import { type AgentDeps, createAgent, unbuiltDigest } from "./create-agent";
 import { deleteAgent } from "./delete-agent";
 import { probeGateway } from "./gateway-probe";
@@ -300,6 +301,13 @@ export function createAgentService(deps: AgentServiceDeps) {
       return verdict;
     },
     relock: (name: string, actor: string) => relockAgent(agentDeps, name, actor),
+    /** Changes this agent's allowlist or egress mode alone, in its own template copy, and re-locks. */
+    async editNetwork(name: string, change: NetworkChange, actor: string, why: string) {
+      const agent = await getAgentOrThrow(deps.db, name);
+      return editAgentNetwork(agentDeps, agent, change, actor, why, () =>
+        relockAgent(agentDeps, name, actor),
+      );
+    },
     /** After an image build: agents locked to "unbuilt" are locked to the image now there. */
     lockUnbuilt: () => lockUnbuiltAgents(agentDeps),
     /** What an agent made from this template would get: both artifacts and the explanation. */

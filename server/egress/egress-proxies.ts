@@ -1,7 +1,14 @@
 import { join } from "node:path";
+import type { Approvals } from "../approvals/approvals";
 import type { AuditLog } from "../audit/audit-log";
 import type { ContainerSpec } from "../policy/compile-container-spec";
-import { createResolver, type EgressOwner, type EgressProxy, startEgressProxy } from "./egress-proxy";
+import {
+  createResolver,
+  type EgressOwner,
+  type EgressProxy,
+  startEgressProxy,
+  type UnlistedHandler,
+} from "./egress-proxy";
 import { parseRules } from "./egress-rules";
 
 /**
@@ -11,6 +18,7 @@ import { parseRules } from "./egress-rules";
 export type EgressProxies = {
   /** Starts the proxy for this spec (or keeps the one running with the same rules); `dir` holds the spec's socket dir. */
   ensure(key: string, dir: string, spec: ContainerSpec, owner?: EgressOwner): Promise<void>;
+  /** The agent or job stopped: its proxy closes, its held requests and "until it stops" grants end. */
   close(key: string): Promise<void>;
   closeAll(): Promise<void>;
   running(): string[];
@@ -20,45 +28,78 @@ export type EgressProxies = {
 
 export const egressSocketName = "proxy.sock";
 
+/** The inverse of egressOwnerKey. */
+const ownerOfKey = (key: string): EgressOwner =>
+  key.startsWith("job:") ? { job: key.slice("job:".length) } : { agent: key };
+
+/** What the proxy does with a host off the list it could reach, by the spec's egress mode. */
+function unlistedHandler(
+  spec: ContainerSpec,
+  owner: EgressOwner,
+  approvals: Approvals | undefined,
+): UnlistedHandler | undefined {
+  const proxied = spec.network.egressProxy;
+  if (proxied?.mode === "learn")
+    return async (target) => ({ allowed: true, rule: "learn mode", address: target.address });
+  if (proxied?.mode === "ask" && approvals) {
+    const timeoutMs = (proxied.askTimeoutSeconds ?? 60) * 1000;
+    return (target) => approvals.ask(owner, target, timeoutMs);
+  }
+  return undefined;
+}
+
 export function createEgressProxies(deps: {
   audit: AuditLog;
   overrides: ReadonlyMap<string, string>;
+  /** Where `ask` mode raises its requests; without it, `ask` denies like `deny`. */
+  approvals?: () => Approvals;
 }): EgressProxies {
   const resolve = createResolver(deps.overrides);
-  const proxies = new Map<string, { key: string; proxy: Promise<EgressProxy> }>();
+  const proxies = new Map<string, { key: string; owner: EgressOwner; proxy: Promise<EgressProxy> }>();
 
-  const close = async (agent: string) => {
+  const closeProxy = async (agent: string) => {
     const entry = proxies.get(agent);
     proxies.delete(agent);
     await (await entry?.proxy.catch(() => undefined))?.close();
+    return entry?.owner;
+  };
+  const close = async (agent: string) => {
+    const owner = (await closeProxy(agent)) ?? ownerOfKey(agent);
+    if (deps.approvals)
+      await deps
+        .approvals()
+        .ownerStopped(owner)
+        .catch((error: Error) => console.error(`claw: approvals for ${agent}: ${error.message}`));
   };
 
   return {
     async ensure(agent, dir, spec, owner = { agent }) {
       const proxied = spec.network.egressProxy;
-      if (!proxied) return close(agent);
+      if (!proxied) return void (await closeProxy(agent));
       const socketPath = join(dir, proxied.socketDir, egressSocketName);
-      const key = `${socketPath}\n${spec.network.allow.join(",")}`;
+      const key = `${socketPath}\n${spec.network.allow.join(",")}\n${proxied.mode ?? "deny"}/${proxied.askTimeoutSeconds ?? ""}`;
       const existing = proxies.get(agent);
       if (existing?.key === key) {
         await existing.proxy;
         return;
       }
-      await close(agent);
+      await closeProxy(agent);
       const proxy = startEgressProxy({
         owner,
         socketPath,
         rules: parseRules(spec.network.allow),
         resolve,
         audit: deps.audit,
+        unlisted: unlistedHandler(spec, owner, deps.approvals?.()),
       });
-      proxies.set(agent, { key, proxy });
+      proxies.set(agent, { key, owner, proxy });
       proxy.catch(() => proxies.delete(agent));
       await proxy;
     },
     close,
+    // The panel is stopping, not the agents: their grants stay.
     async closeAll() {
-      await Promise.all([...proxies.keys()].map(close));
+      await Promise.all([...proxies.keys()].map(closeProxy));
     },
     running: () => [...proxies.keys()],
     overrides: deps.overrides,

@@ -8,6 +8,7 @@ import { serveForContainer } from "../fs/listen-for-container";
 import { isSendableStatus } from "../http/respond";
 import {
   type EgressRule,
+  type HttpRequestLine,
   hostAddresses,
   isHostAddress,
   isPrivateAddress,
@@ -23,8 +24,20 @@ import {
  * Every connection, allowed or not, is one audit event.
  */
 export type EgressDecision =
-  | { allowed: true; rule: string; address: string }
-  | { allowed: false; reason: string };
+  | { allowed: true; rule: string; address: string; grant?: string; approval?: string }
+  | { allowed: false; reason: string; approval?: string };
+
+/** A host off the allowlist that resolves to an address the proxy may reach: the egress mode decides. */
+export type UnlistedTarget = {
+  host: string;
+  port: number;
+  /** `CONNECT`, or a plain-HTTP request's method. */
+  method: string;
+  /** A plain-HTTP request's path and query; null for a tunnel. */
+  path: string | null;
+  address: string;
+};
+export type UnlistedHandler = (target: UnlistedTarget) => Promise<EgressDecision>;
 
 export type EgressResolver = (host: string) => Promise<{ address: string; trusted: boolean }[]>;
 
@@ -50,25 +63,29 @@ export function createResolver(overrides: ReadonlyMap<string, string>): EgressRe
 
 /**
  * Edge-free: the verdict for one destination. `own` holds this machine's interface addresses
- * (hostAddresses), refused like private ones whatever their range.
+ * (hostAddresses), refused like private ones whatever their range. A host off the list is
+ * `unlisted` (with the address it would use) when `askable` and it resolves to a public address
+ * or through a trusted name: never for this machine or a private network.
  */
 export async function decideEgress(
   rules: EgressRule[],
   resolve: EgressResolver,
-  host: string,
-  port: number,
+  target: { host: string; port: number; line?: HttpRequestLine },
   own: ReadonlySet<string> = new Set(),
-): Promise<EgressDecision> {
-  const name = normalizeHost(host);
-  const rule = matchRule(rules, name, port);
-  if (!rule) return { allowed: false, reason: `${name}:${port} is not in this agent's allowlist` };
+  askable = false,
+): Promise<EgressDecision | { allowed: false; reason: string; unlisted: { address: string } }> {
+  const name = normalizeHost(target.host);
+  const port = target.port;
+  const rule = matchRule(rules, name, port, target.line);
+  const offList = `${name}:${port} is not in this agent's allowlist`;
+  if (!rule && !askable) return { allowed: false, reason: offList };
   let answers: { address: string; trusted: boolean }[];
   try {
     answers = await resolve(name);
   } catch {
     return { allowed: false, reason: `${name} does not resolve` };
   }
-  const literalRule = isIP(rule.host) !== 0;
+  const literalRule = rule !== undefined && isIP(rule.host) !== 0;
   const usable = answers.find(
     (answer) =>
       answer.trusted ||
@@ -76,8 +93,14 @@ export async function decideEgress(
       (!isPrivateAddress(answer.address) && !isHostAddress(answer.address, own)),
   );
   if (!usable) {
-    return { allowed: false, reason: `${name} resolves to an address of this machine or a private network` };
+    return {
+      allowed: false,
+      reason: rule
+        ? `${name} resolves to an address of this machine or a private network`
+        : `${offList}, and it resolves to an address of this machine or a private network (never asked about)`,
+    };
   }
+  if (!rule) return { allowed: false, reason: offList, unlisted: { address: usable.address } };
   return { allowed: true, rule: rule.text, address: usable.address };
 }
 
@@ -120,6 +143,8 @@ export async function startEgressProxy(options: {
   rules: EgressRule[];
   resolve: EgressResolver;
   audit: AuditLog;
+  /** What happens to a host off the list it could reach (ask or learn); absent: denied. */
+  unlisted?: UnlistedHandler;
 }): Promise<EgressProxy> {
   const { owner, audit } = options;
   const agent = "agent" in owner ? owner.agent : null;
@@ -137,11 +162,16 @@ export async function startEgressProxy(options: {
         console.error(`claw: could not audit ${egressOwnerKey(owner)}'s egress: ${error.message}`),
       );
 
+  const refusalDetails = (decision: { reason: string; approval?: string }) => ({
+    reason: decision.reason,
+    ...(decision.approval ? { approval: decision.approval } : {}),
+  });
+
   /** An allowed connection's event, recorded when it ends. */
   const recordAllowed = (
     target: { host: string; port: number },
     method: string,
-    decision: { rule: string; address: string },
+    decision: { rule: string; address: string; grant?: string; approval?: string },
     started: number,
     outcome: { bytesUp: number; bytesDown: number; status?: number | null; error?: string | null },
   ) =>
@@ -151,19 +181,30 @@ export async function startEgressProxy(options: {
       method,
       rule: decision.rule,
       address: decision.address,
+      ...(decision.grant ? { grant: decision.grant } : {}),
+      ...(decision.approval ? { approval: decision.approval } : {}),
       ...outcome,
       durationMs: Date.now() - started,
     });
 
   // The interfaces are read per connection: an address the host gains later is refused too.
-  const decide = (target: { host: string; port: number }) =>
-    decideEgress(
+  const decide = async (target: { host: string; port: number }, method: string, line?: HttpRequestLine) => {
+    const verdict = await decideEgress(
       options.rules,
       options.resolve,
-      target.host,
-      target.port,
+      { ...target, line },
       hostAddresses(networkInterfaces()),
+      options.unlisted !== undefined,
     );
+    if (verdict.allowed || !("unlisted" in verdict) || !options.unlisted) return verdict;
+    return options.unlisted({
+      host: target.host,
+      port: target.port,
+      method,
+      path: line?.path ?? null,
+      address: verdict.unlisted.address,
+    });
+  };
 
   const refuse = (socket: Duplex, status: number, reason: string) => {
     const body = `claw egress: ${reason}\n`;
@@ -178,11 +219,13 @@ export async function startEgressProxy(options: {
     const target = parseTarget(req.url ?? "", 443);
     if (!target) return refuse(client, 400, "malformed CONNECT target");
     const started = Date.now();
-    const decision = await decide(target);
+    const decision = await decide(target, "CONNECT");
     if (!decision.allowed) {
-      record(false, { host: target.host, port: target.port, method: "CONNECT", reason: decision.reason });
+      record(false, { host: target.host, port: target.port, method: "CONNECT", ...refusalDetails(decision) });
       return refuse(client, 403, decision.reason);
     }
+    // Held for an answer, the agent may have given up: nothing to connect for.
+    if (client.destroyed) return;
     const upstream = connect({ host: decision.address, port: target.port });
     let up = head.length;
     let down = 0;
@@ -231,13 +274,13 @@ export async function startEgressProxy(options: {
     }
     const started = Date.now();
     const method = req.method ?? "GET";
-    const decision = await decide(target);
+    const url = new URL(req.url ?? "");
+    const decision = await decide(target, method, { method, path: `${url.pathname}${url.search}` });
     if (!decision.allowed) {
-      record(false, { host: target.host, port: target.port, method, reason: decision.reason });
+      record(false, { host: target.host, port: target.port, method, ...refusalDetails(decision) });
       res.writeHead(403, { "content-type": "text/plain" }).end(`claw egress: ${decision.reason}\n`);
       return;
     }
-    const url = new URL(req.url ?? "");
     const headers = { ...req.headers };
     delete headers["proxy-connection"];
     delete headers["proxy-authorization"];

@@ -1,21 +1,47 @@
 import { isIP } from "node:net";
 
-/** One allowlist entry: `host`, `*.suffix` or an IP literal, with its ports (443 and 80 unless given). */
-export type EgressRule = { text: string; host: string; wildcard: boolean; ports: number[] };
+/**
+ * One allowlist entry: `host`, `*.suffix` or an IP literal, with its ports (443 and 80 unless
+ * given); a plain-HTTP rule (`GET http://host/path*`) also has the method (`*` for any) and the
+ * path pattern (`*` matches any run of characters, the query included) a request must have.
+ */
+export type EgressRule = {
+  text: string;
+  host: string;
+  wildcard: boolean;
+  ports: number[];
+  http?: { method: string; path: RegExp };
+};
 
 export const defaultPorts = [443, 80];
+
+/** What the proxy saw of a plain-HTTP request: its method and its path with the query. */
+export type HttpRequestLine = { method: string; path: string };
+
+const globToRegExp = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .split("*")
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 
 /** Pure: the template's `network.allow` entries as rules. */
 export function parseRules(allow: string[]): EgressRule[] {
   return allow.map((text) => {
-    const match = /^(.*?)(?::(\d{1,5}))?$/.exec(text.trim().toLowerCase());
+    const http = /^(\S+) http:\/\/([^/]+)(\/\S*)$/.exec(text.trim());
+    const hostPart = (http ? (http[2] ?? "") : text).trim().toLowerCase();
+    const match = /^(.*?)(?::(\d{1,5}))?$/.exec(hostPart);
     const name = match?.[1] ?? "";
     const wildcard = name.startsWith("*.");
     return {
       text,
       host: wildcard ? name.slice(2) : name,
       wildcard,
-      ports: match?.[2] ? [Number(match[2])] : defaultPorts,
+      ports: match?.[2] ? [Number(match[2])] : http ? [80] : defaultPorts,
+      ...(http
+        ? { http: { method: (http[1] ?? "").toUpperCase(), path: globToRegExp(http[3] ?? "/") } }
+        : {}),
     };
   });
 }
@@ -32,13 +58,24 @@ export function normalizeHost(host: string): string {
 /**
  * Pure: the rule that allows `host:port`, if any. `*.example.com` covers `a.example.com` and
  * `a.b.example.com`, not `example.com` itself; an IP literal is allowed only when listed as is.
+ * A plain-HTTP rule allows only a request (`line`) with its method and path: never a tunnel.
  */
-export function matchRule(rules: EgressRule[], host: string, port: number): EgressRule | undefined {
+export function matchRule(
+  rules: EgressRule[],
+  host: string,
+  port: number,
+  line?: HttpRequestLine,
+): EgressRule | undefined {
   const name = normalizeHost(host);
   if (!name) return undefined;
   const literal = isIP(name) !== 0;
   return rules.find((rule) => {
     if (!rule.ports.includes(port)) return false;
+    if (rule.http) {
+      if (!line) return false;
+      if (rule.http.method !== "*" && rule.http.method !== line.method.toUpperCase()) return false;
+      if (!rule.http.path.test(line.path)) return false;
+    }
     if (literal || rule.wildcard === false) return rule.host === name;
     return name.endsWith(`.${rule.host}`);
   });

@@ -129,7 +129,9 @@ describe("egress decisions", () => {
     async () => [{ address, trusted }];
 
   it("allows a listed name that resolves to a public address, naming the rule", async () => {
-    expect(await decideEgress(rules, resolveTo("104.18.0.1"), "api.anthropic.com", 443)).toEqual({
+    expect(
+      await decideEgress(rules, resolveTo("104.18.0.1"), { host: "api.anthropic.com", port: 443 }),
+    ).toEqual({
       allowed: true,
       rule: "api.anthropic.com",
       address: "104.18.0.1",
@@ -138,22 +140,29 @@ describe("egress decisions", () => {
 
   it("refuses a name that resolves to one of this host's own public addresses", async () => {
     const own = hostAddresses({ eth0: [{ address: "104.18.0.1" }] });
-    expect(await decideEgress(rules, resolveTo("104.18.0.1"), "api.anthropic.com", 443, own)).toEqual({
+    expect(
+      await decideEgress(rules, resolveTo("104.18.0.1"), { host: "api.anthropic.com", port: 443 }, own),
+    ).toEqual({
       allowed: false,
       reason: "api.anthropic.com resolves to an address of this machine or a private network",
     });
     expect(
-      await decideEgress(rules, resolveTo("::ffff:6812:1"), "api.anthropic.com", 443, own),
+      await decideEgress(rules, resolveTo("::ffff:6812:1"), { host: "api.anthropic.com", port: 443 }, own),
     ).toMatchObject({
       allowed: false,
     });
-    expect(await decideEgress(rules, resolveTo("64:ff9b::6812:1"), "api.anthropic.com", 443)).toMatchObject({
+    expect(
+      await decideEgress(rules, resolveTo("64:ff9b::6812:1"), { host: "api.anthropic.com", port: 443 }),
+    ).toMatchObject({
       allowed: false,
     });
   });
 
   it("refuses a listed name that resolves to this machine or a private network (DNS rebinding)", async () => {
-    const decision = await decideEgress(rules, resolveTo("127.0.0.1"), "api.anthropic.com", 443);
+    const decision = await decideEgress(rules, resolveTo("127.0.0.1"), {
+      host: "api.anthropic.com",
+      port: 443,
+    });
     expect(decision).toEqual({
       allowed: false,
       reason: "api.anthropic.com resolves to an address of this machine or a private network",
@@ -161,17 +170,19 @@ describe("egress decisions", () => {
   });
 
   it("trusts names the operator mapped by hand, and says why it refuses the rest", async () => {
-    expect(await decideEgress(rules, resolveTo("127.0.0.1", true), "api.anthropic.com", 443)).toMatchObject({
+    expect(
+      await decideEgress(rules, resolveTo("127.0.0.1", true), { host: "api.anthropic.com", port: 443 }),
+    ).toMatchObject({
       allowed: true,
     });
-    expect(await decideEgress(rules, resolveTo("8.8.8.8"), "example.com", 443)).toEqual({
+    expect(await decideEgress(rules, resolveTo("8.8.8.8"), { host: "example.com", port: 443 })).toEqual({
       allowed: false,
       reason: "example.com:443 is not in this agent's allowlist",
     });
     const failing = async () => {
       throw new Error("ENOTFOUND");
     };
-    expect(await decideEgress(rules, failing, "api.anthropic.com", 443)).toEqual({
+    expect(await decideEgress(rules, failing, { host: "api.anthropic.com", port: 443 })).toEqual({
       allowed: false,
       reason: "api.anthropic.com does not resolve",
     });

@@ -1,5 +1,6 @@
 import type { AccessService } from "../access/access-service";
 import type { AgentService } from "../agents/agent-service";
+import type { Approvals } from "../approvals/approvals";
 import type { AuditLog } from "../audit/audit-log";
 import type { AuditTail } from "../audit/audit-tail";
 import type { ClawPaths, Config } from "../config";
@@ -23,6 +24,7 @@ export type PanelServices = {
   auditTail: AuditTail;
   imageBuilds: ImageBuilds;
   agents: AgentService;
+  approvals: Approvals;
   terminals: { tickets: TicketStore; manager: TerminalManager };
   jobs: JobService;
   access: AccessService;

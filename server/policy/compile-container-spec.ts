@@ -1,7 +1,8 @@
 import { type AgentJobsPolicy, agentApiMount, agentJobsOf } from "./agent-jobs";
 import { type HostFacts, type ImageRef, secretEnvNames } from "./compile-inputs";
+import { expandPresets } from "./egress-presets";
 import { type ModelRoute, modelGatewayListen, modelSocketDir, providerDefaults } from "./model-route";
-import type { NetworkProfile, Template } from "./template-schema";
+import type { EgressMode, NetworkProfile, Template } from "./template-schema";
 
 /** Re-exported: agents/ and jobs/ take them from here with the spec. */
 
@@ -38,9 +39,20 @@ export type ContainerSpec = {
     profile: NetworkProfile;
     /** Podman network mode: `none` for all but `full`. */
     mode: "none" | "bridge" | "slirp4netns";
+    /** The hosts the proxy lets through: the template's own and its presets', expanded. */
     allow: string[];
-    /** `restricted`/`devops`: the allowlist proxy's socket dir and the forwarder's address inside; null otherwise. */
-    egressProxy: { socketDir: string; listen: string } | null;
+    /** The presets the allowlist was expanded from (absent when none). */
+    presets?: string[];
+    /**
+     * `restricted`/`devops`: the allowlist proxy's socket dir and the forwarder's address inside,
+     * and what it does with a host off the list (absent: deny); null otherwise.
+     */
+    egressProxy: {
+      socketDir: string;
+      listen: string;
+      mode?: Exclude<EgressMode, "deny">;
+      askTimeoutSeconds?: number;
+    } | null;
   };
   /**
    * The model the agent may use and where the panel's model gateway sends it, with the secret it adds
@@ -179,8 +191,16 @@ export function compileContainerSpec(input: {
     network: {
       profile: network.profile,
       mode: podmanNetworkMode(network.profile, host.rootless),
-      allow: [...network.allow].sort(),
-      egressProxy: proxied ? egressProxySpec : null,
+      allow: expandPresets(network.allow, network.presets),
+      ...(network.presets.length > 0 ? { presets: [...network.presets].sort() } : {}),
+      egressProxy: proxied
+        ? {
+            ...egressProxySpec,
+            ...(network.mode === "deny"
+              ? {}
+              : { mode: network.mode, askTimeoutSeconds: network.askTimeoutSeconds }),
+          }
+        : null,
     },
     model: { ...modelRouteOf(template), socketDir: modelSocketDir, listen: modelGatewayListen },
     jobs,

@@ -65,7 +65,7 @@ describe("compileContainerSpec", () => {
     expect(spec("reviewer").mounts.find((m) => m.target === "/workspace")?.readOnly).toBe(true);
     expect(spec("coder").mounts.find((m) => m.target === "/workspace")?.readOnly).toBe(false);
     const full = builtinTemplate("coder");
-    full.container.network = { profile: "full", allow: [] };
+    full.container.network = { ...full.container.network, profile: "full", allow: [] };
     expect(
       compileContainerSpec({
         template: full,

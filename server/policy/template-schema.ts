@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { egressPresetNames } from "./egress-presets";
 import { modelProviders } from "./model-route";
 
 /** Lowercase DNS label: what agent and template names must be (no dots, slashes or `..`). */
@@ -10,13 +11,22 @@ export const dnsLabel = z
 
 export const networkProfiles = ["none", "restricted", "devops", "full"] as const;
 export type NetworkProfile = (typeof networkProfiles)[number];
+export const egressModes = ["deny", "ask", "learn"] as const;
+export type EgressMode = (typeof egressModes)[number];
 
 /** `host`, `*.suffix`, either with an optional `:port` (default 443 and 80). */
+const hostPattern = String.raw`(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?`;
+
+/**
+ * An allowlist entry: `host`, `*.suffix` (either with `:port`), or a plain-HTTP rule with a method
+ * and a path (`GET http://downloads.example.org/*`), which the proxy can check because it sees the
+ * request line. HTTPS stays host:port: the proxy never looks inside TLS.
+ */
 export const egressRule = z
   .string()
   .regex(
-    /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/,
-    "an egress rule is a host name or *.suffix, with an optional :port",
+    new RegExp(String.raw`^(${hostPattern}|([A-Z]+|\*) http://${hostPattern}/\S*)$`),
+    "an egress rule is a host name or *.suffix with an optional :port, or METHOD http://host/path* for plain HTTP",
   );
 
 export const byteSize = z
@@ -70,6 +80,15 @@ const containerLayer = z.strictObject({
   network: z.strictObject({
     profile: z.enum(networkProfiles),
     allow: z.array(egressRule).default([]),
+    /** Named host groups (egress-presets.ts), expanded into the allowlist at compile time. */
+    presets: z.array(z.enum(egressPresetNames)).default([]),
+    /**
+     * What the proxy does with a host off the list: `deny` it, `ask` a person live (holding the
+     * connection), or `learn` (let it through and record it, to propose an allowlist later).
+     */
+    mode: z.enum(egressModes).default("deny"),
+    /** How long a held connection waits for an answer in `ask` mode. */
+    askTimeoutSeconds: z.number().int().min(5).max(600).default(60),
   }),
   resources: z.strictObject({
     memory: byteSize,
@@ -117,13 +136,25 @@ const jobsLayer = z
   })
   .default(jobsOff);
 
-/** The rule every network section follows: `none`/`full` take no allowlist, the others need one. */
+/**
+ * The rule every network section follows: `none`/`full` take no allowlist, presets or mode; the
+ * others need a host to allow, unless they ask or learn.
+ */
 function checkAllowlist(
-  network: { profile: NetworkProfile; allow: string[] },
+  network: { profile: NetworkProfile; allow: string[]; presets?: string[]; mode?: EgressMode },
   path: string[],
   ctx: z.RefinementCtx,
 ) {
-  const { profile, allow } = network;
+  const { profile } = network;
+  const allow = [...network.allow, ...(network.presets ?? [])];
+  const mode = network.mode ?? "deny";
+  if ((profile === "none" || profile === "full") && mode !== "deny") {
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "mode"],
+      message: `egress mode ${mode} needs the restricted or devops profile (the ${profile} profile has no egress proxy to ${mode === "ask" ? "ask through" : "record"})`,
+    });
+  }
   if ((profile === "none" || profile === "full") && allow.length > 0) {
     ctx.addIssue({
       code: "custom",
@@ -131,11 +162,11 @@ function checkAllowlist(
       message: `the ${profile} profile takes no allowlist (it is ${profile === "none" ? "no network at all" : "the whole network"})`,
     });
   }
-  if ((profile === "restricted" || profile === "devops") && allow.length === 0) {
+  if ((profile === "restricted" || profile === "devops") && allow.length === 0 && mode === "deny") {
     ctx.addIssue({
       code: "custom",
       path: [...path, "allow"],
-      message: `the ${profile} profile needs at least one allowed host`,
+      message: `the ${profile} profile needs at least one allowed host or preset (or mode: ask)`,
     });
   }
 }

@@ -1,6 +1,7 @@
 import { router } from "../trpc/init";
 import { accessRouter } from "./access";
 import { agentsRouter } from "./agents";
+import { approvalsRouter } from "./approvals";
 import { auditRouter } from "./audit";
 import { authRouter } from "./auth";
 import { doctorRouter } from "./doctor";
@@ -14,6 +15,7 @@ import { terminalRouter } from "./terminal";
 export const appRouter = router({
   access: accessRouter,
   agents: agentsRouter,
+  approvals: approvalsRouter,
   audit: auditRouter,
   auth: authRouter,
   doctor: doctorRouter,

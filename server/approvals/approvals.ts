@@ -1,0 +1,542 @@
+import type { AuditLog } from "../audit/audit-log";
+import type { Db } from "../db/client";
+import type { EgressDecision, EgressOwner, UnlistedTarget } from "../egress/egress-proxy";
+import { egressOwnerKey } from "../egress/egress-proxy";
+import { AppError } from "../errors";
+import { newShortId } from "../short-id";
+import {
+  type ApprovalChannel,
+  type ApprovalDecision,
+  type ApprovalStatus,
+  allowlistEntry,
+  describeDecision,
+} from "./approval-decisions";
+
+/**
+ * The inbox of everything a person must decide: today, connections an agent (or job) in `ask` mode
+ * makes to a host off its allowlist. The proxy holds the connection while the request waits here;
+ * identical requests (same owner, host and port) collapse into one. A decision lets the held
+ * connections through (and may leave a grant that lets later ones through while it lasts), or
+ * refuses them with a reason the agent reads. Rows are the history; what is held lives in memory.
+ */
+export type ApprovalRow = Awaited<ReturnType<Db["approval"]["findFirstOrThrow"]>>;
+export type GrantRow = Awaited<ReturnType<Db["egressGrant"]["findFirstOrThrow"]>>;
+
+export type ApprovalView = ApprovalRow & {
+  /** Connections held open for this request right now. */
+  waiting: number;
+};
+
+export type ApprovalEvent = { type: "requested" | "decided" | "expired"; approval: ApprovalRow };
+
+export type Approvals = {
+  /** The egress proxy's question for a host off the list in `ask` mode: a grant, or a held answer. */
+  ask(owner: EgressOwner, target: UnlistedTarget, timeoutMs: number): Promise<EgressDecision>;
+  decide(
+    id: string,
+    decision: ApprovalDecision,
+    by: { actor: string; channel: ApprovalChannel },
+  ): Promise<ApprovalView>;
+  revoke(grantId: string, by: { actor: string; channel: ApprovalChannel }): Promise<GrantRow>;
+  get(id: string): Promise<ApprovalView>;
+  list(filter: {
+    status?: ApprovalStatus;
+    agent?: string;
+    limit: number;
+    before?: string;
+  }): Promise<ApprovalView[]>;
+  /** Grants still counting (or, with `ended`, the recent history too). */
+  grants(filter: { agent?: string; ended?: boolean }): Promise<GrantRow[]>;
+  pendingCount(): number;
+  /** The agent or job stopped: its held requests are refused, its "until it stops" grants end. */
+  ownerStopped(owner: EgressOwner): Promise<void>;
+  /** Each request raised, decided or expired, for the channels that tell people (Telegram). */
+  subscribe(listener: (event: ApprovalEvent) => void): () => void;
+  /** At the panel's start: requests a previous run held are gone with their connections. */
+  start(): Promise<void>;
+  close(): void;
+};
+
+type Held = {
+  id: string;
+  key: string;
+  owner: EgressOwner;
+  waiters: Set<(decision: EgressDecision) => void>;
+  timer: NodeJS.Timeout;
+};
+
+export type ApprovalsDeps = {
+  db: Db;
+  audit: AuditLog;
+  /** Writes the host into the agent's own template copy and re-locks it; returns the allowlist diff. */
+  allowAlways(
+    agent: string,
+    entry: string,
+    actor: string,
+    why: string,
+  ): Promise<{ before: string[]; after: string[] }>;
+  /** What the agent was doing when it asked (its last tool call), best effort. */
+  activityOf?(owner: EgressOwner): Promise<string | null>;
+  /** How often grants past their time are ended and audited. */
+  sweepMs?: number;
+};
+
+const ownerActor = (owner: EgressOwner) => ("agent" in owner ? `agent:${owner.agent}` : `job:${owner.job}`);
+const ownerWhere = (owner: EgressOwner) =>
+  "agent" in owner ? { agent: owner.agent, job: null } : { job: owner.job };
+
+export function createApprovals(deps: ApprovalsDeps): Approvals {
+  const { db, audit } = deps;
+  const held = new Map<string, Held>();
+  const heldByKey = new Map<string, string>();
+  const listeners = new Set<(event: ApprovalEvent) => void>();
+  let sweep: NodeJS.Timeout | undefined;
+
+  const emit = (type: ApprovalEvent["type"], approval: ApprovalRow) => {
+    for (const listener of listeners) {
+      try {
+        listener({ type, approval });
+      } catch (error) {
+        console.error(`claw: approvals: a listener failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  const view = (row: ApprovalRow): ApprovalView => ({ ...row, waiting: held.get(row.id)?.waiters.size ?? 0 });
+  const release = (id: string, decision: EgressDecision) => {
+    const entry = held.get(id);
+    if (!entry) return 0;
+    held.delete(id);
+    heldByKey.delete(entry.key);
+    clearTimeout(entry.timer);
+    for (const waiter of entry.waiters) waiter(decision);
+    return entry.waiters.size;
+  };
+
+  async function endGrant(
+    grant: GrantRow,
+    reason: "expired" | "used_up" | "revoked" | "stopped",
+    actor: string,
+  ) {
+    return audit.transaction(async (tx, record) => {
+      const ended = await tx.egressGrant.updateMany({
+        where: { id: grant.id, endedAt: null },
+        data: { endedAt: new Date(), endReason: reason },
+      });
+      if (ended.count === 0) return undefined;
+      await record({
+        category: "approval",
+        action: reason === "revoked" ? "approval_grant_revoked" : "approval_grant_ended",
+        actor,
+        agent: grant.agent,
+        outcome: "ok",
+        details: {
+          grant: grant.id,
+          approval: grant.approvalId,
+          host: grant.host,
+          port: grant.port,
+          kind: grant.kind,
+          reason,
+          used: grant.used,
+          ...(grant.job ? { job: grant.job } : {}),
+        },
+      });
+      return tx.egressGrant.findUniqueOrThrow({ where: { id: grant.id } });
+    });
+  }
+
+  /** A live grant for this owner and host:port, one use taken (atomically: two cannot share the last). */
+  async function takeGrantUse(owner: EgressOwner, host: string, port: number) {
+    const now = new Date();
+    const candidates = await db.egressGrant.findMany({
+      where: { ...ownerWhere(owner), host, port, endedAt: null },
+      orderBy: { createdAt: "asc" },
+    });
+    for (const grant of candidates) {
+      if (grant.expiresAt && grant.expiresAt <= now) {
+        await endGrant(grant, "expired", "system");
+        continue;
+      }
+      const taken = await db.egressGrant.updateMany({
+        where: { id: grant.id, endedAt: null, ...(grant.usesLeft === null ? {} : { usesLeft: { gt: 0 } }) },
+        data: { used: { increment: 1 }, ...(grant.usesLeft === null ? {} : { usesLeft: { decrement: 1 } }) },
+      });
+      if (taken.count === 0) continue;
+      const after = await db.egressGrant.findUniqueOrThrow({ where: { id: grant.id } });
+      await audit.record({
+        category: "approval",
+        action: "approval_grant_used",
+        actor: ownerActor(owner),
+        agent: grant.agent,
+        outcome: "ok",
+        details: {
+          grant: grant.id,
+          host,
+          port,
+          used: after.used,
+          usesLeft: after.usesLeft,
+          expiresAt: after.expiresAt?.toISOString() ?? null,
+          ...(grant.job ? { job: grant.job } : {}),
+        },
+      });
+      if (after.usesLeft === 0) await endGrant(after, "used_up", "system");
+      return after;
+    }
+    return undefined;
+  }
+
+  async function expire(id: string, decision: "timeout" | "stopped", reason: string) {
+    const row = await db.approval.findUnique({ where: { id } });
+    const waiting = release(id, {
+      allowed: false,
+      approval: id,
+      reason:
+        decision === "timeout"
+          ? `${row?.host}:${row?.port} is not in this agent's allowlist and nobody answered its approval request ${id} in time. Ask the person running this agent to allow it (panel → Approvals, or claw approvals allow ${id} --for 10m), then try again.`
+          : `${row?.host}:${row?.port} was not decided before ${reason}`,
+    });
+    if (row?.status !== "pending") return;
+    const updated = await audit.transaction(async (tx, record) => {
+      const changed = await tx.approval.updateMany({
+        where: { id, status: "pending" },
+        data: {
+          status: "expired",
+          decision,
+          reason,
+          decidedAt: new Date(),
+          channel: "system",
+          decidedBy: "system",
+        },
+      });
+      if (changed.count === 0) return undefined;
+      await record({
+        category: "approval",
+        action: "approval_expired",
+        actor: "system",
+        agent: row.agent,
+        outcome: "denied",
+        details: { approval: id, host: row.host, port: row.port, reason, asked: row.asked, held: waiting },
+      });
+      return tx.approval.findUniqueOrThrow({ where: { id } });
+    });
+    if (updated) emit("expired", updated);
+  }
+
+  async function raise(owner: EgressOwner, target: UnlistedTarget, key: string, timeoutMs: number) {
+    const id = newShortId("ap");
+    const agent =
+      "agent" in owner
+        ? owner.agent
+        : ((await db.job.findUnique({ where: { id: owner.job }, select: { agent: true } }))?.agent ?? null);
+    const activity = deps.activityOf
+      ? await Promise.race([
+          deps.activityOf(owner).catch(() => null),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref()),
+        ])
+      : null;
+    const entry: Held = {
+      id,
+      key,
+      owner,
+      waiters: new Set(),
+      timer: setTimeout(() => {
+        void expire(id, "timeout", `nobody answered within ${Math.round(timeoutMs / 1000)} s`).catch(
+          (error: Error) => console.error(`claw: approvals: could not expire ${id}: ${error.message}`),
+        );
+      }, timeoutMs),
+    };
+    entry.timer.unref();
+    held.set(id, entry);
+    heldByKey.set(key, id);
+    const row = await audit
+      .transaction(async (tx, record) => {
+        const created = await tx.approval.create({
+          data: {
+            id,
+            agent,
+            job: "job" in owner ? owner.job : null,
+            host: target.host,
+            port: target.port,
+            method: target.method,
+            path: target.path?.slice(0, 2000) ?? null,
+            activity: activity?.slice(0, 500) ?? null,
+            expiresAt: new Date(Date.now() + timeoutMs),
+          },
+        });
+        await record({
+          category: "approval",
+          action: "approval_requested",
+          actor: ownerActor(owner),
+          agent,
+          outcome: "ok",
+          details: {
+            approval: id,
+            host: target.host,
+            port: target.port,
+            method: target.method,
+            path: target.path,
+            activity,
+            timeoutSeconds: Math.round(timeoutMs / 1000),
+            ...("job" in owner ? { job: owner.job } : {}),
+          },
+        });
+        return created;
+      })
+      .catch((error: unknown) => {
+        // Not recorded, not asked: the held connections are refused rather than left hanging.
+        release(id, { allowed: false, reason: "the approval request could not be recorded" });
+        throw error;
+      });
+    emit("requested", row);
+    return entry;
+  }
+
+  const approvals: Approvals = {
+    async ask(owner, target, timeoutMs) {
+      const grant = await takeGrantUse(owner, target.host, target.port);
+      if (grant)
+        return { allowed: true, rule: `grant ${grant.id}`, address: target.address, grant: grant.id };
+      const key = `${egressOwnerKey(owner)}\n${target.host}:${target.port}`;
+      const existing = heldByKey.get(key);
+      let entry = existing ? held.get(existing) : undefined;
+      if (entry) {
+        await db.approval.update({
+          where: { id: entry.id },
+          data: { asked: { increment: 1 }, method: target.method, path: target.path },
+        });
+      } else {
+        entry = await raise(owner, target, key, timeoutMs);
+      }
+      const current = entry;
+      return new Promise<EgressDecision>((resolve) => {
+        current.waiters.add((decision) =>
+          resolve(decision.allowed ? { ...decision, address: target.address } : decision),
+        );
+      });
+    },
+
+    async decide(id, decision, by) {
+      const row = await db.approval.findUnique({ where: { id } });
+      if (!row)
+        throw new AppError("NOT_FOUND", `No approval request ${id}`, {
+          fix: "claw approvals list shows the open ones.",
+        });
+      const late = row.status === "expired" && (row.decision === "timeout" || row.decision === null);
+      if (row.status !== "pending" && !(late && decision.kind !== "once" && decision.kind !== "deny"))
+        throw new AppError(
+          "CONFLICT",
+          `${id} was already ${row.status === "expired" ? "closed" : row.status}`,
+          {
+            fix:
+              row.status === "expired"
+                ? "Its connection is gone: allow it for some minutes, some uses or always, and the agent's next try goes through."
+                : "claw approvals list shows the open ones.",
+          },
+        );
+      if (decision.kind === "always" && !row.agent)
+        throw new AppError("BAD_REQUEST", "Only an agent's request can be allowed always", {
+          fix: "Allow it for some minutes or uses instead.",
+        });
+      if (decision.kind === "always" && row.job)
+        throw new AppError("BAD_REQUEST", "A job's network comes from its agent's policy", {
+          fix: `Allow it for some minutes or uses, or add ${allowlistEntry(row.host, row.port)} to the jobs' network of ${row.agent}'s template.`,
+        });
+      const owner: EgressOwner = row.job ? { job: row.job } : { agent: row.agent ?? "" };
+      const waiting = held.get(id)?.waiters.size ?? 0;
+      let policyChange: { before: string[]; after: string[] } | undefined;
+      if (decision.kind === "always" && row.agent) {
+        policyChange = await deps.allowAlways(
+          row.agent,
+          allowlistEntry(row.host, row.port),
+          by.actor,
+          `approval ${id}`,
+        );
+      }
+      const denied = decision.kind === "deny";
+      const grantKind =
+        decision.kind === "minutes" || decision.kind === "uses" || decision.kind === "until_stop"
+          ? decision.kind
+          : decision.kind === "always"
+            ? "until_stop"
+            : undefined;
+      const { updated, grant } = await audit.transaction(async (tx, record) => {
+        const changed = await tx.approval.updateMany({
+          where: { id, status: row.status },
+          data: { status: "pending" },
+        });
+        if (changed.count === 0)
+          throw new AppError("CONFLICT", `${id} was decided by someone else just now`, {
+            fix: "claw approvals list shows what was decided.",
+          });
+        const usesLeft = decision.kind === "uses" ? Math.max(0, decision.uses - waiting) : null;
+        const grant = grantKind
+          ? await tx.egressGrant.create({
+              data: {
+                id: newShortId("gr"),
+                ...ownerWhere(owner),
+                agent: row.agent,
+                host: row.host,
+                port: row.port,
+                kind: grantKind,
+                expiresAt:
+                  decision.kind === "minutes" ? new Date(Date.now() + decision.minutes * 60_000) : null,
+                usesLeft,
+                used: waiting,
+                approvalId: id,
+                createdBy: by.actor,
+                ...(usesLeft === 0 ? { endedAt: new Date(), endReason: "used_up" } : {}),
+              },
+            })
+          : undefined;
+        const reason = denied ? decision.reason || null : null;
+        const updated = await tx.approval.update({
+          where: { id },
+          data: {
+            status: denied ? "denied" : "allowed",
+            decision: decision.kind,
+            decidedBy: by.actor,
+            channel: by.channel,
+            reason,
+            grantId: grant?.id ?? null,
+            decidedAt: new Date(),
+          },
+        });
+        await record({
+          category: "approval",
+          action: "approval_decided",
+          actor: by.actor,
+          agent: row.agent,
+          outcome: denied ? "denied" : "ok",
+          details: {
+            approval: id,
+            host: row.host,
+            port: row.port,
+            decision: decision.kind,
+            ...(decision.kind === "minutes" ? { minutes: decision.minutes } : {}),
+            ...(decision.kind === "uses" ? { uses: decision.uses } : {}),
+            ...(reason ? { reason } : {}),
+            summary: describeDecision(decision),
+            channel: by.channel,
+            grant: grant?.id ?? null,
+            held: waiting,
+            late,
+            ...(policyChange ? { policyBefore: policyChange.before, policyAfter: policyChange.after } : {}),
+            ...(row.job ? { job: row.job } : {}),
+          },
+        });
+        return { updated, grant };
+      });
+      release(
+        id,
+        denied
+          ? {
+              allowed: false,
+              approval: id,
+              reason: `a person denied ${row.host}:${row.port}${decision.reason ? `: ${decision.reason}` : ""}`,
+            }
+          : {
+              allowed: true,
+              address: "",
+              approval: id,
+              rule: grant ? `grant ${grant.id}` : `approval ${id} (once)`,
+              ...(grant ? { grant: grant.id } : {}),
+            },
+      );
+      emit("decided", updated);
+      return { ...updated, waiting: 0 };
+    },
+
+    async revoke(grantId, by) {
+      const grant = await db.egressGrant.findUnique({ where: { id: grantId } });
+      if (!grant)
+        throw new AppError("NOT_FOUND", `No grant ${grantId}`, { fix: "claw approvals grants lists them." });
+      if (grant.endedAt)
+        throw new AppError("CONFLICT", `${grantId} already ended (${grant.endReason})`, {
+          fix: "claw approvals grants lists the ones still counting.",
+        });
+      const ended = await endGrant(grant, "revoked", by.actor);
+      return ended ?? (await db.egressGrant.findUniqueOrThrow({ where: { id: grantId } }));
+    },
+
+    async get(id) {
+      const row = await db.approval.findUnique({ where: { id } });
+      if (!row)
+        throw new AppError("NOT_FOUND", `No approval request ${id}`, {
+          fix: "claw approvals list shows them.",
+        });
+      return view(row);
+    },
+
+    async list({ status, agent, limit, before }) {
+      const cursor = before ? await db.approval.findUnique({ where: { id: before } }) : null;
+      const rows = await db.approval.findMany({
+        where: {
+          ...(status ? { status } : {}),
+          ...(agent ? { agent } : {}),
+          ...(cursor ? { createdAt: { lte: cursor.createdAt }, id: { not: cursor.id } } : {}),
+        },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: limit,
+      });
+      return rows.map(view);
+    },
+
+    async grants({ agent, ended }) {
+      return db.egressGrant.findMany({
+        where: { ...(agent ? { agent } : {}), ...(ended ? {} : { endedAt: null }) },
+        orderBy: { createdAt: "desc" },
+        take: 200,
+      });
+    },
+
+    pendingCount: () => held.size,
+
+    async ownerStopped(owner) {
+      const key = egressOwnerKey(owner);
+      const what = "agent" in owner ? `${owner.agent} stopped` : `job ${owner.job} ended`;
+      for (const entry of [...held.values()].filter((one) => egressOwnerKey(one.owner) === key))
+        await expire(entry.id, "stopped", what);
+      const grants = await db.egressGrant.findMany({
+        where: { ...ownerWhere(owner), endedAt: null, ...("agent" in owner ? { kind: "until_stop" } : {}) },
+      });
+      for (const grant of grants) await endGrant(grant, "stopped", "system");
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async start() {
+      await db.approval.updateMany({
+        where: { status: "pending" },
+        data: {
+          status: "expired",
+          decision: "stopped",
+          reason: "the panel restarted",
+          decidedAt: new Date(),
+          channel: "system",
+          decidedBy: "system",
+        },
+      });
+      const tick = async () => {
+        const due = await db.egressGrant.findMany({
+          where: { endedAt: null, expiresAt: { lte: new Date() } },
+        });
+        for (const grant of due) await endGrant(grant, "expired", "system");
+      };
+      sweep = setInterval(
+        () => void tick().catch((error: Error) => console.error(`claw: approvals: ${error.message}`)),
+        deps.sweepMs ?? 5000,
+      );
+      sweep.unref();
+      await tick();
+    },
+
+    close() {
+      if (sweep) clearInterval(sweep);
+      for (const id of [...held.keys()])
+        release(id, { allowed: false, approval: id, reason: "the panel is shutting down" });
+    },
+  };
+  return approvals;
+}
