@@ -61,8 +61,10 @@ type Held = {
   id: string;
   key: string;
   owner: EgressOwner;
+  target: UnlistedTarget;
   waiters: Set<(decision: EgressDecision) => void>;
-  timer: NodeJS.Timeout;
+  /** Set once the request's row is written: an answer cannot come before it is asked. */
+  timer?: NodeJS.Timeout;
 };
 
 export type ApprovalsDeps = {
@@ -107,7 +109,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     if (!entry) return 0;
     held.delete(id);
     heldByKey.delete(entry.key);
-    clearTimeout(entry.timer);
+    if (entry.timer) clearTimeout(entry.timer);
     for (const waiter of entry.waiters) waiter(decision);
     return entry.waiters.size;
   };
@@ -184,45 +186,54 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     return undefined;
   }
 
+  /** Closes a request nobody decided: recorded first, then its held connections are refused. */
   async function expire(id: string, decision: "timeout" | "stopped", reason: string) {
-    const row = await db.approval.findUnique({ where: { id } });
-    const waiting = release(id, {
-      allowed: false,
-      approval: id,
-      reason:
-        decision === "timeout"
-          ? `${row?.host}:${row?.port} is not in this agent's allowlist and nobody answered its approval request ${id} in time. Ask the person running this agent to allow it (panel → Approvals, or claw approvals allow ${id} --for 10m), then try again.`
-          : `${row?.host}:${row?.port} was not decided before ${reason}`,
-    });
-    if (row?.status !== "pending") return;
-    const updated = await audit.transaction(async (tx, record) => {
-      const changed = await tx.approval.updateMany({
-        where: { id, status: "pending" },
-        data: {
-          status: "expired",
-          decision,
-          reason,
-          decidedAt: new Date(),
-          channel: "system",
-          decidedBy: "system",
-        },
+    const target = held.get(id)?.target;
+    const where = target ? `${target.host}:${target.port}` : "the host";
+    const waiting = held.get(id)?.waiters.size ?? 0;
+    try {
+      const row = await db.approval.findUnique({ where: { id } });
+      if (row?.status !== "pending") return;
+      const updated = await audit.transaction(async (tx, record) => {
+        const changed = await tx.approval.updateMany({
+          where: { id, status: "pending" },
+          data: {
+            status: "expired",
+            decision,
+            reason,
+            decidedAt: new Date(),
+            channel: "system",
+            decidedBy: "system",
+          },
+        });
+        if (changed.count === 0) return undefined;
+        await record({
+          category: "approval",
+          action: "approval_expired",
+          actor: "system",
+          agent: row.agent,
+          outcome: "denied",
+          details: { approval: id, host: row.host, port: row.port, reason, asked: row.asked, held: waiting },
+        });
+        return tx.approval.findUniqueOrThrow({ where: { id } });
       });
-      if (changed.count === 0) return undefined;
-      await record({
-        category: "approval",
-        action: "approval_expired",
-        actor: "system",
-        agent: row.agent,
-        outcome: "denied",
-        details: { approval: id, host: row.host, port: row.port, reason, asked: row.asked, held: waiting },
+      if (updated) emit("expired", updated);
+    } finally {
+      release(id, {
+        allowed: false,
+        approval: id,
+        reason:
+          decision === "timeout"
+            ? `${where} is not in this agent's allowlist and nobody answered its approval request ${id} in time. Ask the person running this agent to allow it (panel → Approvals, or claw approvals allow ${id} --for 10m), then try again.`
+            : `${where} was not decided before ${reason}`,
       });
-      return tx.approval.findUniqueOrThrow({ where: { id } });
-    });
-    if (updated) emit("expired", updated);
+    }
   }
 
-  async function raise(owner: EgressOwner, target: UnlistedTarget, key: string, timeoutMs: number) {
-    const id = newShortId("ap");
+  /** Writes and announces a request `ask` holds already, and starts its clock. */
+  async function raise(id: string, owner: EgressOwner, target: UnlistedTarget, timeoutMs: number) {
+    const entry = held.get(id);
+    if (!entry) return;
     const agent =
       "agent" in owner
         ? owner.agent
@@ -233,20 +244,6 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
           new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref()),
         ])
       : null;
-    const entry: Held = {
-      id,
-      key,
-      owner,
-      waiters: new Set(),
-      timer: setTimeout(() => {
-        void expire(id, "timeout", `nobody answered within ${Math.round(timeoutMs / 1000)} s`).catch(
-          (error: Error) => console.error(`claw: approvals: could not expire ${id}: ${error.message}`),
-        );
-      }, timeoutMs),
-    };
-    entry.timer.unref();
-    held.set(id, entry);
-    heldByKey.set(key, id);
     const row = await audit
       .transaction(async (tx, record) => {
         const created = await tx.approval.create({
@@ -281,13 +278,22 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         });
         return created;
       })
-      .catch((error: unknown) => {
+      .catch((error: Error) => {
         // Not recorded, not asked: the held connections are refused rather than left hanging.
-        release(id, { allowed: false, reason: "the approval request could not be recorded" });
-        throw error;
+        console.error(
+          `claw: approvals: could not record a request of ${egressOwnerKey(owner)}: ${error.message}`,
+        );
+        release(id, { allowed: false, reason: "the panel could not record the approval request" });
+        return undefined;
       });
+    if (!row || !held.has(id)) return;
+    entry.timer = setTimeout(() => {
+      void expire(id, "timeout", `nobody answered within ${Math.round(timeoutMs / 1000)} s`).catch(
+        (error: Error) => console.error(`claw: approvals: could not expire ${id}: ${error.message}`),
+      );
+    }, timeoutMs);
+    entry.timer.unref();
     emit("requested", row);
-    return entry;
   }
 
   const approvals: Approvals = {
@@ -297,21 +303,27 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
         return { allowed: true, rule: `grant ${grant.id}`, address: target.address, grant: grant.id };
       const key = `${egressOwnerKey(owner)}\n${target.host}:${target.port}`;
       const existing = heldByKey.get(key);
-      let entry = existing ? held.get(existing) : undefined;
-      if (entry) {
-        await db.approval.update({
-          where: { id: entry.id },
-          data: { asked: { increment: 1 }, method: target.method, path: target.path },
-        });
-      } else {
-        entry = await raise(owner, target, key, timeoutMs);
-      }
-      const current = entry;
-      return new Promise<EgressDecision>((resolve) => {
-        current.waiters.add((decision) =>
+      const joined = existing ? held.get(existing) : undefined;
+      const id = joined?.id ?? newShortId("ap");
+      const answer = new Promise<EgressDecision>((resolve) => {
+        const entry = joined ?? { id, key, owner, target, waiters: new Set() };
+        if (!joined) {
+          held.set(id, entry);
+          heldByKey.set(key, id);
+        }
+        entry.waiters.add((decision) =>
           resolve(decision.allowed ? { ...decision, address: target.address } : decision),
         );
       });
+      if (joined)
+        await db.approval
+          .updateMany({
+            where: { id, status: "pending" },
+            data: { asked: { increment: 1 }, method: target.method, path: target.path },
+          })
+          .catch(() => {});
+      else await raise(id, owner, target, timeoutMs);
+      return answer;
     },
 
     async decide(id, decision, by) {
