@@ -46,6 +46,12 @@ export const optionSpec = {
   jobs: { type: "boolean" },
   "no-jobs": { type: "boolean" },
   "per-hour": { type: "string" },
+  for: { type: "string" },
+  uses: { type: "string" },
+  "until-stop": { type: "boolean" },
+  always: { type: "boolean" },
+  reason: { type: "string" },
+  all: { type: "boolean" },
 } as const;
 
 type CamelCase<Name extends string> = Name extends `${infer Head}-${infer Tail}`

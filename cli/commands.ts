@@ -2,6 +2,7 @@
 // imports it back (what commands share is in command.ts).
 import { accessCommands } from "./access-commands";
 import { agentCommands } from "./agent-commands";
+import { approvalCommands } from "./approval-commands";
 import { auditCommands } from "./audit-commands";
 import type { Command } from "./command";
 import { imageCommands } from "./image-commands";
@@ -18,5 +19,6 @@ export const commands: Record<string, Command> = {
   ...imageCommands,
   ...jobCommands,
   ...accessCommands,
+  ...approvalCommands,
   ...secretCommands,
 };
