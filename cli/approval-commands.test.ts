@@ -51,8 +51,8 @@ const approval = (overrides: Partial<ApprovalListRow> = {}): ApprovalListRow => 
   reason: null,
   grantId: null,
   waiting: 1,
-  createdAt: at(-5) as unknown as Date,
-  expiresAt: at(55) as unknown as Date,
+  createdAt: at(-5),
+  expiresAt: at(55),
   ...overrides,
 });
 
@@ -63,13 +63,13 @@ const grant = (overrides: Partial<GrantListRow> = {}): GrantListRow => ({
   host: "example.com",
   port: 443,
   kind: "minutes",
-  expiresAt: at(540) as unknown as Date,
+  expiresAt: at(540),
   usesLeft: null,
   used: 2,
   endedAt: null,
   endReason: null,
   createdBy: "cli",
-  createdAt: at(-60) as unknown as Date,
+  createdAt: at(-60),
   approvalId: "ap-aaaaaaaaaa",
   ...overrides,
 });
@@ -176,11 +176,11 @@ describe("span", () => {
 describe("inboxOrder", () => {
   it("puts pending requests first, oldest first, then the rest newest first, each once", () => {
     const rows = [
-      approval({ id: "ap-dddddddddd", status: "denied", createdAt: at(-10) as unknown as Date }),
-      approval({ id: "ap-pppppppppp", createdAt: at(-1) as unknown as Date }),
-      approval({ id: "ap-eeeeeeeeee", status: "expired", createdAt: at(-2) as unknown as Date }),
-      approval({ id: "ap-qqqqqqqqqq", createdAt: at(-30) as unknown as Date }),
-      approval({ id: "ap-pppppppppp", createdAt: at(-1) as unknown as Date }),
+      approval({ id: "ap-dddddddddd", status: "denied", createdAt: at(-10) }),
+      approval({ id: "ap-pppppppppp", createdAt: at(-1) }),
+      approval({ id: "ap-eeeeeeeeee", status: "expired", createdAt: at(-2) }),
+      approval({ id: "ap-qqqqqqqqqq", createdAt: at(-30) }),
+      approval({ id: "ap-pppppppppp", createdAt: at(-1) }),
     ];
     expect(inboxOrder(rows).map((row) => row.id)).toEqual([
       "ap-qqqqqqqqqq",
@@ -235,7 +235,7 @@ describe("formatApprovalList", () => {
           channel: "cli",
           grantId: "gr-bbbbbbbbbb",
           waiting: 0,
-          createdAt: at(-600) as unknown as Date,
+          createdAt: at(-600),
         }),
       ],
       { grants: [grant()], now },
@@ -263,8 +263,7 @@ describe("grantStanding and formatGrantList", () => {
     expect(grantStanding(grant({ kind: "until_stop", job: "jb-abcdefghij", expiresAt: null }), now)).toBe(
       "until the job ends",
     );
-    const ended = (endReason: string) =>
-      grantStanding(grant({ endedAt: at(-30) as unknown as Date, endReason }), now);
+    const ended = (endReason: string) => grantStanding(grant({ endedAt: at(-30), endReason }), now);
     expect(ended("expired")).toBe("ended 30 s ago: its time ran out");
     expect(ended("used_up")).toBe("ended 30 s ago: its uses ran out");
     expect(ended("revoked")).toBe("ended 30 s ago: revoked");
