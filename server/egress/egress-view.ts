@@ -3,6 +3,7 @@ import type { ContainerSpec } from "../policy/compile-container-spec";
 import type { EgressProxies } from "./egress-proxies";
 import { matchRule, parseRules } from "./egress-rules";
 import { summarizeEgress } from "./egress-summary";
+import { expectedDenials } from "./expected-egress";
 
 /** The Egress tab: the rules the agent's proxy enforces (from its locked spec), and what the audit log holds of its egress. */
 export async function agentEgressView(
@@ -15,6 +16,12 @@ export async function agentEgressView(
     profile: network.profile,
     proxied: network.egressProxy !== null,
     proxyRunning: deps.proxies.running().includes(name),
+    /** What the proxy does with a host off the list (from the lock): deny it, ask a person, or let it through and record it. */
+    mode: network.egressProxy ? (network.egressProxy.mode ?? "deny") : null,
+    askTimeoutSeconds: network.egressProxy?.askTimeoutSeconds ?? null,
+    presets: network.presets ?? [],
+    /** Denials known to be harmless, shown grey with their reason (the live rows are matched against these). */
+    expected: expectedDenials.map(({ host, port, note }) => ({ host, port, note })),
     rules: parseRules(network.allow).map((rule) => ({
       text: rule.text,
       host: rule.wildcard ? `*.${rule.host}` : rule.host,

@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { approvalDecisionSchema, approvalStatuses } from "../approvals/approval-decisions";
+import { assertSafeEntries, proposeAgentAllowlist } from "../approvals/propose-agent-allowlist";
 import { actorLabel } from "../auth/actor";
-import { dnsLabel, egressModes } from "../policy/template-schema";
+import { parseResolveOverrides } from "../egress/egress-proxy";
+import { dnsLabel, egressModes, egressRule } from "../policy/template-schema";
 import { protectedProcedure, router } from "../trpc/init";
 
 const approvalId = z.string().regex(/^ap-[a-z2-7]{10}$/, "an approval id looks like ap-abcdefghij");
 const grantId = z.string().regex(/^gr-[a-z2-7]{10}$/, "a grant id looks like gr-abcdefghij");
+/** How far back a proposal reads: an hour to a week. */
+const proposalHours = z.number().int().min(1, "at least 1 hour").max(168, "at most 168 hours (a week)");
 
 /** The inbox: requests to decide, their history, and the grants decisions left behind. */
 export const approvalsRouter = router({
@@ -58,4 +62,39 @@ export const approvalsRouter = router({
       channel: ctx.actor.kind === "cli" ? "cli" : "panel",
     }),
   ),
+
+  /**
+   * "Propose an allowlist": the agent's egress of the last `hours` (what learn mode let through,
+   * what was denied for being off the list) as entries to add, grouped where that is safe.
+   */
+  propose: protectedProcedure
+    .input(z.object({ agent: dnsLabel, hours: proposalHours.default(24) }))
+    .query(({ ctx, input }) =>
+      proposeAgentAllowlist(
+        // The names the proxies trust are the operator's, as server.ts gives them to the proxies.
+        { db: ctx.db, paths: ctx.paths, overrides: parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE) },
+        input.agent,
+        input.hours,
+      ),
+    ),
+
+  /** Adds a reviewed proposal to the agent's own template copy and re-locks; optionally sets the mode too. */
+  applyProposal: protectedProcedure
+    .input(
+      z.object({
+        agent: dnsLabel,
+        hours: proposalHours,
+        add: z.array(egressRule).min(1, "nothing to add").max(200),
+        mode: z.enum(egressModes).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      assertSafeEntries(input.add);
+      return ctx.agents.editNetwork(
+        input.agent,
+        { add: input.add, ...(input.mode ? { mode: input.mode } : {}) },
+        actorLabel(ctx.actor),
+        `proposal from the last ${input.hours} hour${input.hours === 1 ? "" : "s"}`,
+      );
+    }),
 });
