@@ -123,6 +123,68 @@ describe("egress allowlist", () => {
   });
 });
 
+describe("plain-HTTP rules", () => {
+  const http = parseRules([
+    "GET http://downloads.example.org/pub/*",
+    "* http://mirror.test:8080/debian/*",
+    "POST http://api.example.net/v1/submit",
+    "GET http://*.cdn.test/*.tar.gz",
+  ]);
+
+  it("reads method, host, port and path pattern", () => {
+    expect(
+      http.map(({ host, wildcard, ports, http: rule }) => ({ host, wildcard, ports, method: rule?.method })),
+    ).toEqual([
+      { host: "downloads.example.org", wildcard: false, ports: [80], method: "GET" },
+      { host: "mirror.test", wildcard: false, ports: [8080], method: "*" },
+      { host: "api.example.net", wildcard: false, ports: [80], method: "POST" },
+      { host: "cdn.test", wildcard: true, ports: [80], method: "GET" },
+    ]);
+    // A host rule has no method or path: it is host:port only.
+    expect(parseRules(["example.org"])[0]?.http).toBeUndefined();
+  });
+
+  it.each([
+    ["downloads.example.org", 80, "GET", "/pub/x.iso", "GET http://downloads.example.org/pub/*"],
+    ["downloads.example.org", 80, "get", "/pub/", "GET http://downloads.example.org/pub/*"],
+    ["downloads.example.org", 80, "GET", "/pub/a/b?x=1&y=2", "GET http://downloads.example.org/pub/*"],
+    ["mirror.test", 8080, "PUT", "/debian/pool/a.deb", "* http://mirror.test:8080/debian/*"],
+    ["mirror.test", 8080, "DELETE", "/debian/", "* http://mirror.test:8080/debian/*"],
+    ["api.example.net", 80, "POST", "/v1/submit", "POST http://api.example.net/v1/submit"],
+    ["a.cdn.test", 80, "GET", "/x/y.tar.gz", "GET http://*.cdn.test/*.tar.gz"],
+  ])("lets %s:%i %s %s through by %s", (host, port, method, path, rule) => {
+    expect(matchRule(http, host, port, { method, path })?.text).toBe(rule);
+  });
+
+  it.each([
+    ["another method", "downloads.example.org", 80, "POST", "/pub/x.iso"],
+    ["a path outside the pattern", "downloads.example.org", 80, "GET", "/private/pub/x"],
+    ["the pattern's prefix without its slash", "downloads.example.org", 80, "GET", "/pub"],
+    ["an exact path with a query after it", "api.example.net", 80, "POST", "/v1/submit?debug=1"],
+    ["an exact path with more after it", "api.example.net", 80, "POST", "/v1/submit/2"],
+    ["another port", "downloads.example.org", 8080, "GET", "/pub/x"],
+    ["port 443", "downloads.example.org", 443, "GET", "/pub/x"],
+    ["the default port when the rule names one", "mirror.test", 80, "GET", "/debian/x"],
+    ["a suffix pattern's bare domain", "cdn.test", 80, "GET", "/x.tar.gz"],
+    ["a path that only contains the suffix", "a.cdn.test", 80, "GET", "/x.tar.gz.sig"],
+    ["another host", "evil.example.org", 80, "GET", "/pub/x"],
+  ])("refuses %s", (_why, host, port, method, path) => {
+    expect(matchRule(http, host, port, { method, path })).toBeUndefined();
+  });
+
+  it("never lets a CONNECT tunnel through, whatever the port", () => {
+    for (const port of [80, 443, 8080]) {
+      expect(matchRule(http, "downloads.example.org", port)).toBeUndefined();
+      expect(matchRule(http, "mirror.test", port)).toBeUndefined();
+      expect(
+        matchRule(http, "downloads.example.org", port, { method: "CONNECT", path: "/pub/x" }),
+      ).toBeUndefined();
+    }
+    // A method wildcard is not a CONNECT either: the proxy passes no request line for a tunnel.
+    expect(matchRule(http, "mirror.test", 8080, { method: "GET", path: "/debian/x" })).toBeDefined();
+  });
+});
+
 describe("egress decisions", () => {
   const resolveTo =
     (address: string, trusted = false) =>

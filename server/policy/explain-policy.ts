@@ -2,10 +2,99 @@ import { claudeCodeTools, describeAgentJobs } from "./agent-jobs";
 import type { ContainerSpec } from "./compile-container-spec";
 import { secretEnvNames } from "./compile-inputs";
 import { toolPolicyOf } from "./compile-openclaw-config";
+import { type EgressPreset, egressPresets } from "./egress-presets";
 import { describeRoute } from "./model-route";
 
 export type ExplanationSection = { title: string; can: string[]; cannot: string[]; warnings: string[] };
 export type PolicyExplanation = { summary: string; sections: ExplanationSection[] };
+
+const enforced = "through the panel's egress proxy (enforced; every connection is in the audit log)";
+export const learningWarning =
+  "LEARNING: every host is let through and recorded for review — not containment";
+
+/** Pure: one allowlist entry in words, e.g. `GET requests to http://host/path* (plain HTTP only)`. */
+export function describeEgressRule(rule: string): string {
+  const http = /^(\S+) (http:\/\/\S+)$/.exec(rule);
+  if (http) {
+    const requests = http[1] === "*" ? "requests of any method" : `${http[1]} requests`;
+    return `${requests} to ${http[2]} (plain HTTP only)`;
+  }
+  return rule.includes(":") ? rule : `${rule} (ports 443 and 80)`;
+}
+
+/**
+ * Pure: the allowlist as "can" lines, each preset once with its hosts spelled out and the other
+ * entries one by one. Read from the spec (the lock signs the hosts): a host is shown under a
+ * preset only if the spec has it.
+ */
+function allowLines(network: ContainerSpec["network"]): string[] {
+  const allow = new Set(network.allow);
+  const shown = new Set<string>();
+  const presets = (network.presets ?? []).flatMap((name) => {
+    const hosts: readonly string[] = egressPresets[name as EgressPreset] ?? [];
+    const listed = hosts.filter((host) => allow.has(host));
+    if (listed.length === 0) return [];
+    for (const host of listed) shown.add(host);
+    return [`reach ${name} (preset): ${listed.join(", ")} (ports 443 and 80) ${enforced}`];
+  });
+  const rest = network.allow
+    .filter((rule) => !shown.has(rule))
+    .map((rule) => `${rule.includes(" http://") ? "send" : "reach"} ${describeEgressRule(rule)} ${enforced}`);
+  return [...presets, ...rest];
+}
+
+/** The network section: what the profile allows and, behind the proxy, what the egress mode does off the list. */
+function explainNetwork(network: ContainerSpec["network"]): ExplanationSection {
+  if (network.profile === "none")
+    return {
+      title: "Network",
+      can: [],
+      cannot: [
+        "reach any network: the container has no network interface (enforced by Podman); its model is a service of the panel, not the network",
+      ],
+      warnings: [],
+    };
+  if (network.profile === "full")
+    return {
+      title: "Network",
+      can: ["reach any host on the internet and your local network directly"],
+      cannot: [],
+      warnings: ["full network: nothing limits where this agent connects"],
+    };
+  const proxy = network.egressProxy;
+  const mode = proxy?.mode ?? "deny";
+  const offList =
+    mode === "ask"
+      ? [
+          `reach another host only when a person allows it: a person is asked live about any other host; the connection waits up to ${proxy?.askTimeoutSeconds ?? 60} s, and is refused if no one answers (egress mode ask)`,
+        ]
+      : mode === "learn"
+        ? [`reach any other host ${enforced}: it is let through and recorded for review (egress mode learn)`]
+        : [];
+  return {
+    title: "Network",
+    can: [...allowLines(network), ...offList],
+    cannot: [
+      ...(mode === "deny" ? ["reach any other host: hosts off the list are refused (egress mode deny)"] : []),
+      "connect around the proxy (to an IP address, DNS or this machine's services directly): the container has no network interface of its own",
+      "reach this machine or a private network through any name: the proxy resolves names itself and refuses such addresses",
+    ],
+    warnings: mode === "learn" ? [learningWarning] : [],
+  };
+}
+
+/** The one-line summary of a proxied agent, by its egress mode. */
+function summarizeProxied(network: ContainerSpec["network"]): string {
+  const mode = network.egressProxy?.mode ?? "deny";
+  if (mode === "learn") return `${learningWarning}.`;
+  const count = network.allow.length;
+  const hosts = `${count} allowlisted host${count === 1 ? "" : "s"}`;
+  if (mode === "ask")
+    return count === 0
+      ? "Reaches no host unless a person allows it live, under strict isolation."
+      : `Reaches ${hosts}, and others only when a person allows them live, under strict isolation.`;
+  return `Reaches only ${hosts}, under strict isolation.`;
+}
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(bytes % 1024 ** 3 === 0 ? 0 : 1)} GiB`;
 
@@ -55,35 +144,7 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
     warnings: [],
   };
 
-  const networkSection: ExplanationSection =
-    network.profile === "none"
-      ? {
-          title: "Network",
-          can: [],
-          cannot: [
-            "reach any network: the container has no network interface (enforced by Podman); its model is a service of the panel, not the network",
-          ],
-          warnings: [],
-        }
-      : network.profile === "full"
-        ? {
-            title: "Network",
-            can: ["reach any host on the internet and your local network directly"],
-            cannot: [],
-            warnings: ["full network: nothing limits where this agent connects"],
-          }
-        : {
-            title: "Network",
-            can: network.allow.map(
-              (rule) =>
-                `reach ${rule}${rule.includes(":") ? "" : " (ports 443 and 80)"} through the panel's egress proxy (enforced; every connection is in the audit log)`,
-            ),
-            cannot: [
-              "reach any other host, any IP address directly, DNS, or this machine's services: the container has no network interface of its own, and the proxy refuses everything else",
-              "reach this machine or a private network through an allowed name: the proxy resolves names itself and refuses such addresses",
-            ],
-            warnings: [],
-          };
+  const networkSection = explainNetwork(network);
 
   const route = spec.model;
   const modelSection: ExplanationSection = route
@@ -176,7 +237,7 @@ export function explainPolicy(input: { containerSpec: unknown; openclawConfig: u
       ? "Works offline on its workspace under strict isolation."
       : network.profile === "full"
         ? "Has the whole network: use only for trusted work."
-        : `Reaches only ${network.allow.length} allowlisted host${network.allow.length === 1 ? "" : "s"}, under strict isolation.`;
+        : summarizeProxied(network);
   return {
     summary,
     sections: [

@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listTemplates } from "./load-templates";
-import { builtinNames, builtinText, problemsOf } from "./policy-test-fixtures";
+import { parseTemplate } from "./parse-template";
+import { builtinNames, builtinTemplate, builtinText, problemsOf } from "./policy-test-fixtures";
+
+/** The coder built-in without its presets line (it would make the network section's own problem). */
+const noPresets = (text: string) => text.replace("    presets: [github]\n", "");
 
 describe("templates", () => {
   it("ships four built-ins that parse", async () => {
@@ -43,9 +47,40 @@ describe("templates", () => {
     ],
     [
       "an allowlist on the none profile",
-      (t: string) => t.replace("profile: restricted", "profile: none"),
+      (t: string) => noPresets(t).replace("profile: restricted", "profile: none\n    allow: [example.com]"),
       "container.network.allow",
-      "allow:",
+      "allow: [example.com]",
+    ],
+    [
+      "an egress mode on the none profile",
+      (t: string) => noPresets(t).replace("profile: restricted", "profile: none\n    mode: ask"),
+      "container.network.mode",
+      "mode: ask",
+    ],
+    [
+      "an unknown egress mode",
+      (t: string) => t.replace("presets: [github]", "presets: [github]\n    mode: block"),
+      "container.network.mode",
+      "mode: block",
+    ],
+    [
+      "an unknown preset",
+      (t: string) => t.replace("presets: [github]", "presets: [github, gitlab]"),
+      "container.network.presets.1",
+      "presets: [github, gitlab]",
+    ],
+    [
+      "an ask timeout under 5 s",
+      (t: string) =>
+        t.replace("presets: [github]", "presets: [github]\n    mode: ask\n    askTimeoutSeconds: 2"),
+      "container.network.askTimeoutSeconds",
+      "askTimeoutSeconds: 2",
+    ],
+    [
+      "a plain-HTTP rule for an https URL",
+      (t: string) => t.replace("presets: [github]", 'allow: ["GET https://example.org/*"]'),
+      "container.network.allow.0",
+      "GET https://example.org/*",
     ],
     [
       "a memory size without a unit",
@@ -61,7 +96,7 @@ describe("templates", () => {
     ],
     [
       "a URL where a host belongs",
-      (t: string) => t.replace("- github.com", "- https://github.com"),
+      (t: string) => t.replace("presets: [github]", "allow:\n      - https://github.com"),
       "container.network.allow.0",
       "https://github.com",
     ],
@@ -76,5 +111,63 @@ describe("templates", () => {
 
   it("reports YAML syntax errors with line and column", () => {
     expect(problemsOf("apiVersion: claw/v1\nkind: [AgentTemplate\n")[0]).toMatchObject({ line: 3 });
+  });
+
+  it("says what is wrong with an egress mode or a preset, and what would do", () => {
+    const coder = builtinText("coder");
+    expect(
+      problemsOf(noPresets(coder).replace("profile: restricted", "profile: none\n    mode: ask")),
+    ).toEqual([
+      expect.objectContaining({
+        path: "container.network.mode",
+        message:
+          "egress mode ask needs the restricted or devops profile (the none profile has no egress proxy to ask through)",
+      }),
+    ]);
+    expect(
+      problemsOf(noPresets(coder).replace("profile: restricted", "profile: full\n    mode: learn")),
+    ).toEqual([
+      expect.objectContaining({
+        path: "container.network.mode",
+        message: expect.stringMatching(/to record\)$/),
+      }),
+    ]);
+    const [preset] = problemsOf(coder.replace("presets: [github]", "presets: [gitlab]"));
+    for (const name of ["github", "npm", "pypi", "anthropic", "openclaw-hub", "debian"])
+      expect(preset?.message).toContain(`"${name}"`);
+    // A preset is an allowlist too: the none profile takes neither.
+    expect(problemsOf(coder.replace("profile: restricted", "profile: none"))).toEqual([
+      expect.objectContaining({
+        path: "container.network.allow",
+        message: expect.stringContaining("takes no allowlist"),
+      }),
+    ]);
+  });
+
+  it("accepts a restricted agent with no allowlist that asks or learns, and fills in the defaults", () => {
+    const coder = noPresets(builtinText("coder"));
+    expect(problemsOf(coder)).toEqual([
+      expect.objectContaining({
+        path: "container.network.allow",
+        message: "the restricted profile needs at least one allowed host or preset (or mode: ask)",
+      }),
+    ]);
+    for (const mode of ["ask", "learn"]) {
+      const text = coder.replace("profile: restricted", `profile: restricted\n    mode: ${mode}`);
+      expect(problemsOf(text)).toEqual([]);
+      expect(parseTemplate(text, "t.yaml").container.network).toEqual({
+        profile: "restricted",
+        allow: [],
+        presets: [],
+        mode,
+        askTimeoutSeconds: 60,
+      });
+    }
+    const timed = coder.replace(
+      "profile: restricted",
+      "profile: devops\n    mode: ask\n    askTimeoutSeconds: 600",
+    );
+    expect(parseTemplate(timed, "t.yaml").container.network.askTimeoutSeconds).toBe(600);
+    expect(builtinTemplate("coder").container.network).toMatchObject({ mode: "deny", presets: ["github"] });
   });
 });
