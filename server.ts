@@ -156,6 +156,7 @@ async function main() {
       audit,
       accessDir: paths.access,
       agents: agentOpsOf({ agents, jobs, db, paths }),
+      approvals,
     }),
     startedAt: new Date(),
     version,

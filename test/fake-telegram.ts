@@ -1,16 +1,35 @@
 // A fake Telegram Bot API on loopback, for driving the real grammY bot offline. It speaks the
 // methods the panel's bot uses — getMe, deleteWebhook, getUpdates (long polling with offset and
-// timeout), sendMessage, setMyCommands — as POST /bot<TOKEN>/<method> with JSON bodies, answering
-// `{ ok, result }` or `{ ok: false, error_code, description }` like the real server.
-// Tests play the Telegram users: `userSends` queues an update (commands carry the `bot_command`
-// entity grammY needs), and `nextMessageTo` waits for what the bot sends back.
+// timeout), sendMessage (with inline keyboards), editMessageText, answerCallbackQuery,
+// setMyCommands — as POST /bot<TOKEN>/<method> with JSON bodies, answering `{ ok, result }` or
+// `{ ok: false, error_code, description }` like the real server.
+// Tests play the Telegram users: `userSends` queues a message update (commands carry the
+// `bot_command` entity grammY needs), `userPresses` a button's callback query; `nextMessageTo`
+// waits for what the bot sends back, `answerTo` for its answer to a press.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
 export type FakeUser = { id: number; username?: string; firstName?: string };
-export type SentMessage = { chatId: string; text: string; at: number };
+export type InlineButton = { text: string; callback_data?: string };
+export type ReplyMarkup = { inline_keyboard: InlineButton[][] };
+export type SentMessage = {
+  chatId: string;
+  messageId: number;
+  text: string;
+  /** The buttons it was sent with, if any. */
+  replyMarkup?: ReplyMarkup;
+  at: number;
+};
+/** A message in a chat as it stands now: edits change its text and buttons. */
+export type ChatMessage = { chatId: string; messageId: number; text: string; replyMarkup?: ReplyMarkup };
+export type Edit = { chatId: string; messageId: number; text: string; replyMarkup?: ReplyMarkup; at: number };
+export type PressAnswer = { queryId: string; text?: string; showAlert: boolean };
 
-type Update = { update_id: number; message: Record<string, unknown> };
+type Update = {
+  update_id: number;
+  message?: Record<string, unknown>;
+  callback_query?: Record<string, unknown>;
+};
 type Poll = { offset: number; respond: (updates: Update[]) => void };
 
 export type FakeTelegram = Awaited<ReturnType<typeof startFakeTelegram>>;
@@ -29,7 +48,16 @@ export async function startFakeTelegram(options: { token?: string; username?: st
   let updates: Update[] = [];
   let polls: Poll[] = [];
   const sent: SentMessage[] = [];
+  const messages = new Map<string, ChatMessage>();
+  const edits: Edit[] = [];
+  const queries = new Map<string, { answer?: PressAnswer }>();
+  let nextQueryId = 1;
+  // Called on every message sent, edited, or press answered.
   const sentListeners = new Set<() => void>();
+  const changed = () => {
+    for (const listener of sentListeners) listener();
+  };
+  const messageKey = (chatId: string | number, messageId: number) => `${chatId}/${messageId}`;
   const calls: string[] = [];
   const sockets = new Set<Socket>();
 
@@ -51,6 +79,28 @@ export async function startFakeTelegram(options: { token?: string; username?: st
   const ok = (res: ServerResponse, result: unknown) => reply(res, 200, { ok: true, result });
   const fail = (res: ServerResponse, status: number, description: string) =>
     reply(res, status, { ok: false, error_code: status, description });
+
+  /** The reply_markup a method was given, checked as the real server does (callback data 1 to 64 bytes). */
+  function markupOf(body: Record<string, unknown>): ReplyMarkup | undefined | string {
+    const markup = body.reply_markup as ReplyMarkup | undefined;
+    if (markup === undefined) return undefined;
+    if (!Array.isArray(markup.inline_keyboard)) return "Bad Request: only inline keyboards are faked";
+    for (const row of markup.inline_keyboard)
+      for (const button of row) {
+        if (!button.text) return "Bad Request: text buttons are unallowed in the inline keyboard";
+        const bytes = Buffer.byteLength(button.callback_data ?? "");
+        if (bytes < 1 || bytes > 64) return "Bad Request: BUTTON_DATA_INVALID";
+      }
+    return markup.inline_keyboard.length > 0 ? markup : undefined;
+  }
+  const messageResult = (message: ChatMessage) => ({
+    message_id: message.messageId,
+    date: Math.floor(Date.now() / 1000),
+    chat: { id: Number(message.chatId), type: "private" },
+    from: bot,
+    text: message.text,
+    ...(message.replyMarkup ? { reply_markup: message.replyMarkup } : {}),
+  });
 
   async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
     const chunks: Buffer[] = [];
@@ -116,15 +166,56 @@ export async function startFakeTelegram(options: { token?: string; username?: st
         const text = String(body.text ?? "");
         if (!chatId || !text) return fail(res, 400, "Bad Request: chat_id and text are required");
         if (text.length > 4096) return fail(res, 400, "Bad Request: message is too long");
-        sent.push({ chatId, text, at: Date.now() });
-        for (const listener of sentListeners) listener();
-        return ok(res, {
-          message_id: nextMessageId++,
-          date: Math.floor(Date.now() / 1000),
-          chat: { id: Number(chatId), type: "private" },
-          from: bot,
-          text,
-        });
+        const replyMarkup = markupOf(body);
+        if (typeof replyMarkup === "string") return fail(res, 400, replyMarkup);
+        const message: ChatMessage = { chatId, messageId: nextMessageId++, text, replyMarkup };
+        messages.set(messageKey(chatId, message.messageId), message);
+        sent.push({ ...message, at: Date.now() });
+        changed();
+        return ok(res, messageResult(message));
+      }
+      case "editMessageText": {
+        const chatId = String(body.chat_id ?? "");
+        const messageId = Number(body.message_id ?? 0);
+        const text = String(body.text ?? "");
+        if (!chatId || !messageId || !text)
+          return fail(res, 400, "Bad Request: chat_id, message_id and text are required");
+        if (text.length > 4096) return fail(res, 400, "Bad Request: MESSAGE_TOO_LONG");
+        const message = messages.get(messageKey(chatId, messageId));
+        if (!message) return fail(res, 400, "Bad Request: message to edit not found");
+        const replyMarkup = markupOf(body);
+        if (typeof replyMarkup === "string") return fail(res, 400, replyMarkup);
+        // Like the real server: an edit that changes nothing is refused.
+        if (message.text === text && JSON.stringify(message.replyMarkup) === JSON.stringify(replyMarkup))
+          return fail(
+            res,
+            400,
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+          );
+        message.text = text;
+        message.replyMarkup = replyMarkup;
+        edits.push({ chatId, messageId, text, replyMarkup, at: Date.now() });
+        changed();
+        return ok(res, messageResult(message));
+      }
+      case "answerCallbackQuery": {
+        const queryId = String(body.callback_query_id ?? "");
+        const query = queries.get(queryId);
+        if (!query || query.answer)
+          return fail(
+            res,
+            400,
+            "Bad Request: query is too old and response timeout expired or query ID is invalid",
+          );
+        if (typeof body.text === "string" && body.text.length > 200)
+          return fail(res, 400, "Bad Request: MESSAGE_TOO_LONG");
+        query.answer = {
+          queryId,
+          ...(typeof body.text === "string" ? { text: body.text } : {}),
+          showAlert: body.show_alert === true,
+        };
+        changed();
+        return ok(res, true);
       }
       default:
         return fail(res, 404, "Not Found: method not found");
@@ -174,6 +265,63 @@ export async function startFakeTelegram(options: { token?: string; username?: st
       deliver();
       return update.update_id;
     },
+    /**
+     * `user` presses a button under message `messageId` in their private chat, with `data` as its
+     * callback data (any data: a modified client can send what it likes). Returns the query id.
+     */
+    userPresses(user: FakeUser, messageId: number, data: string): string {
+      const message = messages.get(messageKey(user.id, messageId));
+      if (!message) throw new Error(`the bot sent no message ${messageId} to ${user.id}`);
+      const from = {
+        id: user.id,
+        is_bot: false,
+        first_name: user.firstName ?? `User ${user.id}`,
+        username: user.username,
+      };
+      const queryId = String(4_000_000_000_000 + nextQueryId++);
+      queries.set(queryId, {});
+      updates.push({
+        update_id: nextUpdateId++,
+        callback_query: {
+          id: queryId,
+          from,
+          message: {
+            ...messageResult(message),
+            chat: { id: user.id, type: "private", first_name: from.first_name },
+          },
+          chat_instance: String(user.id * 7),
+          data,
+        },
+      });
+      deliver();
+      return queryId;
+    },
+    /** Waits for the bot's answer to a press. */
+    async answerTo(queryId: string, timeoutMs = 15_000): Promise<PressAnswer> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const answer = queries.get(queryId)?.answer;
+          if (!answer) return false;
+          sentListeners.delete(check);
+          clearTimeout(timer);
+          resolve(answer);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          sentListeners.delete(check);
+          reject(new Error(`no answer to press ${queryId} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        if (!check()) sentListeners.add(check);
+      });
+    },
+    /** A message as it stands now (after any edits). */
+    message: (chatId: number, messageId: number): ChatMessage | undefined => {
+      const message = messages.get(messageKey(chatId, messageId));
+      return message ? { ...message } : undefined;
+    },
+    edits,
+    /** The messages sent to `chatId`, with their ids and buttons. */
+    sentTo: (chatId: number): SentMessage[] => sent.filter((message) => message.chatId === String(chatId)),
     /** The next message the bot sends to `chatId` after `since` (a count of messages already seen to it). */
     async nextMessageTo(
       chatId: number,

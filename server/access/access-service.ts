@@ -1,8 +1,10 @@
 import QRCode from "qrcode";
+import type { Approvals } from "../approvals/approvals";
 import type { AuditLog } from "../audit/audit-log";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import { type AgentOps, clip, handleMessage } from "./access-commands";
+import { createApprovalNotices } from "./approval-notices";
 import type { ChannelAdapter, ChannelHandler } from "./channel";
 import { type GrantJobsChange, revokeGrant, setGrantJobs } from "./grants";
 import {
@@ -33,12 +35,14 @@ const refusals = {
  * Access from outside the browser: pairing, grants and the channels that serve them. Owns the
  * channels' lifetimes, tells people what happened to their pairing, and tells them when a job they
  * started ends (found from the audit log, so jobs that end after a panel restart are told too).
+ * With `approvals`, the operators and admins of an agent get its approval requests with buttons.
  */
 export function createAccessService(deps: {
   db: Db;
   audit: AuditLog;
   accessDir: string;
   agents: AgentOps;
+  approvals?: Approvals;
   rateLimit?: { burst: number; refillMs: number };
 }) {
   const { db, audit } = deps;
@@ -48,6 +52,9 @@ export function createAccessService(deps: {
     redact: (subjectId, text) => redactOutgoing("telegram", subjectId, text),
   });
   const channels = new Map<string, ChannelAdapter>([[telegram.name, telegram]]);
+  const notices = deps.approvals
+    ? createApprovalNotices({ db, audit, approvals: deps.approvals, channels, limiter })
+    : undefined;
   let jobCursor = 0;
   let checkingJobs: Promise<void> | undefined;
   let checkAgain = false;
@@ -104,6 +111,7 @@ export function createAccessService(deps: {
     },
     message: (channel, subject, command, args) =>
       handleMessage({ db, audit, agents: deps.agents, limiter }, channel, subject, command, args),
+    choose: async (channel, subject, data) => notices?.choose(channel, subject, data),
   };
 
   async function expireNow() {
@@ -173,6 +181,7 @@ export function createAccessService(deps: {
     async start() {
       jobCursor = (await db.auditEvent.aggregate({ _max: { id: true } }))._max.id ?? 0;
       stopWatchingJobs = audit.onAppend(scheduleJobCheck);
+      notices?.start();
       // Not awaited: a Bot API that is slow to answer must not hold up the panel's start.
       for (const channel of channels.values())
         void channel
@@ -268,6 +277,7 @@ export function createAccessService(deps: {
     async close() {
       clearInterval(expiryTimer);
       stopWatchingJobs();
+      await notices?.close();
       await Promise.allSettled([...channels.values()].map((channel) => channel.close()));
       await checkingJobs;
     },

@@ -1,7 +1,7 @@
 import { Bot, GrammyError, HttpError } from "grammy";
 import { AppError } from "../../errors";
 import { commandMenu } from "../access-commands";
-import type { ChannelAdapter, ChannelHandler, ChannelState } from "../channel";
+import type { ChannelAdapter, ChannelChoice, ChannelHandler, ChannelState, ChannelSubject } from "../channel";
 import {
   readBotToken,
   readTelegramSettings,
@@ -15,6 +15,9 @@ export const telegramChannel = "telegram";
 const pairingPayload = /^pair-([A-Za-z0-9_-]{43})$/;
 const commandPattern = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$/;
 const maxMessageChars = 4096;
+// Telegram's limits: a press's popup text, and a button's callback data (in bytes).
+const maxNoticeChars = 200;
+const maxChoiceDataBytes = 64;
 const pollSeconds = 25;
 
 export type TelegramStatus = {
@@ -43,6 +46,33 @@ export function describeBotApiError(error: unknown, apiRoot: string | null): str
   if (error instanceof HttpError) return `Could not reach the Bot API at ${where}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }
+
+type TelegramUser = { id: number; username?: string; first_name: string; last_name?: string };
+
+function subjectOf(from: TelegramUser): ChannelSubject {
+  return {
+    id: String(from.id),
+    // What they call themselves is theirs to choose: display only, and kept short.
+    name: (from.username
+      ? `@${from.username}`
+      : [from.first_name, from.last_name].filter(Boolean).join(" ")
+    ).slice(0, 64),
+  };
+}
+
+function inlineKeyboard(choices: ChannelChoice[][]) {
+  for (const row of choices)
+    for (const choice of row)
+      if (Buffer.byteLength(choice.data) > maxChoiceDataBytes)
+        throw new Error(`callback data over ${maxChoiceDataBytes} bytes: ${choice.data}`);
+  return {
+    inline_keyboard: choices.map((row) =>
+      row.map((choice) => ({ text: choice.label, callback_data: choice.data })),
+    ),
+  };
+}
+
+const clipTo = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
  * The Telegram adapter: a grammY bot on long polling inside the panel process, running while a
@@ -77,19 +107,9 @@ export function createTelegramChannel(options: {
       status = { ...status, state, error, since: new Date().toISOString() };
   };
 
-  async function onMessage(
-    text: string,
-    from: { id: number; username?: string; first_name: string; last_name?: string },
-  ) {
+  async function onMessage(text: string, from: TelegramUser) {
     if (!handler) return undefined;
-    const subject = {
-      id: String(from.id),
-      // What they call themselves is theirs to choose: display only, and kept short.
-      name: (from.username
-        ? `@${from.username}`
-        : [from.first_name, from.last_name].filter(Boolean).join(" ")
-      ).slice(0, 64),
-    };
+    const subject = subjectOf(from);
     const match = commandPattern.exec(text.trim());
     if (match?.[2] && username && match[2].toLowerCase() !== username.toLowerCase()) return undefined;
     const command = match ? (match[1] ?? "").toLowerCase() : "";
@@ -127,6 +147,32 @@ export function createTelegramChannel(options: {
       status.messagesHandled += 1;
       if (reply) await send(String(ctx.chat.id), reply);
     });
+    // A press on a button under one of the bot's messages: answered (the app shows a spinner until
+    // then), and the message is edited to say what the press did.
+    next.on("callback_query", async (ctx) => {
+      const query = ctx.callbackQuery;
+      const message = query.message;
+      if (!handler || query.data === undefined || message?.chat.type !== "private" || query.from.is_bot) {
+        await ctx.answerCallbackQuery().catch(() => {});
+        return;
+      }
+      const subject = subjectOf(query.from);
+      const reply = await handler.choose(telegramChannel, subject, query.data).catch((error: Error) => {
+        console.error(`claw: telegram: a button press failed: ${error.message}`);
+        return { notice: "Something went wrong; the panel's log has the details.", message: undefined };
+      });
+      status.messagesHandled += 1;
+      const notice = reply ? await outgoing(subject.id, reply.notice) : undefined;
+      await ctx
+        .answerCallbackQuery(notice ? { text: clipTo(notice, maxNoticeChars) } : undefined)
+        .catch((error: unknown) =>
+          console.error(
+            `claw: telegram: could not answer a press by ${subject.id}: ${describeBotApiError(error, status.apiRoot)}`,
+          ),
+        );
+      if (reply?.message)
+        await edit(String(message.chat.id), String(message.message_id), reply.message, reply.choices);
+    });
     next.catch((error) => console.error(`claw: telegram: ${describeBotApiError(error.error, apiRoot)}`));
     setState("starting");
     try {
@@ -144,7 +190,7 @@ export function createTelegramChannel(options: {
     if (bot !== next) return;
     next
       .start({
-        allowed_updates: ["message"],
+        allowed_updates: ["message", "callback_query"],
         timeout: pollSeconds,
         // The Bot API answered deleteWebhook: polling begins (the first poll may wait its full time).
         onStart: () => {
@@ -173,9 +219,10 @@ export function createTelegramChannel(options: {
       ]);
   }
 
-  async function send(subjectId: string, text: string): Promise<boolean> {
-    const current = bot;
-    if (!current || status.state === "off" || status.state === "failed") return false;
+  const serving = () => (status.state === "off" || status.state === "failed" ? undefined : bot);
+
+  /** A text on its way out: redacted, then cut to Telegram's limit; undefined when redaction failed. */
+  async function outgoing(subjectId: string, text: string): Promise<string | undefined> {
     let safe: string;
     try {
       safe = options.redact ? await options.redact(subjectId, text) : text;
@@ -183,17 +230,54 @@ export function createTelegramChannel(options: {
       console.error(
         `claw: telegram: not sending to ${subjectId}, redaction failed: ${(error as Error).message}`,
       );
-      return false;
+      return undefined;
     }
     // Cut after redacting: a cut first could leave half a secret that no longer matches.
-    const body = safe.length > maxMessageChars ? `${safe.slice(0, maxMessageChars - 1)}…` : safe;
+    return clipTo(safe, maxMessageChars);
+  }
+
+  /** Sends a message (with buttons, when given) and returns its id; undefined when not sent. */
+  async function sendMessage(subjectId: string, text: string, choices?: ChannelChoice[][]) {
+    const current = serving();
+    if (!current) return undefined;
+    const body = await outgoing(subjectId, text);
+    if (body === undefined) return undefined;
     try {
       // In a private chat the chat id is the user's id.
-      await current.api.sendMessage(subjectId, body, { link_preview_options: { is_disabled: true } });
-      return true;
+      const sent = await current.api.sendMessage(subjectId, body, {
+        link_preview_options: { is_disabled: true },
+        ...(choices ? { reply_markup: inlineKeyboard(choices) } : {}),
+      });
+      return String(sent.message_id);
     } catch (error) {
       console.error(
         `claw: telegram: could not message ${subjectId}: ${describeBotApiError(error, status.apiRoot)}`,
+      );
+      return undefined;
+    }
+  }
+
+  async function send(subjectId: string, text: string): Promise<boolean> {
+    return (await sendMessage(subjectId, text)) !== undefined;
+  }
+
+  async function edit(subjectId: string, messageRef: string, text: string, choices: ChannelChoice[][] = []) {
+    const current = serving();
+    const messageId = Number(messageRef);
+    if (!current || !Number.isSafeInteger(messageId)) return false;
+    const body = await outgoing(subjectId, text);
+    if (body === undefined) return false;
+    try {
+      await current.api.editMessageText(subjectId, messageId, body, {
+        link_preview_options: { is_disabled: true },
+        reply_markup: inlineKeyboard(choices),
+      });
+      return true;
+    } catch (error) {
+      // The same text twice (the press and the decision's notice both edit it) is no failure.
+      if (error instanceof GrammyError && /message is not modified/i.test(error.description)) return true;
+      console.error(
+        `claw: telegram: could not edit message ${messageRef} to ${subjectId}: ${describeBotApiError(error, status.apiRoot)}`,
       );
       return false;
     }
@@ -234,6 +318,9 @@ export function createTelegramChannel(options: {
       return pairingPayload.exec(payload)?.[1];
     },
     send,
+    sendChoices: (subjectId: string, text: string, choices: ChannelChoice[][]) =>
+      sendMessage(subjectId, text, choices),
+    edit,
     async serve(next: ChannelHandler) {
       handler = next;
       await reload();
