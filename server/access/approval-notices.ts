@@ -276,10 +276,13 @@ export function createApprovalNotices(deps: {
         else if (tracked.has(event.approval.id)) closeMessages(event.approval);
       });
     },
-    /** Stops listening; edits under way finish (each is bounded by the channel's own timeouts). */
+    /** Stops listening; sends and edits under way may finish, for a few seconds at most (a Bot API that hangs cannot hold up a shutdown). */
     async close() {
       unsubscribe();
-      await Promise.allSettled([...tracked.values()].map((entry) => entry.work));
+      await Promise.race([
+        Promise.allSettled([...tracked.values()].map((entry) => entry.work)),
+        new Promise((resolve) => setTimeout(resolve, 3000).unref()),
+      ]);
     },
   };
 }
