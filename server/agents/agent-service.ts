@@ -99,6 +99,8 @@ export function createAgentService(deps: AgentServiceDeps) {
       await models.ensure(name, files.dir, spec);
       await deps.agentApis.ensure(name, files.apiSocket, spec);
     },
+    // Stopped behind the panel's back: its egress proxy closes, so what lasts "until it stops" ends.
+    onGone: (name) => egress.close(name),
     // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
     probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
   });

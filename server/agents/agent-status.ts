@@ -74,6 +74,8 @@ export function createAgentStatusTracker(deps: {
   fastIntervalMs?: number;
   /** Called for each running agent on every sweep: a restarted panel restores what they rely on (ingress, egress). */
   onRunning?: (name: string) => Promise<void>;
+  /** Called once when a running agent stops without the panel (it exited, or was stopped or removed outside). */
+  onGone?: (name: string) => Promise<void>;
   /** Whether the agent's Gateway answers /readyz through its ingress. */
   probeReady: (name: string) => Promise<boolean>;
 }): AgentStatusTracker {
@@ -165,8 +167,10 @@ export function createAgentStatusTracker(deps: {
             : before?.state === "missing"
               ? before
               : stoppedStatus;
-          if (vanished)
+          if (vanished) {
             await reportUnexpected(name, "agent_container_removed", { containerId: before.containerId });
+            if (before.state === "running") await deps.onGone?.(name).catch(() => {});
+          }
           return;
         }
         // A clean or SIGTERM exit is a stop (the panel's, or `podman stop`); anything else is a crash or a kill.
@@ -175,6 +179,8 @@ export function createAgentStatusTracker(deps: {
         // First restore what a running agent relies on (a restarted panel's ingress and egress); not
         // while the panel itself is starting or stopping it, which sets both up or tears them down.
         if (state === "running" && !isExpected(name)) await deps.onRunning?.(name).catch(() => {});
+        if (state !== "running" && before?.state === "running" && !isExpected(name))
+          await deps.onGone?.(name).catch(() => {});
         const ready = state === "running" && (await deps.probeReady(name));
         const sample = usage.get(container.Id);
         let note: string | null = null;
