@@ -224,7 +224,7 @@ describe("formatApprovalList", () => {
         approval({ asked: 3, waiting: 2 }),
         approval({
           id: "ap-cccccccccc",
-          job: "jb-abcdefghij",
+          job: "j-abcdefghij",
           host: "pypi.org",
           port: 80,
           method: "GET",
@@ -241,9 +241,9 @@ describe("formatApprovalList", () => {
       { grants: [grant()], now },
     );
     expect(text.split("\n")).toEqual([
-      "ID             AGENT/JOB          TARGET           REQUEST                ASKED  STATUS   DECISION    BY   WHEN",
-      "ap-aaaaaaaaaa  coder              example.com:443  CONNECT                3      pending  2 held           expires in 55 s",
-      "ap-cccccccccc  job jb-abcdefghij  pypi.org:80      GET /simple/requests/  1      allowed  for 10 min  cli  10 min ago",
+      "ID             AGENT/JOB         TARGET           REQUEST                ASKED  STATUS   DECISION    BY   WHEN",
+      "ap-aaaaaaaaaa  coder             example.com:443  CONNECT                3      pending  2 held           expires in 55 s",
+      "ap-cccccccccc  job j-abcdefghij  pypi.org:80      GET /simple/requests/  1      allowed  for 10 min  cli  10 min ago",
     ]);
   });
 
@@ -260,7 +260,7 @@ describe("grantStanding and formatGrantList", () => {
       "3 of 5 uses left",
     );
     expect(grantStanding(grant({ kind: "until_stop", expiresAt: null }), now)).toBe("until the agent stops");
-    expect(grantStanding(grant({ kind: "until_stop", job: "jb-abcdefghij", expiresAt: null }), now)).toBe(
+    expect(grantStanding(grant({ kind: "until_stop", job: "j-abcdefghij", expiresAt: null }), now)).toBe(
       "until the job ends",
     );
     const ended = (endReason: string) => grantStanding(grant({ endedAt: at(-30), endReason }), now);
@@ -358,13 +358,13 @@ describe("formatApprovalEvent", () => {
             port: 443,
             reason: "used_up",
             used: 5,
-            job: "jb-abcdefghij",
+            job: "j-abcdefghij",
           },
           "system",
         ),
       ),
     ).toBe(
-      "2026-12-08T12:00:00.000Z  gr-bbbbbbbbbb  ended     job jb-abcdefghij → pypi.org:443: its uses ran out, used 5×",
+      "2026-12-08T12:00:00.000Z  gr-bbbbbbbbbb  ended     job j-abcdefghij → pypi.org:443: its uses ran out, used 5×",
     );
     expect(
       formatApprovalEvent(

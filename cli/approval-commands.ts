@@ -443,7 +443,7 @@ async function followApprovals(
 export const approvalCommands: Record<string, Command> = {
   "approvals list": {
     usage: "approvals list [-f] [--agent NAME] [--status S] [--limit N]",
-    summary: "requests to reach hosts off an allowlist: pending first, then history; -f follows new ones",
+    summary: "agents' requests for hosts off their allowlist, pending first; -f follows",
     async run({ client }, options) {
       const agent = agentArg(options.agent);
       const status = statusOption(options.status);
@@ -465,8 +465,8 @@ export const approvalCommands: Record<string, Command> = {
     },
   },
   "approvals allow": {
-    usage: "approvals allow ID [--for 10m | --uses N | --until-stop | --always]",
-    summary: "let a request through: once, for a time, for N connections, until the agent stops, or always",
+    usage: "approvals allow ID [--for 10m|--uses N|--until-stop|--always]",
+    summary: "let a request through: once (no flag), for a time, N connections, until stop, always",
     args: 1,
     async run({ client }, options, args) {
       const id = approvalIdArg(args[0] ?? "");
@@ -490,7 +490,7 @@ export const approvalCommands: Record<string, Command> = {
   },
   "approvals grants": {
     usage: "approvals grants [--agent NAME] [--all]",
-    summary: "what decisions still allow (time or uses left); --all: the ended ones too, and why",
+    summary: "what decisions still allow, time or uses left; --all: ended ones too, and why",
     async run({ client }, options) {
       const agent = agentArg(options.agent);
       const all = options.all === true;
@@ -509,7 +509,7 @@ export const approvalCommands: Record<string, Command> = {
   }),
   "approvals mode": panelCommand({
     usage: "approvals mode NAME deny|ask|learn",
-    summary: "an agent's egress mode for hosts off its allowlist (its own template copy, re-locked)",
+    summary: "what an agent does with hosts off its allowlist (its own template copy, re-locked)",
     args: 2,
     async ask({ client, args }) {
       const agent = agentArg(args[0]) ?? "";
