@@ -10,7 +10,9 @@ import next from "next";
 import { createAccessService } from "./server/access/access-service";
 import { agentOpsOf } from "./server/access/agent-ops";
 import { createAgentApis } from "./server/agent-api/agent-apis";
+import { agentIdRangeSize } from "./server/agents/agent-id-range";
 import { createAgentService } from "./server/agents/agent-service";
+import { createActivityReader } from "./server/approvals/agent-activity";
 import { type Approvals, createApprovals } from "./server/approvals/approvals";
 import { createAuditLog } from "./server/audit/audit-log";
 import { createAuditTail } from "./server/audit/audit-tail";
@@ -119,9 +121,20 @@ async function main() {
     secrets,
     endTerminals: (name, reason) => terminals.manager.closeAll(name, reason),
   });
+  // The state dir's transcript is the agent's to write: read through the boundary helper, capped.
+  const activity = createActivityReader({
+    agentsDir: paths.agents,
+    maxDbBytes: 16 * 1024 * 1024,
+    maxWalBytes: 8 * 1024 * 1024,
+    ownersOf: async (agent) => {
+      const row = await db.agent.findUnique({ where: { name: agent }, select: { idBase: true } });
+      return row?.idBase == null ? [] : [{ first: row.idBase, count: agentIdRangeSize }];
+    },
+  });
   approvals = createApprovals({
     db,
     audit,
+    activityOf: (owner) => activity.activityOf(owner),
     allowAlways: (agent, entry, actor, why) => agents.editNetwork(agent, { add: [entry] }, actor, why),
   });
   await approvals.start();

@@ -72,7 +72,8 @@ export function matchRule(
   return rules.find((rule) => {
     if (!rule.ports.includes(port)) return false;
     if (rule.http) {
-      if (!line) return false;
+      // A tunnel is never a plain-HTTP request, whatever method a rule names.
+      if (!line || line.method.toUpperCase() === "CONNECT") return false;
       if (rule.http.method !== "*" && rule.http.method !== line.method.toUpperCase()) return false;
       if (!rule.http.path.test(line.path)) return false;
     }
