@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import type { ContainerSpec } from "../policy/compile-container-spec";
+import type { EgressMode } from "../policy/template-schema";
 import type { EgressProxies } from "./egress-proxies";
 import { matchRule, parseRules } from "./egress-rules";
 import { summarizeEgress } from "./egress-summary";
@@ -12,12 +13,13 @@ export async function agentEgressView(
   network: ContainerSpec["network"],
 ) {
   const mapped = [...deps.proxies.overrides];
+  const mode: EgressMode | null = network.egressProxy ? (network.egressProxy.mode ?? "deny") : null;
   return {
     profile: network.profile,
     proxied: network.egressProxy !== null,
     proxyRunning: deps.proxies.running().includes(name),
     /** What the proxy does with a host off the list (from the lock): deny it, ask a person, or let it through and record it. */
-    mode: network.egressProxy ? (network.egressProxy.mode ?? "deny") : null,
+    mode,
     askTimeoutSeconds: network.egressProxy?.askTimeoutSeconds ?? null,
     presets: network.presets ?? [],
     /** Denials known to be harmless, shown grey with their reason (the live rows are matched against these). */
