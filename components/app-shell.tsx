@@ -49,12 +49,12 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4 lg:gap-4">
+        <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4">
           <Link href="/" className="flex shrink-0 items-center gap-2 font-semibold tracking-tight">
             <Logo className="h-7 w-7" />
             claw
           </Link>
-          <nav aria-label="Main" className="-my-2 flex min-w-0 gap-0.5 overflow-x-auto py-2">
+          <nav aria-label="Main" className="-my-2 flex min-w-0 overflow-x-auto py-2">
             {navigation.map((item) => {
               const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
               const count = item.href === "/approvals" ? pendingApprovals : undefined;

@@ -15,7 +15,7 @@ import { useDecide } from "./use-approval-actions";
 type Decision = Parameters<ReturnType<typeof useDecide>["mutate"]>[0]["decision"];
 
 const numberClass = `${fieldClass.replace("w-full ", "")} w-24`;
-const labelClass = "text-xs font-medium text-zinc-600 dark:text-zinc-400";
+const labelClass = "block text-xs font-medium text-zinc-600 dark:text-zinc-400";
 
 /** Every answer to a waiting request: once, for minutes, for uses, until it stops, always, deny. */
 export function DecisionControls({ approval }: { approval: ApprovalItem }) {
@@ -105,6 +105,7 @@ export function DecisionControls({ approval }: { approval: ApprovalItem }) {
 
       <div className="flex flex-wrap gap-x-6 gap-y-3">
         <form
+          noValidate
           aria-label={`Allow ${id} for some minutes`}
           className="flex items-end gap-2"
           onSubmit={submit(
@@ -112,9 +113,12 @@ export function DecisionControls({ approval }: { approval: ApprovalItem }) {
             (value) => ({ kind: "minutes", minutes: value }),
           )}
         >
-          <label className={labelClass}>
-            Minutes
+          <div>
+            <label htmlFor={`${id}-minutes`} className={labelClass}>
+              Minutes
+            </label>
             <input
+              id={`${id}-minutes`}
               type="number"
               inputMode="numeric"
               min={1}
@@ -123,12 +127,13 @@ export function DecisionControls({ approval }: { approval: ApprovalItem }) {
               onChange={(event) => setMinutes(event.target.value)}
               className={`mt-1 block ${numberClass}`}
             />
-          </label>
+          </div>
           <button type="submit" className={buttonClass} disabled={busy}>
             {minutesValue.success ? `Allow for ${minutesValue.data} min` : "Allow for minutes"}
           </button>
         </form>
         <form
+          noValidate
           aria-label={`Allow ${id} for some uses`}
           className="flex items-end gap-2"
           onSubmit={submit(
@@ -136,9 +141,12 @@ export function DecisionControls({ approval }: { approval: ApprovalItem }) {
             (value) => ({ kind: "uses", uses: value }),
           )}
         >
-          <label className={labelClass}>
-            Uses
+          <div>
+            <label htmlFor={`${id}-uses`} className={labelClass}>
+              Uses
+            </label>
             <input
+              id={`${id}-uses`}
               type="number"
               inputMode="numeric"
               min={1}
@@ -147,7 +155,7 @@ export function DecisionControls({ approval }: { approval: ApprovalItem }) {
               onChange={(event) => setUses(event.target.value)}
               className={`mt-1 block ${numberClass}`}
             />
-          </label>
+          </div>
           <button type="submit" className={buttonClass} disabled={busy}>
             {usesValue.success
               ? `Allow ${usesValue.data} ${usesValue.data === 1 ? "use" : "uses"}`
@@ -164,9 +172,12 @@ export function DecisionControls({ approval }: { approval: ApprovalItem }) {
           (value) => (value ? { kind: "deny", reason: value } : { kind: "deny" }),
         )}
       >
-        <label className={`${labelClass} min-w-0 flex-1 basis-56`}>
-          Reason the agent sees (optional)
+        <div className="min-w-0 flex-1 basis-56">
+          <label htmlFor={`${id}-reason`} className={labelClass}>
+            Reason the agent sees (optional)
+          </label>
           <input
+            id={`${id}-reason`}
             type="text"
             maxLength={300}
             value={reason}
@@ -174,7 +185,7 @@ export function DecisionControls({ approval }: { approval: ApprovalItem }) {
             placeholder="e.g. use the mirror instead"
             className={`mt-1 block ${fieldClass}`}
           />
-        </label>
+        </div>
         <button type="submit" className={dangerButtonClass} disabled={busy}>
           Deny
         </button>

@@ -39,7 +39,7 @@ const channelText: Record<string, string> = {
   system: "by the panel itself",
 };
 const selectClass = `${fieldClass.replace("w-full ", "")} mt-1 block w-44`;
-const labelClass = "text-xs font-medium text-zinc-600 dark:text-zinc-400";
+const labelClass = "block text-xs font-medium text-zinc-600 dark:text-zinc-400";
 
 function HistoryRow({ approval, grant, now }: { approval: ApprovalItem; grant?: GrantItem; now: number }) {
   const line = requestLineOf(approval);
@@ -106,9 +106,12 @@ function HistoryFilters({
     .sort();
   return (
     <div className="flex flex-wrap gap-3">
-      <label className={labelClass}>
-        Status
+      <div>
+        <label htmlFor="approvals-history-status" className={labelClass}>
+          Status
+        </label>
         <select
+          id="approvals-history-status"
           value={filter.status ?? ""}
           onChange={(event) =>
             onChange({ ...filter, status: (event.target.value || undefined) as HistoryFilter["status"] })
@@ -122,10 +125,13 @@ function HistoryFilters({
             </option>
           ))}
         </select>
-      </label>
-      <label className={labelClass}>
-        Agent
+      </div>
+      <div>
+        <label htmlFor="approvals-history-agent" className={labelClass}>
+          Agent
+        </label>
         <select
+          id="approvals-history-agent"
           value={filter.agent ?? ""}
           onChange={(event) => onChange({ ...filter, agent: event.target.value || undefined })}
           className={selectClass}
@@ -137,7 +143,7 @@ function HistoryFilters({
             </option>
           ))}
         </select>
-      </label>
+      </div>
     </div>
   );
 }
