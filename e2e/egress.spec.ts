@@ -177,6 +177,6 @@ test.describe("learn mode, then a proposed allowlist", () => {
     await page.goto(`/audit?agent=${learner}&category=policy`);
     await expect(
       page.getByRole("table", { name: "Audit events" }).getByText("policy_network_changed").first(),
-    ).toBeVisible();
+    ).toBeVisible({ timeout: 30_000 });
   });
 });

@@ -391,12 +391,13 @@ function EgressModeCard({
       },
     }),
   );
-  const [restarted, setRestarted] = useState(false);
+  // The mode a restart from here applied: said only while that is still the mode.
+  const [restartedWith, setRestartedWith] = useState<Mode | undefined>();
   const restart = useMutation(
     trpc.agents.restart.mutationOptions({
       onSuccess: () => {
         setDone(undefined);
-        setRestarted(true);
+        setRestartedWith(mode);
       },
       onSettled: refresh,
     }),
@@ -441,7 +442,7 @@ function EgressModeCard({
                 setMode.reset();
                 restart.reset();
                 setDone(undefined);
-                setRestarted(false);
+                setRestartedWith(undefined);
                 setPicked(option);
               }}
             >
@@ -497,7 +498,7 @@ function EgressModeCard({
           ) : null}
         </div>
       ) : null}
-      {restarted ? (
+      {restartedWith === mode ? (
         <div className="mt-4">
           <StatusMessage tone="ok">Restarted: {name} runs with this mode now.</StatusMessage>
         </div>

@@ -108,9 +108,8 @@ export function ProposeAllowlist({ agent, mode }: { agent: string; mode: string 
         <div className="mt-4 space-y-4">
           {applied ? (
             <StatusMessage tone="ok">
-              Added {applied.added.join(", ")} and re-locked: the allowlist has{" "}
-              {plural(applied.after.length, "entry", "entries")} (was {applied.before.length}), mode{" "}
-              {applied.mode}. A running agent gets it at its next start at the latest: restart it to apply it
+              Added {applied.added.join(", ")} to this agent&apos;s allowlist and re-locked (mode:{" "}
+              {applied.mode}). A running agent gets it at its next start at the latest: restart it to apply it
               now.
             </StatusMessage>
           ) : null}
@@ -135,7 +134,7 @@ export function ProposeAllowlist({ agent, mode }: { agent: string; mode: string 
           {data && !applied && data.add.length > 0 ? (
             <div className="space-y-3">
               {learning ? (
-                <Checkbox checked={stopLearning} onChange={setStopLearning}>
+                <Checkbox checked={stopLearning} onChange={setStopLearning} className="text-sm">
                   Then stop learning: switch to deny mode
                 </Checkbox>
               ) : null}
