@@ -49,12 +49,16 @@ export function AppShell({ children }: { children: ReactNode }) {
         Skip to content
       </a>
       <header className="border-b border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-3 px-4">
-          <Link href="/" className="flex shrink-0 items-center gap-2 font-semibold tracking-tight">
+        {/* On a phone the navigation is a second row that scrolls sideways. */}
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 px-4 lg:h-14 lg:flex-nowrap">
+          <Link href="/" className="flex h-14 shrink-0 items-center gap-2 font-semibold tracking-tight">
             <Logo className="h-7 w-7" />
             claw
           </Link>
-          <nav aria-label="Main" className="-my-2 flex min-w-0 overflow-x-auto py-2">
+          <nav
+            aria-label="Main"
+            className="order-last -mx-4 flex w-[calc(100%+2rem)] min-w-0 overflow-x-auto px-2 pb-2 lg:order-none lg:mx-0 lg:w-auto lg:px-0 lg:py-2"
+          >
             {navigation.map((item) => {
               const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
               const count = item.href === "/approvals" ? pendingApprovals : undefined;

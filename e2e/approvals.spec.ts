@@ -48,7 +48,10 @@ function fetchFromAgent(page: Page, path: string): Promise<string> {
     });
 }
 
-/** Nothing in the page's content reaches past a phone's screen, except inside a box that scrolls sideways. */
+/**
+ * Nothing in the page's content reaches past a phone's screen, except inside a box that scrolls
+ * sideways (a wide table), and the element is on the screen.
+ */
 async function expectFitsPhone(page: Page, element: Locator) {
   await expect(element).toBeVisible();
   const overflowing = await page.locator("main").evaluate((main, width) => {
@@ -62,6 +65,8 @@ async function expectFitsPhone(page: Page, element: Locator) {
       .map((node) => node.outerHTML.slice(0, 120));
   }, phone.width);
   expect(overflowing).toEqual([]);
+  // Nor does the page itself scroll sideways (the header's navigation scrolls in its own row).
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(phone.width);
   const box = await element.boundingBox();
   expect(box && box.x >= 0 && box.x + box.width <= phone.width).toBe(true);
 }
@@ -131,6 +136,9 @@ test("a request in ask mode waits for a person: a toast answers it, the page all
   const grant = page.getByRole("table", { name: "Grants" }).locator("tr[data-grant]");
   await expect(grant).toContainText(`${host}:${port}`);
   await expect(grant.locator("[data-grant-left]")).toHaveText("1 use left");
+  await page.setViewportSize(phone);
+  await expectFitsPhone(page, grant.getByRole("button", { name: /^Revoke gr-/ }));
+  await page.setViewportSize(desktop);
   await grant.getByRole("button", { name: /^Revoke gr-/ }).click();
   await expect(page.getByRole("status").filter({ hasText: /^Revoked gr-/ })).toBeVisible();
   await expect(grant).toHaveCount(0);

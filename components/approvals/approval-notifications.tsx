@@ -142,7 +142,7 @@ export function ApprovalNotifications() {
   return (
     <section
       aria-label="Approval requests"
-      className="pointer-events-none fixed top-16 right-4 z-50 flex flex-col items-end gap-2"
+      className="pointer-events-none fixed top-28 right-4 lg:top-16 z-50 flex flex-col items-end gap-2"
     >
       <p role="status" className="sr-only">
         {announced}

@@ -36,34 +36,33 @@ function GrantRow({
 }) {
   return (
     <tr data-grant={grant.id}>
-      <td className={cellClass}>
+      <td className={`${cellClass} align-top`}>
         <span className="block whitespace-nowrap font-mono text-xs">{grant.id}</span>
         <span className="block text-xs text-zinc-500 dark:text-zinc-400">
           {kindText[grant.kind] ?? grant.kind}
         </span>
-      </td>
-      <td className={`${cellClass} min-w-32`}>
-        <Requester agent={grant.agent} job={grant.job} />
-      </td>
-      <td className={`${cellClass} whitespace-nowrap font-mono text-xs`}>{destinationOf(grant)}</td>
-      <td className={`${cellClass} whitespace-nowrap tabular-nums`} data-grant-left>
-        {grantLeft(grant, now)}
-      </td>
-      <td className={`${cellClass} tabular-nums`}>{grant.used}</td>
-      <td className={`${cellClass} whitespace-nowrap text-xs`}>
-        <span title={formatTime(grant.createdAt)}>{ago(grant.createdAt, now)}</span>
-        <span className="block text-zinc-500 dark:text-zinc-400">by {grant.createdBy}</span>
-      </td>
-      <td className={`${cellClass} pr-0 text-right`}>
+        {/* Here, not in a last column: on a phone it stays on the screen. */}
         <button
           type="button"
-          className={smallDangerButtonClass}
+          className={`mt-1 ${smallDangerButtonClass}`}
           disabled={revoking}
           aria-label={`Revoke ${grant.id} (${destinationOf(grant)})`}
           onClick={() => onRevoke(grant.id)}
         >
           {revoking ? "Revoking…" : "Revoke"}
         </button>
+      </td>
+      <td className={`${cellClass} align-top break-all font-mono text-xs`}>{destinationOf(grant)}</td>
+      <td className={`${cellClass} align-top whitespace-nowrap tabular-nums`} data-grant-left>
+        {grantLeft(grant, now)}
+      </td>
+      <td className={`${cellClass} min-w-32 align-top`}>
+        <Requester agent={grant.agent} job={grant.job} />
+      </td>
+      <td className={`${cellClass} align-top tabular-nums`}>{grant.used}</td>
+      <td className={`${cellClass} pr-0 align-top whitespace-nowrap text-xs`}>
+        <span title={formatTime(grant.createdAt)}>{ago(grant.createdAt, now)}</span>
+        <span className="block text-zinc-500 dark:text-zinc-400">by {grant.createdBy}</span>
       </td>
     </tr>
   );
@@ -92,11 +91,7 @@ export function GrantsCard() {
           }
         >
           {(rows) => (
-            <DataTable
-              label="Grants"
-              columns={["Grant", "For", "Destination", "Left", "Used", "Granted"]}
-              actions
-            >
+            <DataTable label="Grants" columns={["Grant", "Destination", "Left", "For", "Used", "Granted"]}>
               {rows.map((grant) => (
                 <GrantRow
                   key={grant.id}
