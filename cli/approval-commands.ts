@@ -521,9 +521,7 @@ export const approvalCommands: Record<string, Command> = {
     text: ({ agent, mode, running }) =>
       [
         `${agent}'s egress mode is now ${mode}: ${modeMeaning(mode)}.`,
-        ...(running
-          ? [`${agent} is running: the mode applies at its next start (claw agents restart ${agent}).`]
-          : []),
+        ...(running ? [`${agent} is running: its egress proxy applies the mode now.`] : []),
       ].join("\n"),
   }),
 };

@@ -10,7 +10,6 @@ import { formatBytes, formatTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
 import {
   Badge,
-  buttonClass,
   Card,
   Checkbox,
   ConfirmDialog,
@@ -357,8 +356,8 @@ function EnforcementNote({
 
 /**
  * The agent's egress mode, loud when it is `learn`, with a switch. The mode is part of the lock and
- * enforced by the panel's proxy, which a start sets up from the lock: a running agent gets a new
- * mode at its next start at the latest, so it is offered a restart.
+ * enforced by the panel's proxy, which a running agent's re-lock updates at once (open
+ * connections go on).
  */
 function EgressModeCard({
   name,
@@ -373,8 +372,6 @@ function EgressModeCard({
   const queryClient = useQueryClient();
   const [picked, setPicked] = useState<Mode | undefined>();
   const [done, setDone] = useState<Mode | undefined>();
-  const list = useQuery(trpc.agents.list.queryOptions());
-  const running = list.data?.agents.find((agent) => agent.name === name)?.live?.state === "running";
   const refresh = async () => {
     await Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.agents.egress.queryKey({ name }) }),
@@ -389,17 +386,6 @@ function EgressModeCard({
         setDone(input.mode);
         await refresh();
       },
-    }),
-  );
-  // The mode a restart from here applied: said only while that is still the mode.
-  const [restartedWith, setRestartedWith] = useState<Mode | undefined>();
-  const restart = useMutation(
-    trpc.agents.restart.mutationOptions({
-      onSuccess: () => {
-        setDone(undefined);
-        setRestartedWith(mode);
-      },
-      onSettled: refresh,
     }),
   );
   const learning = mode === "learn";
@@ -440,9 +426,7 @@ function EgressModeCard({
               className={`${smallButtonClass} ${option === mode ? "bg-zinc-200 dark:bg-zinc-700" : ""}`}
               onClick={() => {
                 setMode.reset();
-                restart.reset();
                 setDone(undefined);
-                setRestartedWith(undefined);
                 setPicked(option);
               }}
             >
@@ -472,40 +456,15 @@ function EgressModeCard({
             </p>
           ) : null}
           <p className="mt-1">
-            This changes {name}&apos;s own copy of its template and re-locks its policy.
-            {running
-              ? " It is running: it gets the new mode at its next start at the latest, so restart it to apply it now."
-              : " It applies when the agent starts."}
+            This changes {name}&apos;s own copy of its template and re-locks its policy. If it is running, its
+            egress proxy applies the new mode at once; connections already open go on.
           </p>
         </ConfirmDialog>
       ) : null}
 
       {done ? (
-        <div className="mt-4 flex flex-wrap items-center gap-3">
-          <StatusMessage tone="ok">
-            Mode set to {done} and re-locked.
-            {running ? " The running agent gets it at its next start at the latest." : ""}
-          </StatusMessage>
-          {running || restart.isPending ? (
-            <button
-              type="button"
-              className={buttonClass}
-              disabled={restart.isPending}
-              onClick={() => restart.mutate({ name })}
-            >
-              {restart.isPending ? "Restarting…" : `Restart ${name} now`}
-            </button>
-          ) : null}
-        </div>
-      ) : null}
-      {restartedWith === mode ? (
         <div className="mt-4">
-          <StatusMessage tone="ok">Restarted: {name} runs with this mode now.</StatusMessage>
-        </div>
-      ) : null}
-      {restart.error ? (
-        <div className="mt-3">
-          <ErrorAlert error={restart.error} title={`Could not restart ${name}`} />
+          <StatusMessage tone="ok">Mode set to {done} and re-locked.</StatusMessage>
         </div>
       ) : null}
     </section>

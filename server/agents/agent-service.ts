@@ -306,9 +306,13 @@ export function createAgentService(deps: AgentServiceDeps) {
     /** Changes this agent's allowlist or egress mode alone, in its own template copy, and re-locks. */
     async editNetwork(name: string, change: NetworkChange, actor: string, why: string) {
       const agent = await getAgentOrThrow(deps.db, name);
-      return editAgentNetwork(agentDeps, agent, change, actor, why, () =>
+      const changed = await editAgentNetwork(agentDeps, agent, change, actor, why, () =>
         relockAgent(agentDeps, name, actor),
       );
+      // A running agent's proxy takes the new allowlist and mode now, without cutting what is open.
+      if (egress.running().includes(name))
+        await egress.ensure(name, agentFilePaths(deps.paths.agents, name).dir, await readSpec(name));
+      return changed;
     },
     /** After an image build: agents locked to "unbuilt" are locked to the image now there. */
     lockUnbuilt: () => lockUnbuiltAgents(agentDeps),

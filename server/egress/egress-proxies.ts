@@ -55,7 +55,10 @@ export function createEgressProxies(deps: {
   approvals?: () => Approvals;
 }): EgressProxies {
   const resolve = createResolver(deps.overrides);
-  const proxies = new Map<string, { key: string; owner: EgressOwner; proxy: Promise<EgressProxy> }>();
+  const proxies = new Map<
+    string,
+    { key: string; socketPath: string; owner: EgressOwner; proxy: Promise<EgressProxy> }
+  >();
 
   const closeProxy = async (agent: string) => {
     const entry = proxies.get(agent);
@@ -83,6 +86,15 @@ export function createEgressProxies(deps: {
         await existing.proxy;
         return;
       }
+      // Same socket, new rules (a re-lock): applied in place, so open tunnels and held requests go on.
+      if (existing?.socketPath === socketPath) {
+        const running = await existing.proxy.catch(() => undefined);
+        if (running) {
+          running.update(parseRules(spec.network.allow), unlistedHandler(spec, owner, deps.approvals?.()));
+          proxies.set(agent, { ...existing, key });
+          return;
+        }
+      }
       await closeProxy(agent);
       const proxy = startEgressProxy({
         owner,
@@ -92,7 +104,7 @@ export function createEgressProxies(deps: {
         audit: deps.audit,
         unlisted: unlistedHandler(spec, owner, deps.approvals?.()),
       });
-      proxies.set(agent, { key, owner, proxy });
+      proxies.set(agent, { key, socketPath, owner, proxy });
       proxy.catch(() => proxies.delete(agent));
       await proxy;
     },

@@ -116,7 +116,11 @@ export function parseTarget(target: string, defaultPort: number): { host: string
   }
 }
 
-export type EgressProxy = { close(): Promise<void> };
+export type EgressProxy = {
+  close(): Promise<void>;
+  /** New rules (a re-lock) for the connections to come; those open or held keep going. */
+  update(rules: EgressRule[], unlisted: UnlistedHandler | undefined): void;
+};
 
 /** Simultaneous connections one agent or job may hold open through its proxy. */
 export const maxConnections = 256;
@@ -187,17 +191,20 @@ export async function startEgressProxy(options: {
       durationMs: Date.now() - started,
     });
 
+  let current = { rules: options.rules, unlisted: options.unlisted };
+
   // The interfaces are read per connection: an address the host gains later is refused too.
   const decide = async (target: { host: string; port: number }, method: string, line?: HttpRequestLine) => {
+    const { rules, unlisted } = current;
     const verdict = await decideEgress(
-      options.rules,
+      rules,
       options.resolve,
       { ...target, line },
       hostAddresses(networkInterfaces()),
-      options.unlisted !== undefined,
+      unlisted !== undefined,
     );
-    if (verdict.allowed || !("unlisted" in verdict) || !options.unlisted) return verdict;
-    return options.unlisted({
+    if (verdict.allowed || !("unlisted" in verdict) || !unlisted) return verdict;
+    return unlisted({
       host: target.host,
       port: target.port,
       method,
@@ -363,5 +370,11 @@ export async function startEgressProxy(options: {
   server.on("clientError", (_error, socket: Duplex) => {
     if (!socket.destroyed) refuse(socket, 400, "malformed request");
   });
-  return serveForContainer(server, options.socketPath, { maxConnections });
+  const served = await serveForContainer(server, options.socketPath, { maxConnections });
+  return {
+    close: () => served.close(),
+    update(rules, unlisted) {
+      current = { rules, unlisted };
+    },
+  };
 }
