@@ -10,6 +10,7 @@ import {
   type UnlistedHandler,
 } from "./egress-proxy";
 import { parseRules } from "./egress-rules";
+import { expectedDenialOf } from "./expected-egress";
 
 /**
  * The panel's egress proxies, one per running `restricted`/`devops` agent or job, by key: the
@@ -43,7 +44,16 @@ function unlistedHandler(
     return async (target) => ({ allowed: true, rule: "learn mode", address: target.address });
   if (proxied?.mode === "ask" && approvals) {
     const timeoutMs = (proxied.askTimeoutSeconds ?? 60) * 1000;
-    return (target) => approvals.ask(owner, target, timeoutMs);
+    return async (target) => {
+      // Nobody is asked about what a program does by itself at every start and does fine without.
+      const expected = expectedDenialOf(target.host, target.port);
+      if (expected)
+        return {
+          allowed: false,
+          reason: `${target.host}:${target.port} is not in this agent's allowlist (${expected.note})`,
+        };
+      return approvals.ask(owner, target, timeoutMs);
+    };
   }
   return undefined;
 }
