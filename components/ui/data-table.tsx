@@ -48,5 +48,5 @@ export function DataTable({
       <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800/60">{children}</tbody>
     </table>
   );
-  return scroll ? <div className="overflow-x-auto">{table}</div> : table;
+  return scroll ? <div className="relative overflow-x-auto">{table}</div> : table;
 }
