@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
 import type { EgressDecision, UnlistedTarget } from "../egress/egress-proxy";
-import { type Approvals, createApprovals } from "./approvals";
+import { type Approvals, createApprovals, maxPendingPerOwner } from "./approvals";
 
 const target: UnlistedTarget = {
   host: "downloads.example.org",
@@ -198,6 +198,24 @@ describe("approvals", () => {
     await approvals.ownerStopped(owner);
     expect(await waiting).toMatchObject({ allowed: false, reason: expect.stringMatching(/c1 stopped/) });
     expect((await approvals.grants({ ended: true }))[0]).toMatchObject({ endReason: "stopped" });
+  });
+
+  it("holds at most a few distinct requests per agent, refusing more without asking", async () => {
+    const { log, approvals } = await setup();
+    const held = Array.from({ length: maxPendingPerOwner }, (_, i) =>
+      approvals.ask(owner, { ...target, host: `h${i}.example.org` }, 30_000),
+    );
+    await pendingRows(log, maxPendingPerOwner);
+    expect(await approvals.ask(owner, { ...target, host: "one-more.example.org" }, 30_000)).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/10 of its requests already wait for a person/),
+    });
+    // Another agent is asked as usual, and a host already asked about still joins its request.
+    const other = approvals.ask({ agent: "c2" }, target, 30_000);
+    const joined = approvals.ask(owner, { ...target, host: "h0.example.org" }, 30_000);
+    await pendingRows(log, maxPendingPerOwner + 1);
+    approvals.close();
+    for (const answer of await Promise.all([...held, other, joined])) expect(answer.allowed).toBe(false);
   });
 
   it("refuses always for a job, and decisions on unknown requests, with a fix", async () => {

@@ -83,6 +83,9 @@ export type ApprovalsDeps = {
   sweepMs?: number;
 };
 
+/** Distinct requests one agent or job may have waiting at once; more are refused without asking. */
+export const maxPendingPerOwner = 10;
+
 const ownerActor = (owner: EgressOwner) => ("agent" in owner ? `agent:${owner.agent}` : `job:${owner.job}`);
 const ownerWhere = (owner: EgressOwner) =>
   "agent" in owner ? { agent: owner.agent, job: null } : { job: owner.job };
@@ -314,6 +317,15 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       const key = `${egressOwnerKey(owner)}\n${target.host}:${target.port}`;
       const existing = heldByKey.get(key);
       const joined = existing ? held.get(existing) : undefined;
+      // An agent asking about host after host cannot flood the people it asks: a few at a time.
+      if (!joined) {
+        const mine = [...held.values()].filter((entry) => entry.key.startsWith(`${egressOwnerKey(owner)}\n`));
+        if (mine.length >= maxPendingPerOwner)
+          return {
+            allowed: false,
+            reason: `${target.host}:${target.port} is not in this agent's allowlist, and ${mine.length} of its requests already wait for a person: ask again once they are answered`,
+          };
+      }
       const id = joined?.id ?? newShortId("ap");
       const answer = new Promise<EgressDecision>((resolve) => {
         const entry = joined ?? { id, key, owner, target, waiters: new Set() };
