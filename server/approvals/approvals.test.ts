@@ -2,7 +2,7 @@
 // calling `ask` as it does. test/approvals.test.ts runs the same through a real agent container.
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
-import type { EgressDecision, UnlistedTarget } from "../egress/egress-proxy";
+import type { UnlistedDecision, UnlistedTarget } from "../egress/egress-proxy";
 import { type Approvals, createApprovals, maxPendingPerOwner } from "./approvals";
 
 const target: UnlistedTarget = {
@@ -10,7 +10,6 @@ const target: UnlistedTarget = {
   port: 443,
   method: "CONNECT",
   path: null,
-  address: "93.184.216.34",
 };
 const owner = { agent: "c1" };
 const panel = { actor: "panel:0123456789ab", channel: "panel" as const };
@@ -77,9 +76,8 @@ describe("approvals", () => {
     const decided = await approvals.decide(id, { kind: "once" }, panel);
     expect(decided).toMatchObject({ status: "allowed", decision: "once", channel: "panel", grantId: null });
     for (const answer of [await first, await second])
-      expect(answer).toEqual<EgressDecision>({
+      expect(answer).toEqual<UnlistedDecision>({
         allowed: true,
-        address: target.address,
         approval: id,
         rule: `approval ${id} (once)`,
       });

@@ -1,6 +1,6 @@
 import type { AuditLog } from "../audit/audit-log";
 import type { Db } from "../db/client";
-import type { EgressDecision, EgressOwner, UnlistedTarget } from "../egress/egress-proxy";
+import type { EgressOwner, UnlistedDecision, UnlistedTarget } from "../egress/egress-proxy";
 import { egressOwnerKey } from "../egress/egress-proxy";
 import { AppError } from "../errors";
 import { newShortId } from "../short-id";
@@ -31,7 +31,7 @@ export type ApprovalEvent = { type: "requested" | "decided" | "expired"; approva
 
 export type Approvals = {
   /** The egress proxy's question for a host off the list in `ask` mode: a grant, or a held answer. */
-  ask(owner: EgressOwner, target: UnlistedTarget, timeoutMs: number): Promise<EgressDecision>;
+  ask(owner: EgressOwner, target: UnlistedTarget, timeoutMs: number): Promise<UnlistedDecision>;
   decide(
     id: string,
     decision: ApprovalDecision,
@@ -62,7 +62,7 @@ type Held = {
   key: string;
   owner: EgressOwner;
   target: UnlistedTarget;
-  waiters: Set<(decision: EgressDecision) => void>;
+  waiters: Set<(decision: UnlistedDecision) => void>;
   /** Set once the request's row is written: an answer cannot come before it is asked. */
   timer?: NodeJS.Timeout;
 };
@@ -119,7 +119,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     return value;
   };
   const view = (row: ApprovalRow): ApprovalView => ({ ...row, waiting: held.get(row.id)?.waiters.size ?? 0 });
-  const release = (id: string, decision: EgressDecision) => {
+  const release = (id: string, decision: UnlistedDecision) => {
     const entry = held.get(id);
     if (!entry) return 0;
     held.delete(id);
@@ -312,8 +312,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const approvals: Approvals = {
     async ask(owner, target, timeoutMs) {
       const grant = await takeGrantUse(owner, target.host, target.port);
-      if (grant)
-        return { allowed: true, rule: `grant ${grant.id}`, address: target.address, grant: grant.id };
+      if (grant) return { allowed: true, rule: `grant ${grant.id}`, grant: grant.id };
       const key = `${egressOwnerKey(owner)}\n${target.host}:${target.port}`;
       const existing = heldByKey.get(key);
       const joined = existing ? held.get(existing) : undefined;
@@ -327,15 +326,13 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
           };
       }
       const id = joined?.id ?? newShortId("ap");
-      const answer = new Promise<EgressDecision>((resolve) => {
+      const answer = new Promise<UnlistedDecision>((resolve) => {
         const entry = joined ?? { id, key, owner, target, waiters: new Set() };
         if (!joined) {
           held.set(id, entry);
           heldByKey.set(key, id);
         }
-        entry.waiters.add((decision) =>
-          resolve(decision.allowed ? { ...decision, address: target.address } : decision),
-        );
+        entry.waiters.add((decision) => resolve(decision));
       });
       if (joined)
         await db.approval
@@ -469,7 +466,6 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
             }
           : {
               allowed: true,
-              address: "",
               approval: id,
               rule: grant ? `grant ${grant.id}` : `approval ${id} (once)`,
               ...(grant ? { grant: grant.id } : {}),

@@ -40,8 +40,7 @@ function unlistedHandler(
   approvals: Approvals | undefined,
 ): UnlistedHandler | undefined {
   const proxied = spec.network.egressProxy;
-  if (proxied?.mode === "learn")
-    return async (target) => ({ allowed: true, rule: "learn mode", address: target.address });
+  if (proxied?.mode === "learn") return async () => ({ allowed: true, rule: "learn mode" });
   if (proxied?.mode === "ask" && approvals) {
     const timeoutMs = (proxied.askTimeoutSeconds ?? 60) * 1000;
     return async (target) => {

@@ -27,7 +27,11 @@ export type EgressDecision =
   | { allowed: true; rule: string; address: string; grant?: string; approval?: string }
   | { allowed: false; reason: string; approval?: string };
 
-/** A host off the allowlist that resolves to an address the proxy may reach: the egress mode decides. */
+/**
+ * A host off the allowlist that does not name this machine or a private network: the egress mode
+ * decides whether it may be reached, before its name is resolved (asking must not leak the name
+ * through DNS); once it may, the proxy resolves it and still refuses a private address.
+ */
 export type UnlistedTarget = {
   host: string;
   port: number;
@@ -35,9 +39,17 @@ export type UnlistedTarget = {
   method: string;
   /** A plain-HTTP request's path and query; null for a tunnel. */
   path: string | null;
-  address: string;
 };
-export type UnlistedHandler = (target: UnlistedTarget) => Promise<EgressDecision>;
+export type UnlistedDecision =
+  | { allowed: true; rule: string; grant?: string; approval?: string }
+  | { allowed: false; reason: string; approval?: string };
+export type UnlistedHandler = (target: UnlistedTarget) => Promise<UnlistedDecision>;
+
+/** Pure: names that can only be this machine or its network (a single label, .local, .internal and the like). */
+export function isLocalName(name: string): boolean {
+  if (isIP(name) !== 0) return false;
+  return !name.includes(".") || /\.(localhost|local|internal|lan|home\.arpa|localdomain)$/.test(name);
+}
 
 export type EgressResolver = (host: string) => Promise<{ address: string; trusted: boolean }[]>;
 
@@ -64,8 +76,8 @@ export function createResolver(overrides: ReadonlyMap<string, string>): EgressRe
 /**
  * Edge-free: the verdict for one destination. `own` holds this machine's interface addresses
  * (hostAddresses), refused like private ones whatever their range. A host off the list is
- * `unlisted` (with the address it would use) when `askable` and it resolves to a public address
- * or through a trusted name: never for this machine or a private network.
+ * `unlisted` when `askable` and it does not name this machine or a private network; its name is
+ * not resolved here (usableAddress does that once it may be reached).
  */
 export async function decideEgress(
   rules: EgressRule[],
@@ -73,35 +85,53 @@ export async function decideEgress(
   target: { host: string; port: number; line?: HttpRequestLine },
   own: ReadonlySet<string> = new Set(),
   askable = false,
-): Promise<EgressDecision | { allowed: false; reason: string; unlisted: { address: string } }> {
+): Promise<EgressDecision | { allowed: false; reason: string; unlisted: true }> {
   const name = normalizeHost(target.host);
   const port = target.port;
   const rule = matchRule(rules, name, port, target.line);
-  const offList = `${name}:${port} is not in this agent's allowlist`;
-  if (!rule && !askable) return { allowed: false, reason: offList };
+  if (!rule) {
+    const offList = `${name}:${port} is not in this agent's allowlist`;
+    if (!askable) return { allowed: false, reason: offList };
+    const local =
+      isLocalName(name) || (isIP(name) !== 0 && (isPrivateAddress(name) || isHostAddress(name, own)));
+    return local
+      ? {
+          allowed: false,
+          reason: `${offList}, and it names this machine or a private network (never asked about)`,
+        }
+      : { allowed: false, reason: offList, unlisted: true };
+  }
+  const usable = await usableAddress(resolve, name, own, isIP(rule.host) !== 0);
+  return "reason" in usable
+    ? { allowed: false, reason: usable.reason }
+    : { allowed: true, rule: rule.text, address: usable.address };
+}
+
+/**
+ * Edge-free: the address the proxy connects to for `name`: its own resolution (or the operator's
+ * mapping, trusted), never this machine or a private network unless the rule is that literal.
+ */
+export async function usableAddress(
+  resolve: EgressResolver,
+  name: string,
+  own: ReadonlySet<string>,
+  literalRule: boolean,
+): Promise<{ address: string } | { reason: string }> {
   let answers: { address: string; trusted: boolean }[];
   try {
     answers = await resolve(name);
   } catch {
-    return { allowed: false, reason: `${name} does not resolve` };
+    return { reason: `${name} does not resolve` };
   }
-  const literalRule = rule !== undefined && isIP(rule.host) !== 0;
   const usable = answers.find(
     (answer) =>
       answer.trusted ||
       literalRule ||
       (!isPrivateAddress(answer.address) && !isHostAddress(answer.address, own)),
   );
-  if (!usable) {
-    return {
-      allowed: false,
-      reason: rule
-        ? `${name} resolves to an address of this machine or a private network`
-        : `${offList}, and it resolves to an address of this machine or a private network (never asked about)`,
-    };
-  }
-  if (!rule) return { allowed: false, reason: offList, unlisted: { address: usable.address } };
-  return { allowed: true, rule: rule.text, address: usable.address };
+  return usable
+    ? { address: usable.address }
+    : { reason: `${name} resolves to an address of this machine or a private network` };
 }
 
 /** Pure: host and port of a CONNECT target or an absolute URL; undefined when malformed. */
@@ -196,21 +226,26 @@ export async function startEgressProxy(options: {
   // The interfaces are read per connection: an address the host gains later is refused too.
   const decide = async (target: { host: string; port: number }, method: string, line?: HttpRequestLine) => {
     const { rules, unlisted } = current;
+    const own = hostAddresses(networkInterfaces());
     const verdict = await decideEgress(
       rules,
       options.resolve,
       { ...target, line },
-      hostAddresses(networkInterfaces()),
+      own,
       unlisted !== undefined,
     );
     if (verdict.allowed || !("unlisted" in verdict) || !unlisted) return verdict;
-    return unlisted({
+    const permitted = await unlisted({
       host: target.host,
       port: target.port,
       method,
       path: line?.path ?? null,
-      address: verdict.unlisted.address,
     });
+    if (!permitted.allowed) return permitted;
+    const usable = await usableAddress(options.resolve, target.host, own, false);
+    return "reason" in usable
+      ? { allowed: false as const, reason: usable.reason, approval: permitted.approval }
+      : { ...permitted, address: usable.address };
   };
 
   const refuse = (socket: Duplex, status: number, reason: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideEgress, parseResolveOverrides, parseTarget } from "./egress-proxy";
+import { decideEgress, parseResolveOverrides, parseTarget, usableAddress } from "./egress-proxy";
 import {
   canonicalIp,
   hostAddresses,
@@ -254,5 +254,54 @@ describe("egress decisions", () => {
         ["b.test", "10.0.0.2"],
       ]),
     );
+  });
+
+  it("in ask or learn mode passes a host off the list on without resolving it, unless it names this machine", async () => {
+    const lookups: string[] = [];
+    const watching = async (name: string) => {
+      lookups.push(name);
+      return [{ address: "8.8.8.8", trusted: false }];
+    };
+    const own = hostAddresses({ eth0: [{ address: "198.51.100.9" }] });
+    expect(
+      await decideEgress(rules, watching, { host: "data.attacker.example", port: 443 }, own, true),
+    ).toEqual({
+      allowed: false,
+      reason: "data.attacker.example:443 is not in this agent's allowlist",
+      unlisted: true,
+    });
+    // Asking must not leak the name: nothing is resolved before a person (or learn mode) allows it.
+    expect(lookups).toEqual([]);
+    for (const host of [
+      "localhost",
+      "intranet",
+      "printer.local",
+      "db.internal",
+      "10.1.2.3",
+      "198.51.100.9",
+      "::1",
+    ])
+      expect(await decideEgress(rules, watching, { host, port: 443 }, own, true)).toEqual({
+        allowed: false,
+        reason: `${host}:443 is not in this agent's allowlist, and it names this machine or a private network (never asked about)`,
+      });
+    expect(await decideEgress(rules, watching, { host: "8.8.4.4", port: 443 }, own, true)).toMatchObject({
+      unlisted: true,
+    });
+    expect(lookups).toEqual([]);
+  });
+
+  it("resolves a host a person allowed, and still refuses it on a private address", async () => {
+    const own = hostAddresses({ eth0: [{ address: "198.51.100.9" }] });
+    expect(await usableAddress(resolveTo("93.184.216.34"), "ok.example", own, false)).toEqual({
+      address: "93.184.216.34",
+    });
+    for (const address of ["10.0.0.5", "198.51.100.9", "fe80::1"])
+      expect(await usableAddress(resolveTo(address), "sneaky.example", own, false)).toEqual({
+        reason: "sneaky.example resolves to an address of this machine or a private network",
+      });
+    expect(await usableAddress(resolveTo("127.0.0.1", true), "mapped.test", own, false)).toEqual({
+      address: "127.0.0.1",
+    });
   });
 });
