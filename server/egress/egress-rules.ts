@@ -3,14 +3,15 @@ import { isIP } from "node:net";
 /**
  * One allowlist entry: `host`, `*.suffix` or an IP literal, with its ports (443 and 80 unless
  * given); a plain-HTTP rule (`GET http://host/path*`) also has the method (`*` for any) and the
- * path pattern (`*` matches any run of characters, the query included) a request must have.
+ * path pattern (`*` matches any run of characters) a request must have. The pattern is matched
+ * against the path alone, unless it contains `?`: then against the path and its query.
  */
 export type EgressRule = {
   text: string;
   host: string;
   wildcard: boolean;
   ports: number[];
-  http?: { method: string; path: RegExp };
+  http?: { method: string; path: RegExp; withQuery: boolean };
 };
 
 export const defaultPorts = [443, 80];
@@ -40,10 +41,27 @@ export function parseRules(allow: string[]): EgressRule[] {
       wildcard,
       ports: match?.[2] ? [Number(match[2])] : http ? [80] : defaultPorts,
       ...(http
-        ? { http: { method: (http[1] ?? "").toUpperCase(), path: globToRegExp(http[3] ?? "/") } }
+        ? {
+            http: {
+              method: (http[1] ?? "").toUpperCase(),
+              path: globToRegExp(http[3] ?? "/"),
+              withQuery: (http[3] ?? "").includes("?"),
+            },
+          }
         : {}),
     };
   });
+}
+
+/**
+ * Pure: whether a request path (its query cut off) could name another path than it reads to the
+ * server behind the proxy: an encoded dot, slash or backslash, a literal backslash, or a `.` or
+ * `..` segment (`;params` after it included, as some servers read `/..;/`). A path rule never
+ * matches such a path, so `/pub/*` cannot be walked out of.
+ */
+export function isAmbiguousPath(path: string): boolean {
+  if (/%2e|%2f|%5c|\\/i.test(path)) return true;
+  return path.split("/").some((segment) => /^\.\.?(;.*)?$/.test(segment));
 }
 
 /** Pure: a host as the proxy compares it: lower case, no trailing dot, no IPv6 brackets. */
@@ -75,7 +93,10 @@ export function matchRule(
       // A tunnel is never a plain-HTTP request, whatever method a rule names.
       if (!line || line.method.toUpperCase() === "CONNECT") return false;
       if (rule.http.method !== "*" && rule.http.method !== line.method.toUpperCase()) return false;
-      if (!rule.http.path.test(line.path)) return false;
+      const queryAt = line.path.indexOf("?");
+      const path = queryAt === -1 ? line.path : line.path.slice(0, queryAt);
+      if (isAmbiguousPath(path)) return false;
+      if (!rule.http.path.test(rule.http.withQuery ? line.path : path)) return false;
     }
     if (literal || rule.wildcard === false) return rule.host === name;
     return name.endsWith(`.${rule.host}`);

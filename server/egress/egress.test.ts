@@ -129,6 +129,7 @@ describe("plain-HTTP rules", () => {
     "* http://mirror.test:8080/debian/*",
     "POST http://api.example.net/v1/submit",
     "GET http://*.cdn.test/*.tar.gz",
+    "GET http://search.test/find?q=*",
   ]);
 
   it("reads method, host, port and path pattern", () => {
@@ -139,6 +140,7 @@ describe("plain-HTTP rules", () => {
       { host: "mirror.test", wildcard: false, ports: [8080], method: "*" },
       { host: "api.example.net", wildcard: false, ports: [80], method: "POST" },
       { host: "cdn.test", wildcard: true, ports: [80], method: "GET" },
+      { host: "search.test", wildcard: false, ports: [80], method: "GET" },
     ]);
     // A host rule has no method or path: it is host:port only.
     expect(parseRules(["example.org"])[0]?.http).toBeUndefined();
@@ -152,6 +154,19 @@ describe("plain-HTTP rules", () => {
     ["mirror.test", 8080, "DELETE", "/debian/", "* http://mirror.test:8080/debian/*"],
     ["api.example.net", 80, "POST", "/v1/submit", "POST http://api.example.net/v1/submit"],
     ["a.cdn.test", 80, "GET", "/x/y.tar.gz", "GET http://*.cdn.test/*.tar.gz"],
+    // The query is not part of the path a rule without `?` names.
+    ["api.example.net", 80, "POST", "/v1/submit?debug=1", "POST http://api.example.net/v1/submit"],
+    ["a.cdn.test", 80, "GET", "/x/y.tar.gz?v=2", "GET http://*.cdn.test/*.tar.gz"],
+    [
+      "downloads.example.org",
+      80,
+      "GET",
+      "/pub/a?next=%2e%2e%2fprivate",
+      "GET http://downloads.example.org/pub/*",
+    ],
+    // A rule with `?` names the query too.
+    ["search.test", 80, "GET", "/find?q=cats", "GET http://search.test/find?q=*"],
+    ["downloads.example.org", 80, "GET", "/pub/v1.2/a..b", "GET http://downloads.example.org/pub/*"],
   ])("lets %s:%i %s %s through by %s", (host, port, method, path, rule) => {
     expect(matchRule(http, host, port, { method, path })?.text).toBe(rule);
   });
@@ -160,7 +175,10 @@ describe("plain-HTTP rules", () => {
     ["another method", "downloads.example.org", 80, "POST", "/pub/x.iso"],
     ["a path outside the pattern", "downloads.example.org", 80, "GET", "/private/pub/x"],
     ["the pattern's prefix without its slash", "downloads.example.org", 80, "GET", "/pub"],
-    ["an exact path with a query after it", "api.example.net", 80, "POST", "/v1/submit?debug=1"],
+    ["a path whose query only looks like the suffix", "a.cdn.test", 80, "GET", "/private?x.tar.gz"],
+    ["a query rule's path without its query", "search.test", 80, "GET", "/find"],
+    ["a query rule's path with another query", "search.test", 80, "GET", "/find?page=2"],
+    ["a query rule's path followed by more path", "search.test", 80, "GET", "/find/x?q=cats"],
     ["an exact path with more after it", "api.example.net", 80, "POST", "/v1/submit/2"],
     ["another port", "downloads.example.org", 8080, "GET", "/pub/x"],
     ["port 443", "downloads.example.org", 443, "GET", "/pub/x"],
@@ -170,6 +188,35 @@ describe("plain-HTTP rules", () => {
     ["another host", "evil.example.org", 80, "GET", "/pub/x"],
   ])("refuses %s", (_why, host, port, method, path) => {
     expect(matchRule(http, host, port, { method, path })).toBeUndefined();
+  });
+
+  it.each([
+    "/pub/%2e%2e/private",
+    "/pub/%2E%2E/private",
+    "/pub/.%2e/private",
+    "/pub/%2e/x",
+    "/pub/..%2fprivate",
+    "/pub/..%2Fprivate",
+    "/pub/..%5cprivate",
+    "/pub/..%5Cprivate",
+    "/pub/..\\private",
+    "/pub/../private",
+    "/pub/./x",
+    "/pub/a/..",
+    "/pub/..;/private",
+    "/pub/x%2Fy",
+  ])("refuses %s: it could name a path outside the pattern", (path) => {
+    expect(matchRule(http, "downloads.example.org", 80, { method: "GET", path })).toBeUndefined();
+    expect(
+      matchRule(http, "mirror.test", 8080, { method: "GET", path: `/debian${path.slice(4)}` }),
+    ).toBeUndefined();
+  });
+
+  it("refuses an encoded or dot segment in a query rule's path, not in its query", () => {
+    expect(matchRule(http, "search.test", 80, { method: "GET", path: "/%2e/find?q=x" })).toBeUndefined();
+    expect(matchRule(http, "search.test", 80, { method: "GET", path: "/find?q=%2e%2e%2f" })?.text).toBe(
+      "GET http://search.test/find?q=*",
+    );
   });
 
   it("never lets a CONNECT tunnel through, whatever the port", () => {
