@@ -94,6 +94,86 @@ describe("the status of an agent that exited on its own", () => {
   });
 });
 
+async function createAgent(db: TestAuditLog["db"], name: string) {
+  await db.agent.create({
+    data: {
+      name,
+      template: "reviewer",
+      templateSource: "builtin",
+      networkProfile: "none",
+      imageRef: "localhost/claw-openclaw-agent:latest",
+      imageDigest: "unbuilt",
+      lockDigest: "x",
+      lockedAt: new Date(),
+    },
+  });
+}
+
+describe("onGone: an agent that stopped without the panel", () => {
+  /** A tracker over `containers` (changed between sweeps), recording each onGone call. */
+  async function track(agents: string[], containers: ContainerSummary[]) {
+    log = await createTestAuditLog();
+    for (const name of agents) await createAgent(log.db, name);
+    const gone: string[] = [];
+    const libpod = {
+      listContainers: async () => containers,
+      sampleUsage: async () => new Map(),
+      watchEvents: async () => new PassThrough(),
+      openLogs: async () => new PassThrough().end(),
+    } as unknown as Libpod;
+    tracker = createAgentStatusTracker({
+      db: log.db,
+      audit: log.audit,
+      homeId: "home",
+      libpod: async () => libpod,
+      intervalMs: 3_600_000,
+      onGone: async (name) => void gone.push(name),
+      probeReady: async () => false,
+    });
+    return { gone, tracker };
+  }
+
+  const running = (agent: string): ContainerSummary => ({
+    ...exitedContainer(agent, 0),
+    State: "running",
+    Exited: false,
+  });
+
+  it("is called when a container the last sweep saw running has exited", async () => {
+    const containers = [running("web")];
+    const { gone, tracker } = await track(["web"], containers);
+    await tracker.refresh();
+    await tracker.refresh();
+    expect(gone).toEqual([]);
+
+    containers[0] = exitedContainer("web", 137);
+    const after = await tracker.refresh();
+    expect(after.agents.web?.state).toBe("exited");
+    expect(gone).toEqual(["web"]);
+    // Once: a later sweep that finds it still exited calls nothing more.
+    await tracker.refresh();
+    expect(gone).toEqual(["web"]);
+  });
+
+  it("is called once per panel run for each agent the first sweep finds not running", async () => {
+    const { gone, tracker } = await track(
+      ["crashed", "stopped", "missing", "up"],
+      [exitedContainer("crashed", 1), exitedContainer("stopped", 0), running("up")],
+    );
+    const first = await tracker.refresh();
+    expect(first.agents).toMatchObject({
+      crashed: { state: "exited" },
+      stopped: { state: "stopped" },
+      missing: { state: "stopped", containerId: null },
+      up: { state: "running" },
+    });
+    expect(gone.sort()).toEqual(["crashed", "missing", "stopped"]);
+    await tracker.refresh();
+    await tracker.refresh();
+    expect(gone.sort()).toEqual(["crashed", "missing", "stopped"]);
+  });
+});
+
 describe("lastMeaningfulLine", () => {
   it("takes the last line with text, without escape sequences or control characters", () => {
     expect(lastMeaningfulLine(["first", "  second\u0007 ", "", "   "])).toBe("second");

@@ -74,7 +74,11 @@ export function createAgentStatusTracker(deps: {
   fastIntervalMs?: number;
   /** Called for each running agent on every sweep: a restarted panel restores what they rely on (ingress, egress). */
   onRunning?: (name: string) => Promise<void>;
-  /** Called once when a running agent stops without the panel (it exited, or was stopped or removed outside). */
+  /**
+   * Called once when a running agent stops without the panel (it exited, or was stopped or removed
+   * outside), and once per panel run for each agent the first sweep finds not running (stopped,
+   * exited or missing): it may have stopped while the panel was down, which no sweep saw.
+   */
   onGone?: (name: string) => Promise<void>;
   /** Whether the agent's Gateway answers /readyz through its ingress. */
   probeReady: (name: string) => Promise<boolean>;
@@ -92,6 +96,8 @@ export function createAgentStatusTracker(deps: {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const expected = new Map<string, number>();
+  // Agents a sweep with Podman reachable has looked at in this panel run.
+  const looked = new Set<string>();
   let events: ClosableStream | undefined;
 
   // The last line an exited container wrote, read once per container and in the background (a
@@ -160,6 +166,8 @@ export function createAgentStatusTracker(deps: {
       agents.map(async ({ name }) => {
         const before = current.agents[name];
         const container = byAgent.get(name);
+        const firstLook = !looked.has(name);
+        looked.add(name);
         if (!container) {
           const vanished = before?.containerId && !isExpected(name);
           next[name] = vanished
@@ -170,7 +178,7 @@ export function createAgentStatusTracker(deps: {
           if (vanished) {
             await reportUnexpected(name, "agent_container_removed", { containerId: before.containerId });
             if (before.state === "running") await deps.onGone?.(name).catch(() => {});
-          }
+          } else if (firstLook && !isExpected(name)) await deps.onGone?.(name).catch(() => {});
           return;
         }
         // A clean or SIGTERM exit is a stop (the panel's, or `podman stop`); anything else is a crash or a kill.
@@ -179,7 +187,8 @@ export function createAgentStatusTracker(deps: {
         // First restore what a running agent relies on (a restarted panel's ingress and egress); not
         // while the panel itself is starting or stopping it, which sets both up or tears them down.
         if (state === "running" && !isExpected(name)) await deps.onRunning?.(name).catch(() => {});
-        if (state !== "running" && before?.state === "running" && !isExpected(name))
+        const stoppedAtFirstLook = firstLook && (state === "stopped" || state === "exited");
+        if (state !== "running" && (before?.state === "running" || stoppedAtFirstLook) && !isExpected(name))
           await deps.onGone?.(name).catch(() => {});
         const ready = state === "running" && (await deps.probeReady(name));
         const sample = usage.get(container.Id);
