@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
 import type { UnlistedDecision, UnlistedTarget } from "../egress/egress-proxy";
-import { type Approvals, createApprovals, maxPendingPerOwner } from "./approvals";
+import { type Approvals, createApprovals, maxPendingPerOwner, maxRequestsPerHour } from "./approvals";
 
 const target: UnlistedTarget = {
   host: "downloads.example.org",
@@ -163,7 +163,15 @@ describe("approvals", () => {
       allowed: false,
       reason: "a person denied downloads.example.org:443: use the mirror",
     });
-    const late = await approvals.ask(owner, target, 50);
+    // The denial stands: asked again, the agent is refused without paging anyone.
+    expect(await approvals.ask(owner, target, 30_000)).toMatchObject({
+      allowed: false,
+      approval: row?.id,
+      reason: expect.stringMatching(/use the mirror \(denied 10 more minute\(s\) without asking again\)/),
+    });
+    expect(await log.db.approval.count()).toBe(1);
+    const other = { ...target, host: "cdn.example.org" };
+    const late = await approvals.ask(owner, other, 50);
     expect(late).toMatchObject({ allowed: false });
     expect(late.allowed ? "" : late.reason).toMatch(/nobody answered its approval request ap-\w+ in time/);
     const expired = (await log.db.approval.findMany({ where: { status: "expired" } }))[0];
@@ -173,7 +181,7 @@ describe("approvals", () => {
       /already closed/,
     );
     await approvals.decide(expired?.id ?? "", { kind: "uses", uses: 1 }, panel);
-    expect(await approvals.ask(owner, target, 30_000)).toMatchObject({ allowed: true });
+    expect(await approvals.ask(owner, other, 30_000)).toMatchObject({ allowed: true });
     await expect(approvals.decide(row?.id ?? "", { kind: "once" }, panel)).rejects.toThrow(/already denied/);
   });
 
@@ -214,6 +222,71 @@ describe("approvals", () => {
     await pendingRows(log, maxPendingPerOwner + 1);
     approvals.close();
     for (const answer of await Promise.all([...held, other, joined])) expect(answer.allowed).toBe(false);
+  });
+
+  it("N uses lets the first N held connections through; a hang-up gives its place back", async () => {
+    const { log, approvals } = await setup();
+    const gone = new AbortController();
+    const first = approvals.ask(owner, target, 30_000);
+    const [row] = await pendingRows(log, 1);
+    const leaving = approvals.ask(owner, target, 30_000, gone.signal);
+    const second = approvals.ask(owner, target, 30_000);
+    const third = approvals.ask(owner, target, 30_000);
+    await expect.poll(async () => (await approvals.get(row?.id ?? "")).waiting).toBe(4);
+    gone.abort();
+    expect(await leaving).toEqual({ allowed: false, reason: "the connection closed" });
+    expect((await approvals.get(row?.id ?? "")).waiting).toBe(3);
+    expect((await approvals.get(row?.id ?? "")).asked).toBe(4);
+    const decided = await approvals.decide(row?.id ?? "", { kind: "uses", uses: 2 }, panel);
+    expect(await first).toMatchObject({ allowed: true, grant: decided.grantId });
+    expect(await second).toMatchObject({ allowed: true });
+    expect(await third).toMatchObject({
+      allowed: false,
+      reason:
+        "the 2 use(s) allowed for downloads.example.org:443 went to connections before this one; ask again",
+    });
+    expect((await approvals.grants({ ended: true }))[0]).toMatchObject({
+      used: 2,
+      usesLeft: 0,
+      endReason: "used_up",
+    });
+    expect(decided.asked).toBe(4);
+  });
+
+  it("a revoked grant closes what it let through; deleting the agent ends all its grants", async () => {
+    const { log, approvals } = await setup();
+    const held = approvals.ask(owner, target, 30_000);
+    const [row] = await pendingRows(log, 1);
+    const decided = await approvals.decide(row?.id ?? "", { kind: "minutes", minutes: 10 }, panel);
+    await held;
+    let closed = 0;
+    const untrack = approvals.trackGrant(decided.grantId ?? "", () => closed++);
+    approvals.trackGrant(decided.grantId ?? "", () => closed++)();
+    await approvals.revoke(decided.grantId ?? "", panel);
+    expect(closed).toBe(1);
+    untrack();
+    const again = approvals.ask(owner, { ...target, port: 8080 }, 30_000);
+    const [next] = await pendingRows(log, 1);
+    await approvals.decide(next?.id ?? "", { kind: "minutes", minutes: 10 }, panel);
+    await again;
+    await approvals.ownerStopped(owner);
+    expect(await approvals.grants({})).toHaveLength(1);
+    await approvals.ownerDeleted(owner);
+    expect(await approvals.grants({})).toEqual([]);
+  });
+
+  it("caps the requests one agent raises in an hour", async () => {
+    const { log, approvals } = await setup();
+    for (let i = 0; i < maxRequestsPerHour; i++) {
+      const asked = approvals.ask(owner, { ...target, host: `h${i}.example.org` }, 30_000);
+      const [row] = await pendingRows(log, 1);
+      await approvals.decide(row?.id ?? "", { kind: "once" }, panel);
+      await asked;
+    }
+    expect(await approvals.ask(owner, { ...target, host: "more.example.org" }, 30_000)).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/it asked about 30 hosts in the last hour/),
+    });
   });
 
   it("refuses always for a job, and decisions on unknown requests, with a fix", async () => {

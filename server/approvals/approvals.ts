@@ -30,8 +30,18 @@ export type ApprovalView = ApprovalRow & {
 export type ApprovalEvent = { type: "requested" | "decided" | "expired"; approval: ApprovalRow };
 
 export type Approvals = {
-  /** The egress proxy's question for a host off the list in `ask` mode: a grant, or a held answer. */
-  ask(owner: EgressOwner, target: UnlistedTarget, timeoutMs: number): Promise<UnlistedDecision>;
+  /**
+   * The egress proxy's question for a host off the list in `ask` mode: a grant, or a held answer.
+   * `signal` aborts when the agent hangs up: its place in the queue is given back at once.
+   */
+  ask(
+    owner: EgressOwner,
+    target: UnlistedTarget,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<UnlistedDecision>;
+  /** Closes `close` when the grant ends by time, revocation or stop; returns the untrack. */
+  trackGrant(grant: string, close: () => void): () => void;
   decide(
     id: string,
     decision: ApprovalDecision,
@@ -50,6 +60,8 @@ export type Approvals = {
   pendingCount(): number;
   /** The agent or job stopped: its held requests are refused, its "until it stops" grants end. */
   ownerStopped(owner: EgressOwner): Promise<void>;
+  /** The agent was deleted: every grant of its ends, and what it held is refused. */
+  ownerDeleted(owner: EgressOwner): Promise<void>;
   /** Each request raised, decided or expired, for the channels that tell people (Telegram). */
   subscribe(listener: (event: ApprovalEvent) => void): () => void;
   /** At the panel's start: requests a previous run held are gone with their connections. */
@@ -62,9 +74,14 @@ type Held = {
   key: string;
   owner: EgressOwner;
   target: UnlistedTarget;
+  /** In arrival order: "N uses" lets the first N through. */
   waiters: Set<(decision: UnlistedDecision) => void>;
+  /** Connections collapsed into this request, counted here and written when it closes. */
+  asked: number;
   /** Set once the request's row is written: an answer cannot come before it is asked. */
   timer?: NodeJS.Timeout;
+  /** A decision is under way (an "always" re-locks first): the clock does not close it meanwhile. */
+  deciding?: boolean;
 };
 
 export type ApprovalsDeps = {
@@ -85,6 +102,12 @@ export type ApprovalsDeps = {
 
 /** Distinct requests one agent or job may have waiting at once; more are refused without asking. */
 export const maxPendingPerOwner = 10;
+/** New requests one agent or job may raise in an hour: people are not paged without end. */
+export const maxRequestsPerHour = 30;
+/** Connections one request may hold; more to the same host are refused at once. */
+export const maxWaitersPerRequest = 32;
+/** How long a person's denial stands for that host:port before the agent may ask again. */
+export const denialMemoryMs = 10 * 60_000;
 
 const ownerActor = (owner: EgressOwner) => ("agent" in owner ? `agent:${owner.agent}` : `job:${owner.job}`);
 const ownerWhere = (owner: EgressOwner) =>
@@ -95,6 +118,14 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   const held = new Map<string, Held>();
   const heldByKey = new Map<string, string>();
   const listeners = new Set<(event: ApprovalEvent) => void>();
+  /** A person's denials by owner and host:port, so the agent cannot page them again at once. */
+  const denials = new Map<string, { until: number; reason: string; approval: string }>();
+  /** When each owner raised its requests in the last hour. */
+  const raised = new Map<string, number[]>();
+  /** What to close when a grant ends early: connections opened under it. */
+  const grantConnections = new Map<string, Set<() => void>>();
+  /** Late decisions (on requests past their time) under way. */
+  const lateDeciding = new Set<string>();
   let sweep: NodeJS.Timeout | undefined;
 
   const emit = (type: ApprovalEvent["type"], approval: ApprovalRow) => {
@@ -118,23 +149,30 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     activities.set(key, { at: Date.now(), value });
     return value;
   };
-  const view = (row: ApprovalRow): ApprovalView => ({ ...row, waiting: held.get(row.id)?.waiters.size ?? 0 });
-  const release = (id: string, decision: UnlistedDecision) => {
+  const view = (row: ApprovalRow): ApprovalView => {
+    const entry = held.get(row.id);
+    return { ...row, asked: Math.max(row.asked, entry?.asked ?? 0), waiting: entry?.waiters.size ?? 0 };
+  };
+  /** Answers every connection held for `id` (the n-th one gets `decision(n)`); how many there were. */
+  const release = (id: string, decision: UnlistedDecision | ((index: number) => UnlistedDecision)) => {
     const entry = held.get(id);
     if (!entry) return 0;
     held.delete(id);
     heldByKey.delete(entry.key);
     if (entry.timer) clearTimeout(entry.timer);
-    for (const waiter of entry.waiters) waiter(decision);
+    let index = 0;
+    for (const waiter of entry.waiters) waiter(typeof decision === "function" ? decision(index++) : decision);
     return entry.waiters.size;
   };
+  const keyOf = (owner: EgressOwner, host: string, port: number) =>
+    `${egressOwnerKey(owner)}\n${host}:${port}`;
 
   async function endGrant(
     grant: GrantRow,
     reason: "expired" | "used_up" | "revoked" | "stopped",
     actor: string,
   ) {
-    return audit.transaction(async (tx, record) => {
+    const ended = await audit.transaction(async (tx, record) => {
       const ended = await tx.egressGrant.updateMany({
         where: { id: grant.id, endedAt: null },
         data: { endedAt: new Date(), endReason: reason },
@@ -159,6 +197,11 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
       });
       return tx.egressGrant.findUniqueOrThrow({ where: { id: grant.id } });
     });
+    // A grant that ends by time, revocation or stop ends what was opened under it too; used-up
+    // connections were within their count.
+    if (reason !== "used_up") for (const close of grantConnections.get(grant.id) ?? []) close();
+    grantConnections.delete(grant.id);
+    return ended;
   }
 
   /** A live grant for this owner and host:port, one use taken (atomically: two cannot share the last). */
@@ -201,13 +244,19 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
     return undefined;
   }
 
-  /** Closes a request nobody decided: recorded first, then its held connections are refused. */
+  /**
+   * Closes a request nobody decided: recorded first, then its held connections are refused. One a
+   * person is deciding right now, or decided meanwhile, is left to that decision.
+   */
   async function expire(id: string, decision: "timeout" | "stopped", reason: string) {
-    const target = held.get(id)?.target;
-    const where = target ? `${target.host}:${target.port}` : "the host";
-    const waiting = held.get(id)?.waiters.size ?? 0;
+    const entry = held.get(id);
+    if (entry?.deciding) return;
+    const where = entry ? `${entry.target.host}:${entry.target.port}` : "the host";
+    const waiting = entry?.waiters.size ?? 0;
+    let closed = false;
     try {
       const row = await db.approval.findUnique({ where: { id } });
+      if (!row) closed = true;
       if (row?.status !== "pending") return;
       const updated = await audit.transaction(async (tx, record) => {
         const changed = await tx.approval.updateMany({
@@ -216,6 +265,7 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
             status: "expired",
             decision,
             reason,
+            asked: Math.max(row.asked, entry?.asked ?? 0),
             decidedAt: new Date(),
             channel: "system",
             decidedBy: "system",
@@ -228,20 +278,30 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
           actor: "system",
           agent: row.agent,
           outcome: "denied",
-          details: { approval: id, host: row.host, port: row.port, reason, asked: row.asked, held: waiting },
+          details: {
+            approval: id,
+            host: row.host,
+            port: row.port,
+            reason,
+            asked: Math.max(row.asked, entry?.asked ?? 0),
+            held: waiting,
+          },
         });
         return tx.approval.findUniqueOrThrow({ where: { id } });
       });
+      closed = updated !== undefined;
       if (updated) emit("expired", updated);
     } finally {
-      release(id, {
-        allowed: false,
-        approval: id,
-        reason:
-          decision === "timeout"
-            ? `${where} is not in this agent's allowlist and nobody answered its approval request ${id} in time. Ask the person running this agent to allow it (panel → Approvals, or claw approvals allow ${id} --for 10m), then try again.`
-            : `${where} was not decided before ${reason}`,
-      });
+      // Also when recording failed: a held connection is never left hanging.
+      if (closed || held.get(id)?.deciding !== true)
+        release(id, {
+          allowed: false,
+          approval: id,
+          reason:
+            decision === "timeout"
+              ? `${where} is not in this agent's allowlist and nobody answered its approval request ${id} in time. Ask the person running this agent to allow it (panel → Approvals, or claw approvals allow ${id} --for 10m), then try again.`
+              : `${where} was not decided before ${reason}`,
+        });
     }
   }
 
@@ -249,16 +309,16 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
   async function raise(id: string, owner: EgressOwner, target: UnlistedTarget, timeoutMs: number) {
     const entry = held.get(id);
     if (!entry) return;
-    const agent =
-      "agent" in owner
-        ? owner.agent
-        : ((await db.job.findUnique({ where: { id: owner.job }, select: { agent: true } }))?.agent ?? null);
-    const activity = await Promise.race([
-      activityOf(owner),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref()),
-    ]);
-    const row = await audit
-      .transaction(async (tx, record) => {
+    try {
+      const agent =
+        "agent" in owner
+          ? owner.agent
+          : ((await db.job.findUnique({ where: { id: owner.job }, select: { agent: true } }))?.agent ?? null);
+      const activity = await Promise.race([
+        activityOf(owner),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref()),
+      ]);
+      const row = await audit.transaction(async (tx, record) => {
         const created = await tx.approval.create({
           data: {
             id,
@@ -283,66 +343,255 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
             host: target.host,
             port: target.port,
             method: target.method,
-            path: target.path,
+            path: target.path?.slice(0, 2000) ?? null,
             activity,
             timeoutSeconds: Math.round(timeoutMs / 1000),
             ...("job" in owner ? { job: owner.job } : {}),
           },
         });
         return created;
-      })
-      .catch((error: Error) => {
-        // Not recorded, not asked: the held connections are refused rather than left hanging.
-        console.error(
-          `claw: approvals: could not record a request of ${egressOwnerKey(owner)}: ${error.message}`,
-        );
-        release(id, { allowed: false, reason: "the panel could not record the approval request" });
-        return undefined;
       });
-    if (!row || !held.has(id)) return;
-    entry.timer = setTimeout(() => {
-      void expire(id, "timeout", `nobody answered within ${Math.round(timeoutMs / 1000)} s`).catch(
-        (error: Error) => console.error(`claw: approvals: could not expire ${id}: ${error.message}`),
+      if (!held.has(id)) return;
+      entry.timer = setTimeout(() => {
+        void expire(id, "timeout", `nobody answered within ${Math.round(timeoutMs / 1000)} s`).catch(
+          (error: Error) => console.error(`claw: approvals: could not expire ${id}: ${error.message}`),
+        );
+      }, timeoutMs);
+      entry.timer.unref();
+      emit("requested", row);
+    } catch (error) {
+      // Not recorded, not asked: the held connections are refused rather than left hanging.
+      console.error(
+        `claw: approvals: could not record a request of ${egressOwnerKey(owner)}: ${(error as Error).message}`,
       );
-    }, timeoutMs);
-    entry.timer.unref();
-    emit("requested", row);
+      release(id, { allowed: false, reason: "the panel could not record the approval request" });
+    }
+  }
+
+  /** Records a decision a person made and answers the connections held for it. */
+  async function settle(
+    row: ApprovalRow,
+    owner: EgressOwner,
+    entry: Held | undefined,
+    decision: ApprovalDecision,
+    by: { actor: string; channel: ApprovalChannel },
+    late: boolean,
+  ): Promise<ApprovalView> {
+    const id = row.id;
+    const waiting = entry?.waiters.size ?? 0;
+    // "N uses" lets the first N held connections through; the rest are refused and may ask again.
+    const passing = decision.kind === "uses" ? Math.min(decision.uses, waiting) : waiting;
+    let policyChange: { before: string[]; after: string[] } | undefined;
+    if (decision.kind === "always" && row.agent)
+      policyChange = await deps.allowAlways(
+        row.agent,
+        allowlistEntry(row.host, row.port),
+        by.actor,
+        `approval ${id}`,
+      );
+    const denied = decision.kind === "deny";
+    const grantKind =
+      decision.kind === "minutes" || decision.kind === "uses" || decision.kind === "until_stop"
+        ? decision.kind
+        : decision.kind === "always"
+          ? "until_stop"
+          : undefined;
+    const { updated, grant } = await audit.transaction(async (tx, record) => {
+      const changed = await tx.approval.updateMany({
+        where: { id, status: row.status },
+        data: { status: "pending" },
+      });
+      if (changed.count === 0)
+        throw new AppError("CONFLICT", `${id} was decided by someone else just now`, {
+          fix: "claw approvals list shows what was decided.",
+        });
+      const usesLeft = decision.kind === "uses" ? decision.uses - passing : null;
+      const grant = grantKind
+        ? await tx.egressGrant.create({
+            data: {
+              id: newShortId("gr"),
+              ...ownerWhere(owner),
+              agent: row.agent,
+              host: row.host,
+              port: row.port,
+              kind: grantKind,
+              expiresAt:
+                decision.kind === "minutes" ? new Date(Date.now() + decision.minutes * 60_000) : null,
+              usesLeft,
+              used: passing,
+              approvalId: id,
+              createdBy: by.actor,
+              ...(usesLeft === 0 ? { endedAt: new Date(), endReason: "used_up" } : {}),
+            },
+          })
+        : undefined;
+      const reason = denied ? decision.reason || null : null;
+      const updated = await tx.approval.update({
+        where: { id },
+        data: {
+          status: denied ? "denied" : "allowed",
+          decision: decision.kind,
+          decidedBy: by.actor,
+          channel: by.channel,
+          reason,
+          grantId: grant?.id ?? null,
+          asked: Math.max(row.asked, entry?.asked ?? 0),
+          decidedAt: new Date(),
+        },
+      });
+      await record({
+        category: "approval",
+        action: "approval_decided",
+        actor: by.actor,
+        agent: row.agent,
+        outcome: denied ? "denied" : "ok",
+        details: {
+          approval: id,
+          host: row.host,
+          port: row.port,
+          decision: decision.kind,
+          ...(decision.kind === "minutes" ? { minutes: decision.minutes } : {}),
+          ...(decision.kind === "uses" ? { uses: decision.uses } : {}),
+          ...(reason ? { reason } : {}),
+          summary: describeDecision(decision),
+          channel: by.channel,
+          grant: grant?.id ?? null,
+          held: waiting,
+          passed: denied ? 0 : passing,
+          late,
+          ...(policyChange ? { policyBefore: policyChange.before, policyAfter: policyChange.after } : {}),
+          ...(row.job ? { job: row.job } : {}),
+        },
+      });
+      return { updated, grant };
+    });
+    const said = decision.kind === "deny" && decision.reason ? `: ${decision.reason}` : "";
+    const refused = `a person denied ${row.host}:${row.port}${said}`;
+    if (denied)
+      denials.set(keyOf(owner, row.host, row.port), {
+        until: Date.now() + denialMemoryMs,
+        reason: refused,
+        approval: id,
+      });
+    release(id, (index) =>
+      denied
+        ? { allowed: false, approval: id, reason: refused }
+        : index >= passing
+          ? {
+              allowed: false,
+              approval: id,
+              reason: `the ${passing} use(s) allowed for ${row.host}:${row.port} went to connections before this one; ask again`,
+            }
+          : {
+              allowed: true,
+              approval: id,
+              rule: grant ? `grant ${grant.id}` : `approval ${id} (once)`,
+              ...(grant ? { grant: grant.id } : {}),
+            },
+    );
+    emit("decided", updated);
+    return { ...updated, waiting: 0 };
+  }
+
+  /** What the owner held is refused; its "until it stops" grants end (all of them for a job, or when deleted). */
+  async function endOwner(owner: EgressOwner, deleted: boolean) {
+    const key = egressOwnerKey(owner);
+    const what =
+      "agent" in owner ? `${owner.agent} ${deleted ? "was deleted" : "stopped"}` : `job ${owner.job} ended`;
+    for (const entry of [...held.values()].filter((one) => egressOwnerKey(one.owner) === key))
+      await expire(entry.id, "stopped", what);
+    const grants = await db.egressGrant.findMany({
+      where: {
+        ...ownerWhere(owner),
+        endedAt: null,
+        ...("agent" in owner && !deleted ? { kind: "until_stop" } : {}),
+      },
+    });
+    for (const grant of grants) await endGrant(grant, "stopped", "system");
+    if (deleted)
+      for (const denial of [...denials.keys()]) if (denial.startsWith(`${key}\n`)) denials.delete(denial);
+  }
+
+  /** Why a new request of this owner is refused without asking anyone, if it is. */
+  function refusal(owner: EgressOwner, target: UnlistedTarget): UnlistedDecision | undefined {
+    const where = `${target.host}:${target.port} is not in this agent's allowlist`;
+    const denial = denials.get(keyOf(owner, target.host, target.port));
+    if (denial && denial.until > Date.now())
+      return {
+        allowed: false,
+        approval: denial.approval,
+        reason: `${where}: ${denial.reason} (denied ${Math.ceil((denial.until - Date.now()) / 60_000)} more minute(s) without asking again)`,
+      };
+    const prefix = `${egressOwnerKey(owner)}\n`;
+    const waiting = [...held.values()].filter((entry) => entry.key.startsWith(prefix)).length;
+    if (waiting >= maxPendingPerOwner)
+      return {
+        allowed: false,
+        reason: `${where}, and ${waiting} of its requests already wait for a person: ask again once they are answered`,
+      };
+    const hourAgo = Date.now() - 3600_000;
+    const recent = (raised.get(egressOwnerKey(owner)) ?? []).filter((at) => at > hourAgo);
+    raised.set(egressOwnerKey(owner), recent);
+    if (recent.length >= maxRequestsPerHour)
+      return {
+        allowed: false,
+        reason: `${where}, and it asked about ${recent.length} hosts in the last hour: no more are put to a person for now. Add the hosts it needs to its allowlist, or try again later.`,
+      };
+    return undefined;
   }
 
   const approvals: Approvals = {
-    async ask(owner, target, timeoutMs) {
+    async ask(owner, target, timeoutMs, signal) {
+      if (signal?.aborted) return { allowed: false, reason: "the connection closed" };
       const grant = await takeGrantUse(owner, target.host, target.port);
       if (grant) return { allowed: true, rule: `grant ${grant.id}`, grant: grant.id };
-      const key = `${egressOwnerKey(owner)}\n${target.host}:${target.port}`;
+      const key = keyOf(owner, target.host, target.port);
       const existing = heldByKey.get(key);
       const joined = existing ? held.get(existing) : undefined;
-      // An agent asking about host after host cannot flood the people it asks: a few at a time.
+      if (joined && joined.waiters.size >= maxWaitersPerRequest)
+        return {
+          allowed: false,
+          approval: joined.id,
+          reason: `${maxWaitersPerRequest} connections to ${target.host}:${target.port} already wait for approval request ${joined.id}`,
+        };
       if (!joined) {
-        const mine = [...held.values()].filter((entry) => entry.key.startsWith(`${egressOwnerKey(owner)}\n`));
-        if (mine.length >= maxPendingPerOwner)
-          return {
-            allowed: false,
-            reason: `${target.host}:${target.port} is not in this agent's allowlist, and ${mine.length} of its requests already wait for a person: ask again once they are answered`,
-          };
+        const refused = refusal(owner, target);
+        if (refused) return refused;
+        raised.get(egressOwnerKey(owner))?.push(Date.now()) ??
+          raised.set(egressOwnerKey(owner), [Date.now()]);
       }
       const id = joined?.id ?? newShortId("ap");
+      const entry: Held = joined ?? { id, key, owner, target, waiters: new Set(), asked: 0 };
+      entry.asked += 1;
+      if (!joined) {
+        held.set(id, entry);
+        heldByKey.set(key, id);
+      }
       const answer = new Promise<UnlistedDecision>((resolve) => {
-        const entry = joined ?? { id, key, owner, target, waiters: new Set() };
-        if (!joined) {
-          held.set(id, entry);
-          heldByKey.set(key, id);
-        }
-        entry.waiters.add((decision) => resolve(decision));
+        const waiter = (decision: UnlistedDecision) => {
+          signal?.removeEventListener("abort", hungUp);
+          resolve(decision);
+        };
+        // The agent hung up: its place is given back now, not when the request closes.
+        const hungUp = () => {
+          entry.waiters.delete(waiter);
+          resolve({ allowed: false, reason: "the connection closed" });
+        };
+        signal?.addEventListener("abort", hungUp, { once: true });
+        entry.waiters.add(waiter);
       });
-      if (joined)
-        await db.approval
-          .updateMany({
-            where: { id, status: "pending" },
-            data: { asked: { increment: 1 }, method: target.method, path: target.path },
-          })
-          .catch(() => {});
-      else await raise(id, owner, target, timeoutMs);
+      if (!joined) await raise(id, owner, target, timeoutMs);
       return answer;
+    },
+
+    trackGrant(grant, close) {
+      const set = grantConnections.get(grant) ?? new Set();
+      grantConnections.set(grant, set);
+      set.add(close);
+      return () => {
+        set.delete(close);
+        if (set.size === 0 && grantConnections.get(grant) === set) grantConnections.delete(grant);
+      };
     },
 
     async decide(id, decision, by) {
@@ -372,107 +621,26 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
           fix: `Allow it for some minutes or uses, or add ${allowlistEntry(row.host, row.port)} to the jobs' network of ${row.agent}'s template.`,
         });
       const owner: EgressOwner = row.job ? { job: row.job } : { agent: row.agent ?? "" };
-      const waiting = held.get(id)?.waiters.size ?? 0;
-      let policyChange: { before: string[]; after: string[] } | undefined;
-      if (decision.kind === "always" && row.agent) {
-        policyChange = await deps.allowAlways(
-          row.agent,
-          allowlistEntry(row.host, row.port),
-          by.actor,
-          `approval ${id}`,
-        );
+      // Claimed before anything changes (an "always" re-locks): a second decision, or the clock,
+      // waits its turn rather than racing this one.
+      const entry = held.get(id);
+      if (entry?.deciding || lateDeciding.has(id))
+        throw new AppError("CONFLICT", `${id} is being decided by someone else right now`, {
+          fix: "claw approvals list shows what was decided.",
+        });
+      if (entry) entry.deciding = true;
+      else lateDeciding.add(id);
+      try {
+        return await settle(row, owner, entry, decision, by, late);
+      } finally {
+        lateDeciding.delete(id);
+        if (entry?.deciding && held.get(id) === entry) {
+          // The decision failed: the request waits on, and closes if its time passed meanwhile.
+          entry.deciding = false;
+          if (row.expiresAt.getTime() <= Date.now())
+            void expire(id, "timeout", "nobody answered in time").catch(() => {});
+        }
       }
-      const denied = decision.kind === "deny";
-      const grantKind =
-        decision.kind === "minutes" || decision.kind === "uses" || decision.kind === "until_stop"
-          ? decision.kind
-          : decision.kind === "always"
-            ? "until_stop"
-            : undefined;
-      const { updated, grant } = await audit.transaction(async (tx, record) => {
-        const changed = await tx.approval.updateMany({
-          where: { id, status: row.status },
-          data: { status: "pending" },
-        });
-        if (changed.count === 0)
-          throw new AppError("CONFLICT", `${id} was decided by someone else just now`, {
-            fix: "claw approvals list shows what was decided.",
-          });
-        const usesLeft = decision.kind === "uses" ? Math.max(0, decision.uses - waiting) : null;
-        const grant = grantKind
-          ? await tx.egressGrant.create({
-              data: {
-                id: newShortId("gr"),
-                ...ownerWhere(owner),
-                agent: row.agent,
-                host: row.host,
-                port: row.port,
-                kind: grantKind,
-                expiresAt:
-                  decision.kind === "minutes" ? new Date(Date.now() + decision.minutes * 60_000) : null,
-                usesLeft,
-                used: waiting,
-                approvalId: id,
-                createdBy: by.actor,
-                ...(usesLeft === 0 ? { endedAt: new Date(), endReason: "used_up" } : {}),
-              },
-            })
-          : undefined;
-        const reason = denied ? decision.reason || null : null;
-        const updated = await tx.approval.update({
-          where: { id },
-          data: {
-            status: denied ? "denied" : "allowed",
-            decision: decision.kind,
-            decidedBy: by.actor,
-            channel: by.channel,
-            reason,
-            grantId: grant?.id ?? null,
-            decidedAt: new Date(),
-          },
-        });
-        await record({
-          category: "approval",
-          action: "approval_decided",
-          actor: by.actor,
-          agent: row.agent,
-          outcome: denied ? "denied" : "ok",
-          details: {
-            approval: id,
-            host: row.host,
-            port: row.port,
-            decision: decision.kind,
-            ...(decision.kind === "minutes" ? { minutes: decision.minutes } : {}),
-            ...(decision.kind === "uses" ? { uses: decision.uses } : {}),
-            ...(reason ? { reason } : {}),
-            summary: describeDecision(decision),
-            channel: by.channel,
-            grant: grant?.id ?? null,
-            held: waiting,
-            late,
-            ...(policyChange ? { policyBefore: policyChange.before, policyAfter: policyChange.after } : {}),
-            ...(row.job ? { job: row.job } : {}),
-          },
-        });
-        return { updated, grant };
-      });
-      release(
-        id,
-        denied
-          ? {
-              allowed: false,
-              approval: id,
-              reason: `a person denied ${row.host}:${row.port}${decision.reason ? `: ${decision.reason}` : ""}`,
-            }
-          : {
-              allowed: true,
-              approval: id,
-              rule: grant ? `grant ${grant.id}` : `approval ${id} (once)`,
-              ...(grant ? { grant: grant.id } : {}),
-            },
-      );
-      emit("decided", updated);
-      return { ...updated, waiting: 0 };
     },
 
     async revoke(grantId, by) {
@@ -520,16 +688,8 @@ export function createApprovals(deps: ApprovalsDeps): Approvals {
 
     pendingCount: () => held.size,
 
-    async ownerStopped(owner) {
-      const key = egressOwnerKey(owner);
-      const what = "agent" in owner ? `${owner.agent} stopped` : `job ${owner.job} ended`;
-      for (const entry of [...held.values()].filter((one) => egressOwnerKey(one.owner) === key))
-        await expire(entry.id, "stopped", what);
-      const grants = await db.egressGrant.findMany({
-        where: { ...ownerWhere(owner), endedAt: null, ...("agent" in owner ? { kind: "until_stop" } : {}) },
-      });
-      for (const grant of grants) await endGrant(grant, "stopped", "system");
-    },
+    ownerStopped: (owner) => endOwner(owner, false),
+    ownerDeleted: (owner) => endOwner(owner, true),
 
     subscribe(listener) {
       listeners.add(listener);

@@ -21,6 +21,8 @@ export type EgressProxies = {
   ensure(key: string, dir: string, spec: ContainerSpec, owner?: EgressOwner): Promise<void>;
   /** The agent or job stopped: its proxy closes, its held requests and "until it stops" grants end. */
   close(key: string): Promise<void>;
+  /** The agent was deleted: its proxy closes, and every grant of its ends. */
+  forget(key: string): Promise<void>;
   closeAll(): Promise<void>;
   running(): string[];
   /** Names the operator mapped by hand (CLAW_EGRESS_RESOLVE), shown with the rules they affect. */
@@ -43,7 +45,7 @@ function unlistedHandler(
   if (proxied?.mode === "learn") return async () => ({ allowed: true, rule: "learn mode" });
   if (proxied?.mode === "ask" && approvals) {
     const timeoutMs = (proxied.askTimeoutSeconds ?? 60) * 1000;
-    return async (target) => {
+    return async (target, signal) => {
       // Nobody is asked about what a program does by itself at every start and does fine without.
       const expected = expectedDenialOf(target.host, target.port);
       if (expected)
@@ -51,7 +53,7 @@ function unlistedHandler(
           allowed: false,
           reason: `${target.host}:${target.port} is not in this agent's allowlist (${expected.note})`,
         };
-      return approvals.ask(owner, target, timeoutMs);
+      return approvals.ask(owner, target, timeoutMs, signal);
     };
   }
   return undefined;
@@ -75,14 +77,17 @@ export function createEgressProxies(deps: {
     await (await entry?.proxy.catch(() => undefined))?.close();
     return entry?.owner;
   };
-  const close = async (agent: string) => {
+  const end = async (agent: string, deleted: boolean) => {
     const owner = (await closeProxy(agent)) ?? ownerOfKey(agent);
-    if (deps.approvals)
-      await deps
-        .approvals()
-        .ownerStopped(owner)
-        .catch((error: Error) => console.error(`claw: approvals for ${agent}: ${error.message}`));
+    if (!deps.approvals) return;
+    const approvals = deps.approvals();
+    await (deleted ? approvals.ownerDeleted(owner) : approvals.ownerStopped(owner)).catch((error: Error) =>
+      console.error(`claw: approvals for ${agent}: ${error.message}`),
+    );
   };
+  const close = (agent: string) => end(agent, false);
+  const trackGrant = (grant: string, closeConnection: () => void) =>
+    deps.approvals ? deps.approvals().trackGrant(grant, closeConnection) : () => {};
 
   return {
     async ensure(agent, dir, spec, owner = { agent }) {
@@ -112,12 +117,14 @@ export function createEgressProxies(deps: {
         resolve,
         audit: deps.audit,
         unlisted: unlistedHandler(spec, owner, deps.approvals?.()),
+        trackGrant,
       });
       proxies.set(agent, { key, socketPath, owner, proxy });
       proxy.catch(() => proxies.delete(agent));
       await proxy;
     },
     close,
+    forget: (agent) => end(agent, true),
     // The panel is stopping, not the agents: their grants stay.
     async closeAll() {
       await Promise.all([...proxies.keys()].map(closeProxy));

@@ -43,7 +43,8 @@ export type UnlistedTarget = {
 export type UnlistedDecision =
   | { allowed: true; rule: string; grant?: string; approval?: string }
   | { allowed: false; reason: string; approval?: string };
-export type UnlistedHandler = (target: UnlistedTarget) => Promise<UnlistedDecision>;
+/** `signal` aborts when the agent hangs up while its connection is held. */
+export type UnlistedHandler = (target: UnlistedTarget, signal: AbortSignal) => Promise<UnlistedDecision>;
 
 /** Pure: names that can only be this machine or its network (a single label, .local, .internal and the like). */
 export function isLocalName(name: string): boolean {
@@ -179,6 +180,8 @@ export async function startEgressProxy(options: {
   audit: AuditLog;
   /** What happens to a host off the list it could reach (ask or learn); absent: denied. */
   unlisted?: UnlistedHandler;
+  /** Registers how to close a connection a grant let through, should the grant end early; returns the untrack. */
+  trackGrant?: (grant: string, close: () => void) => () => void;
 }): Promise<EgressProxy> {
   const { owner, audit } = options;
   const agent = "agent" in owner ? owner.agent : null;
@@ -224,7 +227,12 @@ export async function startEgressProxy(options: {
   let current = { rules: options.rules, unlisted: options.unlisted };
 
   // The interfaces are read per connection: an address the host gains later is refused too.
-  const decide = async (target: { host: string; port: number }, method: string, line?: HttpRequestLine) => {
+  const decide = async (
+    target: { host: string; port: number },
+    method: string,
+    hungUp: AbortSignal,
+    line?: HttpRequestLine,
+  ) => {
     const { rules, unlisted } = current;
     const own = hostAddresses(networkInterfaces());
     const verdict = await decideEgress(
@@ -235,12 +243,10 @@ export async function startEgressProxy(options: {
       unlisted !== undefined,
     );
     if (verdict.allowed || !("unlisted" in verdict) || !unlisted) return verdict;
-    const permitted = await unlisted({
-      host: target.host,
-      port: target.port,
-      method,
-      path: line?.path ?? null,
-    });
+    const permitted = await unlisted(
+      { host: target.host, port: target.port, method, path: line?.path ?? null },
+      hungUp,
+    );
     if (!permitted.allowed) return permitted;
     const usable = await usableAddress(options.resolve, target.host, own, false);
     return "reason" in usable
@@ -261,7 +267,9 @@ export async function startEgressProxy(options: {
     const target = parseTarget(req.url ?? "", 443);
     if (!target) return refuse(client, 400, "malformed CONNECT target");
     const started = Date.now();
-    const decision = await decide(target, "CONNECT");
+    const hungUp = new AbortController();
+    client.once("close", () => hungUp.abort());
+    const decision = await decide(target, "CONNECT", hungUp.signal);
     if (!decision.allowed) {
       record(false, { host: target.host, port: target.port, method: "CONNECT", ...refusalDetails(decision) });
       return refuse(client, 403, decision.reason);
@@ -269,6 +277,8 @@ export async function startEgressProxy(options: {
     // Held for an answer, the agent may have given up: nothing to connect for.
     if (client.destroyed) return;
     const upstream = connect({ host: decision.address, port: target.port });
+    // A grant that ends early (time, revocation, stop) closes what it let through.
+    const untrack = decision.grant ? options.trackGrant?.(decision.grant, () => client.destroy()) : undefined;
     let up = head.length;
     let down = 0;
     let connected = false;
@@ -294,6 +304,7 @@ export async function startEgressProxy(options: {
         client.destroy();
       }
       upstream.destroy();
+      untrack?.();
       recordAllowed(target, "CONNECT", decision, started, {
         bytesUp: up,
         bytesDown: down,
@@ -317,7 +328,12 @@ export async function startEgressProxy(options: {
     const started = Date.now();
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "");
-    const decision = await decide(target, method, { method, path: `${url.pathname}${url.search}` });
+    const hungUp = new AbortController();
+    res.once("close", () => hungUp.abort());
+    const decision = await decide(target, method, hungUp.signal, {
+      method,
+      path: `${url.pathname}${url.search}`,
+    });
     if (!decision.allowed) {
       record(false, { host: target.host, port: target.port, method, ...refusalDetails(decision) });
       res.writeHead(403, { "content-type": "text/plain" }).end(`claw egress: ${decision.reason}\n`);
@@ -330,9 +346,11 @@ export async function startEgressProxy(options: {
     let down = 0;
     // One event per request, whichever of the ends below comes first.
     let recorded = false;
+    const untrack = decision.grant ? options.trackGrant?.(decision.grant, () => res.destroy()) : undefined;
     const recordOnce = (outcome: Parameters<typeof recordAllowed>[4]) => {
       if (recorded) return;
       recorded = true;
+      untrack?.();
       recordAllowed(target, method, decision, started, outcome);
     };
     req.on("data", (chunk: Buffer) => {
