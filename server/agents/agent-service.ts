@@ -42,6 +42,7 @@ import { createGatewayProxies, type GatewayProxies, hasPanelSession } from "./ga
 import { createGatewayTunnels, type GatewayTunnels } from "./gateway-tunnels";
 import { getAgentOrThrow } from "./get-agent";
 import { inspectAgent } from "./inspect-agent";
+import { createSerialQueue } from "./serial-queue";
 
 /** `route` null: the agent has no model route at all; `missingSecret`: its credential is not set. */
 export type ModelReadiness = { route: string | null; missingSecret: string | null; fix: string | null };
@@ -104,6 +105,11 @@ export function createAgentService(deps: AgentServiceDeps) {
     // No idle tunnel yet means the bridge is not up: not ready, without holding up the sweep.
     probeReady: (name) => probeGateway(() => tunnels.claim(name, 0)),
   });
+
+  // Allowlist edits and re-locks of one agent run one after another: each reads the template copy
+  // and the lock the one before wrote, so none loses another's change or forks the lock chain. A
+  // failed one does not stop the next.
+  const policySerially = createSerialQueue();
 
   // Whether Podman is rootless does not change while the panel runs; asking costs a `podman info`.
   let rootless: boolean | undefined;
@@ -302,18 +308,19 @@ export function createAgentService(deps: AgentServiceDeps) {
       });
       return verdict;
     },
-    relock: (name: string, actor: string) => relockAgent(agentDeps, name, actor),
+    relock: (name: string, actor: string) => policySerially(name, () => relockAgent(agentDeps, name, actor)),
     /** Changes this agent's allowlist or egress mode alone, in its own template copy, and re-locks. */
-    async editNetwork(name: string, change: NetworkChange, actor: string, why: string) {
-      const agent = await getAgentOrThrow(deps.db, name);
-      const changed = await editAgentNetwork(agentDeps, agent, change, actor, why, () =>
-        relockAgent(agentDeps, name, actor),
-      );
-      // A running agent's proxy takes the new allowlist and mode now, without cutting what is open.
-      if (egress.running().includes(name))
-        await egress.ensure(name, agentFilePaths(deps.paths.agents, name).dir, await readSpec(name));
-      return changed;
-    },
+    editNetwork: (name: string, change: NetworkChange, actor: string, why: string) =>
+      policySerially(name, async () => {
+        const agent = await getAgentOrThrow(deps.db, name);
+        const changed = await editAgentNetwork(agentDeps, agent, change, actor, why, () =>
+          relockAgent(agentDeps, name, actor),
+        );
+        // A running agent's proxy takes the new allowlist and mode now, without cutting what is open.
+        if (egress.running().includes(name))
+          await egress.ensure(name, agentFilePaths(deps.paths.agents, name).dir, await readSpec(name));
+        return changed;
+      }),
     /** After an image build: agents locked to "unbuilt" are locked to the image now there. */
     lockUnbuilt: () => lockUnbuiltAgents(agentDeps),
     /** What an agent made from this template would get: both artifacts and the explanation. */
