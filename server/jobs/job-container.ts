@@ -50,7 +50,14 @@ export function jobContainerSpec(input: {
       profile: template.network.profile,
       mode: podmanNetworkMode(template.network.profile, input.rootless),
       allow: proxied ? [...new Set(template.network.allow)].sort() : [],
-      egressProxy: proxied ? egressProxySpec : null,
+      egressProxy: proxied
+        ? {
+            ...egressProxySpec,
+            ...(template.network.mode === "deny"
+              ? {}
+              : { mode: template.network.mode, askTimeoutSeconds: template.network.askTimeoutSeconds }),
+          }
+        : null,
     },
     mounts: [
       input.agentWorkspace

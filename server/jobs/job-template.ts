@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { AppError } from "../errors";
-import { byteSize, dnsLabel, egressRule, networkProfiles } from "../policy/template-schema";
+import { byteSize, dnsLabel, egressModes, egressRule, networkProfiles } from "../policy/template-schema";
 
 /**
  * A job template: the network, resources and limits of Claude Code jobs. `default` is built in;
@@ -21,8 +21,11 @@ export const jobTemplateSchema = z.strictObject({
     .strictObject({
       profile: z.enum(networkProfiles).default("restricted"),
       allow: z.array(egressRule).default([]),
+      /** What the proxy does with a host off the list: deny it, ask a person, or learn (let it through). */
+      mode: z.enum(egressModes).default("deny"),
+      askTimeoutSeconds: z.number().int().min(5).max(600).default(60),
     })
-    .default({ profile: "restricted", allow: [] }),
+    .default({ profile: "restricted", allow: [], mode: "deny", askTimeoutSeconds: 60 }),
   resources: z
     .strictObject({
       memory: byteSize.default(2 * 1024 ** 3),

@@ -166,7 +166,10 @@ describe("the job's container", () => {
     // Nothing in the spec depends on how the panel signs in: no allow rule for the API, no login mount.
     const open = jobContainerSpec({
       ...specInput,
-      template: { ...defaultJobTemplate, network: { profile: "restricted", allow: ["github.com"] } },
+      template: {
+        ...defaultJobTemplate,
+        network: { ...defaultJobTemplate.network, profile: "restricted", allow: ["github.com"] },
+      },
     });
     expect(open.network.allow).toEqual(["github.com"]);
     expect(open.env).toMatchObject({

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { jobContainerSpec } from "../jobs/job-container";
+import { defaultJobTemplate, withJobNetwork } from "../jobs/job-template";
 import {
   type AgentJobsPolicy,
   agentApiSocketDir,
@@ -173,6 +175,35 @@ describe("the jobs section of a template", () => {
       profile: "restricted",
       allow: ["github.com", "pypi.org"],
     });
+  });
+
+  it("keeps an ask mode for the jobs' network, which their containers' proxies then use", () => {
+    const template = parseTemplate(
+      withJobs(
+        "coder",
+        "  enabled: true\n  network:\n    profile: restricted\n    mode: ask\n    askTimeoutSeconds: 30\n",
+      ),
+      "t.yaml",
+    );
+    const jobs = agentJobsOf(template);
+    expect(jobs?.network).toEqual({ profile: "restricted", allow: [], mode: "ask", askTimeoutSeconds: 30 });
+    expect(describeAgentJobs(jobs ?? policy())).toMatch(
+      /through the egress proxy, and a person is asked about any other host \(the connection waits up to 30 s\)$/,
+    );
+    const spec = jobContainerSpec({
+      jobId: "j-abcdefghij",
+      sessionId: "s-abcdefghij",
+      image: testImage,
+      rootless: false,
+      template: withJobNetwork(defaultJobTemplate, JSON.stringify(jobs?.network)),
+    });
+    expect(spec.network.egressProxy).toMatchObject({ mode: "ask", askTimeoutSeconds: 30 });
+    expect(() =>
+      parseTemplate(
+        withJobs("coder", "  enabled: true\n  network:\n    profile: none\n    mode: ask\n"),
+        "t.yaml",
+      ),
+    ).toThrow(/egress mode ask needs the restricted or devops profile/);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { SpecMount } from "./compile-container-spec";
-import type { NetworkProfile, Template } from "./template-schema";
+import type { EgressMode, NetworkProfile, Template } from "./template-schema";
 
 /**
  * Pure: what an agent may hand to Claude Code, as its signed container spec holds it. The agent asks
@@ -11,7 +11,13 @@ export type AgentJobsPolicy = {
   maxConcurrent: number;
   maxPerHour: number;
   workspace: "agent" | "session";
-  network: { profile: NetworkProfile; allow: string[] };
+  /** The jobs' network; `mode` and `askTimeoutSeconds` only when hosts off the list are not simply denied. */
+  network: {
+    profile: NetworkProfile;
+    allow: string[];
+    mode?: Exclude<EgressMode, "deny">;
+    askTimeoutSeconds?: number;
+  };
   socketDir: string;
 };
 
@@ -48,7 +54,13 @@ export function agentJobsOf(template: Template): AgentJobsPolicy | null {
     maxConcurrent: jobs.maxConcurrent,
     maxPerHour: jobs.maxPerHour,
     workspace: jobs.workspace,
-    network: { profile: jobs.network.profile, allow: [...new Set(jobs.network.allow)].sort() },
+    network: {
+      profile: jobs.network.profile,
+      allow: [...new Set(jobs.network.allow)].sort(),
+      ...(jobs.network.mode === "deny"
+        ? {}
+        : { mode: jobs.network.mode, askTimeoutSeconds: jobs.network.askTimeoutSeconds }),
+    },
     socketDir: agentApiSocketDir,
   };
 }
@@ -62,6 +74,12 @@ export function describeAgentJobs(jobs: AgentJobsPolicy): string {
       ? "they reach only the model gateway"
       : profile === "full"
         ? "they reach the whole network"
-        : `they reach only the model gateway and ${allow.join(", ")} through the egress proxy`;
+        : `they reach only the model gateway and ${allow.length > 0 ? allow.join(", ") : "no listed host"} through the egress proxy${
+            jobs.network.mode === "ask"
+              ? `, and a person is asked about any other host (the connection waits up to ${jobs.network.askTimeoutSeconds ?? 60} s)`
+              : jobs.network.mode === "learn"
+                ? ", and while LEARNING every other host is let through and recorded"
+                : ""
+          }`;
   return `start up to ${jobs.maxConcurrent} Claude Code job${jobs.maxConcurrent === 1 ? "" : "s"} at a time (${jobs.maxPerHour} an hour, job template "${jobs.template}") ${where}; ${reach}`;
 }

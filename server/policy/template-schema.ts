@@ -110,7 +110,7 @@ const jobsOff = {
   maxConcurrent: 1,
   maxPerHour: 10,
   workspace: "session" as const,
-  network: { profile: "none" as const, allow: [] },
+  network: { profile: "none" as const, allow: [], mode: "deny" as const, askTimeoutSeconds: 60 },
 };
 
 /**
@@ -131,6 +131,9 @@ const jobsLayer = z
       .strictObject({
         profile: z.enum(networkProfiles).default("none"),
         allow: z.array(egressRule).default([]),
+        /** As the agent's: `ask` puts a host off the list to a person (the job's agent's people). */
+        mode: z.enum(egressModes).default("deny"),
+        askTimeoutSeconds: z.number().int().min(5).max(600).default(60),
       })
       .default(jobsOff.network),
   })
