@@ -134,7 +134,7 @@ export function createAgentService(deps: AgentServiceDeps) {
       return { rootless: answer, panelPort: deps.config.port };
     },
   };
-  const lifecycle: LifecycleDeps = {
+  const lifecycle: LifecycleDeps & { egress: EgressProxies } = {
     ...agentDeps,
     libpod,
     homeId,

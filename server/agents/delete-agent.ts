@@ -1,16 +1,20 @@
 import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
+import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
 import { agentFilePaths, readContainerSpec } from "./agent-files";
 import { type LifecycleDeps, ownContainer } from "./agent-lifecycle";
 import { getAgentOrThrow } from "./get-agent";
+
+/** Deleting also ends the agent's egress grants for good, not only those lasting until it stops. */
+export type DeleteAgentDeps = LifecycleDeps & { egress: Pick<EgressProxies, "forget"> };
 
 /**
  * Removes the container and moves the agent's directory to CLAW_HOME/trash/<name>-<time>/, then
  * drops its row with the audit event. A running agent needs `force`.
  */
 export async function deleteAgent(
-  deps: LifecycleDeps,
+  deps: DeleteAgentDeps,
   name: string,
   actor: string,
   options: { force?: boolean } = {},
@@ -28,7 +32,9 @@ export async function deleteAgent(
     deps.expectChange(name);
     await libpod.removeContainer(existing.Id, { force: true });
   }
-  await deps.egress.close(name);
+  // Its proxy closes, and every grant and held request of its ends: a new agent of the same name
+  // inherits none.
+  await deps.egress.forget(name);
   await deps.models.close(name);
   await deps.agentApis.forget(name, actor);
   await deps.ingress.close(name);
