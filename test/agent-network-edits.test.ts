@@ -4,13 +4,11 @@
 // Deleting the agent ends every grant of its, not only those lasting until it stops.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createTRPCClient, httpLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../server/db/client";
-import type { AppRouter } from "../server/routers/root";
 import { newShortId } from "../server/short-id";
 import { runCli } from "./run-cli";
-import { cliEnvOf, type RunningPanel, startPanel } from "./start-panel";
+import { cliEnvOf, type PanelClient, panelClient, type RunningPanel, startPanel } from "./start-panel";
 
 type AuditEvent = { action: string; details: Record<string, unknown> };
 
@@ -18,22 +16,14 @@ describe("an agent's egress policy and grants", () => {
   let panel: RunningPanel;
   let env: Record<string, string>;
   let db: Db;
-  let client: ReturnType<typeof createTRPCClient<AppRouter>>;
+  let client: PanelClient;
   const agent = "edit-coder";
 
   beforeAll(async () => {
     panel = await startPanel();
     env = cliEnvOf(panel);
     db = createDb(join(panel.home, "claw.db"));
-    client = createTRPCClient<AppRouter>({
-      links: [
-        httpLink({
-          url: "http://localhost/api/trpc",
-          fetch: (input, init) =>
-            panel.fetch(input, { ...init, headers: { ...init?.headers, "x-claw-csrf": "1" } }),
-        }),
-      ],
-    });
+    client = panelClient(panel);
     const created = await runCli(["agents", "create", "--template", "coder", "--name", agent], env);
     expect(created.stderr).toBe("");
   }, 240_000);

@@ -10,14 +10,19 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createTRPCClient, httpLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import type { AppRouter } from "../server/routers/root";
 import { networkTemplate } from "./network-template";
 import { type ProxyAnswer, type ProxyRequest, requestsFromAgent } from "./proxy-requests";
 import { runCli } from "./run-cli";
-import { cliEnvOf, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
+import {
+  cliEnvOf,
+  loginToPanel,
+  type PanelClient,
+  panelClient,
+  type RunningPanel,
+  startPanel,
+} from "./start-panel";
 import { waitFor } from "./wait-for";
 
 const exec = promisify(execFile);
@@ -48,7 +53,7 @@ describe("ask mode: held connections, decisions and grants, against a real agent
   let env: Record<string, string>;
   let server: Server;
   let port: number;
-  let client: ReturnType<typeof createTRPCClient<AppRouter>>;
+  let client: PanelClient;
   let live: WebSocket;
   const liveEvents: AuditEvent[] = [];
   let unanswered: Promise<ProxyAnswer[]>;
@@ -97,15 +102,7 @@ describe("ask mode: held connections, decisions and grants, against a real agent
       },
     });
     env = cliEnvOf(panel);
-    client = createTRPCClient<AppRouter>({
-      links: [
-        httpLink({
-          url: "http://localhost/api/trpc",
-          fetch: (input, init) =>
-            panel.fetch(input, { ...init, headers: { ...init?.headers, "x-claw-csrf": "1" } }),
-        }),
-      ],
-    });
+    client = panelClient(panel);
 
     // The live tail is a browser's: a logged-in session over TCP, with the panel's own Origin.
     const login = await loginToPanel(panel, await panel.token());

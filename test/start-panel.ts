@@ -4,6 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import type { AppRouter } from "../server/routers/root";
 import { socketFetch } from "../shared/socket-fetch";
 
 export const projectRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -119,3 +121,17 @@ export function cliEnvOf(panel: RunningPanel): Record<string, string> {
   // The CLI finds the panel by its socket in CLAW_HOME alone; the TCP port is not its business.
   return { CLAW_HOME: panel.home };
 }
+
+/** The typed tRPC client over the panel's socket, as the CLI has it (actor `cli`). */
+export function panelClient(panel: RunningPanel) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: "http://localhost/api/trpc",
+        fetch: (input, init) =>
+          panel.fetch(input, { ...init, headers: { ...init?.headers, "x-claw-csrf": "1" } }),
+      }),
+    ],
+  });
+}
+export type PanelClient = ReturnType<typeof panelClient>;

@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
+import { recordEgress } from "../egress/egress-test-events";
 import { readEgressHistory } from "./egress-history";
 
 let log: TestAuditLog;
@@ -13,14 +14,7 @@ afterEach(async () => {
 });
 
 const egress = (agent: string, allowed: boolean, details: Record<string, string | number>) =>
-  log.audit.record({
-    category: "egress",
-    action: allowed ? "egress_allowed" : "egress_denied",
-    actor: `agent:${agent}`,
-    agent,
-    outcome: allowed ? "ok" : "denied",
-    details,
-  });
+  recordEgress(log, agent, allowed, details);
 
 describe("readEgressHistory", () => {
   it("reads the agent's learn-mode connections and denials in the window, newest first", async () => {

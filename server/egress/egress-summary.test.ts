@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
 import { summarizeEgress } from "./egress-summary";
+import { recordEgress } from "./egress-test-events";
 
 let log: TestAuditLog;
 beforeEach(async () => {
@@ -13,14 +14,7 @@ afterEach(async () => {
 });
 
 const egress = (agent: string, allowed: boolean, details: Record<string, string | number>) =>
-  log.audit.record({
-    category: "egress",
-    action: allowed ? "egress_allowed" : "egress_denied",
-    actor: `agent:${agent}`,
-    agent,
-    outcome: allowed ? "ok" : "denied",
-    details,
-  });
+  recordEgress(log, agent, allowed, details);
 
 describe("summarizeEgress", () => {
   it("is all zeros for an agent without egress", async () => {
