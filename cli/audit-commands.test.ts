@@ -71,7 +71,7 @@ describe("auditFilter", () => {
     const usageError = expect.objectContaining({
       exitCode: exitCodes.usage,
       message:
-        "--category must be one of lifecycle, policy, access, terminal, job, egress, model, secrets, panel",
+        "--category must be one of lifecycle, policy, access, terminal, job, egress, approval, model, secrets, panel",
     });
     expect(() => auditFilter({ category: "jobs" })).toThrow(usageError);
     expect(() => auditFilter({ category: "" })).toThrow(usageError);

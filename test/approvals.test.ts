@@ -194,11 +194,9 @@ describe("ask mode: held connections, decisions and grants, against a real agent
       );
       return events.length >= 3 ? events : undefined;
     });
-    expect(allowed.map((e) => e.details.rule).sort()).toEqual([
-      `approval ${row.id} (once)`,
-      `approval ${row.id} (once)`,
-      `approval ${second.id} (once)`,
-    ]);
+    expect(allowed.map((e) => e.details.rule).sort()).toEqual(
+      [`approval ${row.id} (once)`, `approval ${row.id} (once)`, `approval ${second.id} (once)`].sort(),
+    );
   });
 
   it("a grant for minutes lets later connections through without asking, until its time", async () => {
