@@ -144,7 +144,7 @@ export function ApprovalNotifications() {
       aria-label="Approval requests"
       className="pointer-events-none fixed top-28 right-4 lg:top-16 z-50 flex flex-col items-end gap-2"
     >
-      <p role="status" className="sr-only">
+      <p aria-live="polite" className="sr-only">
         {announced}
       </p>
       {open.slice(0, shownAtOnce).map((request) => (
