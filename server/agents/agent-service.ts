@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AgentApis } from "../agent-api/agent-apis";
+import { proposeAgentAllowlist } from "../approvals/propose-agent-allowlist";
 import type { AuditLog } from "../audit/audit-log";
 import type { ClawPaths, Config } from "../config";
 import type { Db } from "../db/client";
@@ -19,6 +20,7 @@ import { getTemplateOrThrow } from "../policy/load-templates";
 import { describeRoute } from "../policy/model-route";
 import { dnsLabel } from "../policy/template-schema";
 import type { SecretStore } from "../secrets/secret-store";
+import { createSerialQueue } from "../serial-queue";
 import { runInContainer } from "../terminal/run-command";
 import { agentFilePaths, ensureAgentToken, readContainerSpec } from "./agent-files";
 import { postJobNotice } from "./agent-hooks";
@@ -42,7 +44,6 @@ import { createGatewayProxies, type GatewayProxies, hasPanelSession } from "./ga
 import { createGatewayTunnels, type GatewayTunnels } from "./gateway-tunnels";
 import { getAgentOrThrow } from "./get-agent";
 import { inspectAgent } from "./inspect-agent";
-import { createSerialQueue } from "./serial-queue";
 
 /** `route` null: the agent has no model route at all; `missingSecret`: its credential is not set. */
 export type ModelReadiness = { route: string | null; missingSecret: string | null; fix: string | null };
@@ -288,6 +289,9 @@ export function createAgentService(deps: AgentServiceDeps) {
       const token = await ensureAgentToken(deps.paths.agents, name);
       return { port, path: `/agents/${name}/gateway/`, token };
     },
+    /** "Propose an allowlist" from the agent's recent egress, judged with the names the proxies trust. */
+    proposeAllowlist: (name: string, hours: number) =>
+      proposeAgentAllowlist({ db: deps.db, paths: deps.paths, overrides: egress.overrides }, name, hours),
     async egressView(name: string) {
       await getAgentOrThrow(deps.db, name);
       return agentEgressView({ db: deps.db, proxies: egress }, name, (await readSpec(name)).network);

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import { AppError } from "../errors";
 import { listenForContainer } from "../fs/listen-for-container";
+import { createSerialQueue } from "../serial-queue";
 
 /**
  * The panel's end of each agent's ingress: the panel listens on a Unix socket in a directory the
@@ -35,17 +36,7 @@ const mkdirOnce = (dir: string) =>
 export function createGatewayTunnels(): GatewayTunnels {
   const listeners = new Map<string, Promise<Listener>>();
   // ensure and close of one agent run one after another, so two callers never both listen.
-  const queues = new Map<string, Promise<unknown>>();
-  const serially = <T>(name: string, step: () => Promise<T>): Promise<T> => {
-    const next = (queues.get(name) ?? Promise.resolve()).catch(() => {}).then(step);
-    queues.set(name, next);
-    void next
-      .finally(() => {
-        if (queues.get(name) === next) queues.delete(name);
-      })
-      .catch(() => {});
-    return next;
-  };
+  const serially = createSerialQueue();
 
   function offer(listener: Listener, socket: Socket) {
     const waiter = listener.waiters.shift();

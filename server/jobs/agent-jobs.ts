@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
 import type { AgentJobsPolicy } from "../policy/agent-jobs";
+import { createSerialQueue } from "../serial-queue";
 import { readEventLines } from "./job-files";
 import { maxPromptChars } from "./job-queue";
 import type { JobService } from "./job-service";
@@ -51,7 +52,7 @@ export async function agentJobQuota(db: Db, agent: string, policy: AgentJobsPoli
 
 /** Starts a job when the policy's quotas allow; one start per agent at a time, so two cannot both squeeze in. */
 export function createAgentJobStarter(deps: AgentJobsDeps) {
-  const queues = new Map<string, Promise<unknown>>();
+  const serially = createSerialQueue();
   return function start(
     agent: string,
     policy: AgentJobsPolicy,
@@ -84,14 +85,7 @@ export function createAgentJobStarter(deps: AgentJobsDeps) {
         actorOf(agent),
       );
     };
-    const next = (queues.get(agent) ?? Promise.resolve()).catch(() => {}).then(step);
-    queues.set(agent, next);
-    void next
-      .finally(() => {
-        if (queues.get(agent) === next) queues.delete(agent);
-      })
-      .catch(() => {});
-    return next;
+    return serially(agent, step);
   };
 }
 

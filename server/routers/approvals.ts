@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { approvalDecisionSchema, approvalStatuses } from "../approvals/approval-decisions";
-import { assertSafeEntries, proposeAgentAllowlist } from "../approvals/propose-agent-allowlist";
+import { assertSafeEntries } from "../approvals/propose-agent-allowlist";
 import { actorLabel } from "../auth/actor";
-import { parseResolveOverrides } from "../egress/egress-proxy";
 import { dnsLabel, egressModes, egressRule } from "../policy/template-schema";
 import { protectedProcedure, router } from "../trpc/init";
 
@@ -69,14 +68,7 @@ export const approvalsRouter = router({
    */
   propose: protectedProcedure
     .input(z.object({ agent: dnsLabel, hours: proposalHours.default(24) }))
-    .query(({ ctx, input }) =>
-      proposeAgentAllowlist(
-        // The names the proxies trust are the operator's, as server.ts gives them to the proxies.
-        { db: ctx.db, paths: ctx.paths, overrides: parseResolveOverrides(process.env.CLAW_EGRESS_RESOLVE) },
-        input.agent,
-        input.hours,
-      ),
-    ),
+    .query(({ ctx, input }) => ctx.agents.proposeAllowlist(input.agent, input.hours)),
 
   /** Adds a reviewed proposal to the agent's own template copy and re-locks; optionally sets the mode too. */
   applyProposal: protectedProcedure
