@@ -17,6 +17,7 @@ import { contentSecurityPolicy, createNonce, staticSecurityHeaders } from "../se
 import { handleAuditExport } from "./audit-export-route";
 import { type AuthDeps, authenticateRequest, type Transport } from "./authenticate-request";
 import { handleLogin, handleLoginCode, handleLogout } from "./login-routes";
+import { badPercentEncoding, badRequestTarget, decodePercent, requestUrl } from "./request-url";
 import { headerValue, sendError, sendJson } from "./respond";
 import { createWebSocketRoutes, type WebSocketRoutes } from "./websocket-routes";
 
@@ -133,7 +134,9 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
       return;
     }
     for (const [name, value] of Object.entries(staticSecurityHeaders)) res.setHeader(name, value);
-    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const url = requestUrl(req);
+    if (!url) return sendError(res, 400, badRequestTarget);
+    const path = url.pathname;
 
     if (path === "/api/health") {
       if (req.method !== "GET" && req.method !== "HEAD")
@@ -144,8 +147,11 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     if (path === "/api/login-code") return handleLoginCode(req, res, auth, transport);
     if (path === "/api/logout") return handleLogout(req, res, auth);
     if (path === "/api/audit/export") return handleDownload(req, res, transport);
-    if (path.startsWith(trpcPrefix))
-      return handleTrpc(req, res, decodeURIComponent(path.slice(trpcPrefix.length)), transport);
+    if (path.startsWith(trpcPrefix)) {
+      const procedures = decodePercent(path.slice(trpcPrefix.length));
+      if (procedures === undefined) return sendError(res, 400, badPercentEncoding);
+      return handleTrpc(req, res, procedures, transport);
+    }
     if (path.startsWith("/api/") || path === "/api") return sendError(res, 404, "No such endpoint");
     return handlePage(req, res, path, transport);
   }

@@ -4,6 +4,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { PanelServices } from "../panel/panel-services";
 import { checkHost, checkWebSocketOrigin } from "../security/request-gate";
 import { type AuthDeps, authenticateRequest, type Transport } from "./authenticate-request";
+import { badRequestTarget, requestUrl } from "./request-url";
 import { headerValue } from "./respond";
 import { auditSocket } from "./ws/audit-socket";
 import { jobsSocket } from "./ws/jobs-socket";
@@ -27,7 +28,14 @@ export type WebSocketRoutes = {
 };
 
 function refuse(socket: Duplex, status: number, reason: string) {
-  const text = status === 401 ? "Unauthorized" : status === 404 ? "Not Found" : "Forbidden";
+  const text =
+    status === 400
+      ? "Bad Request"
+      : status === 401
+        ? "Unauthorized"
+        : status === 404
+          ? "Not Found"
+          : "Forbidden";
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
   );
@@ -35,6 +43,9 @@ function refuse(socket: Duplex, status: number, reason: string) {
 
 /** A handler that fails closes its socket as an internal error; it never takes the panel down. */
 async function serve(handler: ServeSocket, ws: WebSocket) {
+  // A frame the socket refuses (over 64 KiB: 1009, bad UTF-8: 1007, a protocol error: 1002) is
+  // emitted here after `ws` has already closed with that code; unheard, it would be uncaught.
+  ws.on("error", () => {});
   try {
     await handler(ws);
   } catch {
@@ -54,7 +65,11 @@ export function createWebSocketRoutes(deps: { services: PanelServices; auth: Aut
 
   return {
     async handleUpgrade(req, socket, head, transport) {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      // Node hands an upgrade's socket over with no error listener: a client that resets it while
+      // the session is checked would otherwise be an uncaught ECONNRESET.
+      socket.on("error", () => socket.destroy());
+      const url = requestUrl(req);
+      if (!url) return refuse(socket, 400, badRequestTarget);
       const path = url.pathname;
       if (transport === "tcp") {
         const host = checkHost(headerValue(req.headers.host), port);
