@@ -1,8 +1,8 @@
-import { appendFile, mkdir, open, readFile, truncate } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Db, DbTransaction } from "../db/client";
-import { AppError } from "../errors";
-import { type HostKey, verifySignature } from "../keys/host-key";
+import { AppError, diskFullError, isDiskFull } from "../errors";
+import type { HostKey } from "../keys/host-key";
 import {
   type AuditEventInput,
   type AuditEventRow,
@@ -14,7 +14,9 @@ import {
   type SignedCheckpoint,
 } from "./audit-chain";
 import { canonicalJson } from "./canonical-json";
-import { parseCheckpointLine } from "./verify-audit-chain";
+import { appendLinesDurably, rewriteDurably } from "./checkpoint-file";
+import { checkpointIntervalFromEnv } from "./checkpoint-interval";
+import { checkpointLine, describeRepair, planCheckpointRepair } from "./plan-checkpoint-repair";
 
 export type AuditLog = {
   /** Appends one event in its own transaction. */
@@ -34,8 +36,8 @@ export type AuditLog = {
   /** Called after each append that has committed (the live tail wakes on it). */
   onAppend(listener: () => void): () => void;
   /**
-   * At start: finishes a checkpoint a crash interrupted. A torn last line of the file is cut off;
-   * a signed last line the DB lacks (the crash fell between file and DB) is copied into the DB.
+   * At start: makes checkpoints.log and the DB's copies agree where a crash or a failed write left
+   * them apart (see plan-checkpoint-repair.ts), after recording what it is about to do.
    */
   recover(): Promise<string | undefined>;
   /** Final checkpoint, then stops the timer. */
@@ -52,23 +54,16 @@ export type AuditLogOptions = {
   checkpointEvery?: number;
   /** …or after this long, whichever comes first (only when there are new rows). */
   checkpointIntervalMs?: number;
+  /** Named in the disk-full message; the folder above `audit/` unless given. */
+  home?: string;
 };
-
-/** Appends a line and makes it durable before the DB copy is written. */
-async function appendDurably(path: string, line: string) {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await appendFile(path, line, { mode: 0o600 });
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 export function createAuditLog(options: AuditLogOptions): AuditLog {
   const { db, hostKey, checkpointsPath } = options;
   const every = options.checkpointEvery ?? 100;
+  const home = options.home ?? dirname(dirname(checkpointsPath));
+  /** Checkpoints in the DB whose file line could not be written yet (the disk was full). */
+  let unfiled: SignedCheckpoint[] = [];
   const listeners = new Set<() => void>();
   let checkpointing: Promise<SignedCheckpoint | undefined> | undefined;
   /** Size of the last checkpoint, once read: most appends then need no query to know they are under the threshold. */
@@ -109,7 +104,24 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return { ...content, prevHash, hash };
   }
 
+  /** A full disk becomes the message that says so; anything else passes unchanged. */
+  async function clearly<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw isDiskFull(error) ? diskFullError(home, error) : error;
+    }
+  }
+
+  async function fileUnfiled() {
+    if (unfiled.length === 0) return;
+    await appendLinesDurably(checkpointsPath, unfiled.map(checkpointLine));
+    unfiled = [];
+  }
+
   async function checkpoint(): Promise<SignedCheckpoint | undefined> {
+    // In order: an older checkpoint's line before any newer one.
+    await fileUnfiled();
     const [head, last] = await Promise.all([
       db.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true, hash: true } }),
       db.auditCheckpoint.findFirst({ orderBy: { treeSize: "desc" }, select: { treeSize: true } }),
@@ -123,10 +135,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     };
     const signature = Buffer.from(hostKey.sign(checkpointStatement(statement))).toString("base64");
     const signed: SignedCheckpoint = { ...statement, signature };
-    // File first: a checkpoint the DB has but the file lacks would look like a deleted file line.
-    await appendDurably(checkpointsPath, `${canonicalJson(signed)}\n`);
+    // The DB first: a line is filed only for a row that committed. When the DB insert fails (a
+    // full disk) nothing is filed, and the next tick signs again; when the file write fails, the
+    // line waits in `unfiled` for the next tick (or the next start, which finds it in the DB).
     await db.auditCheckpoint.create({ data: { ...signed, time: new Date(signed.time) } });
     lastCheckpointSize = signed.treeSize;
+    unfiled.push(signed);
+    await fileUnfiled();
     return signed;
   }
 
@@ -168,32 +183,72 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     );
   }
 
-  const timer = setInterval(() => {
-    checkpointOnce().catch((error: unknown) => console.error("[audit] checkpoint failed:", error));
-  }, options.checkpointIntervalMs ?? 10_000);
+  /** A full disk fails every tick: said once, in one line, until a checkpoint succeeds again. */
+  let diskFullSaid = false;
+  const timer = setInterval(
+    () => {
+      checkpointOnce()
+        .then(() => {
+          diskFullSaid = false;
+        })
+        .catch((error: unknown) => {
+          if (!isDiskFull(error)) return console.error("[audit] checkpoint failed:", error);
+          if (!diskFullSaid) console.error(`[audit] checkpoint waits: ${diskFullError(home).message}`);
+          diskFullSaid = true;
+        });
+    },
+    options.checkpointIntervalMs ?? checkpointIntervalFromEnv() ?? 10_000,
+  );
   timer.unref();
 
   async function recover(): Promise<string | undefined> {
-    const text = await readFile(checkpointsPath, "utf8").catch(() => "");
-    if (text === "") return undefined;
-    if (!text.endsWith("\n")) {
-      const keep = text.slice(0, text.lastIndexOf("\n") + 1);
-      await truncate(checkpointsPath, Buffer.byteLength(keep));
-      return "cut off a checkpoint line a crash left half written";
-    }
-    const lastLine = text.trimEnd().split("\n").at(-1) ?? "";
-    const filed = parseCheckpointLine(lastLine);
-    if (!filed || filed.keyId !== hostKey.keyId) return undefined;
-    const inDb = await db.auditCheckpoint.findUnique({ where: { treeSize: filed.treeSize } });
-    const row = await db.auditEvent.findUnique({ where: { id: filed.treeSize }, select: { hash: true } });
-    const signed = verifySignature(
-      hostKey.publicKey,
-      checkpointStatement(filed),
-      Buffer.from(filed.signature, "base64"),
+    const text = await readFile(checkpointsPath, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return "";
+      throw error;
+    });
+    const dbCheckpoints = (await db.auditCheckpoint.findMany({ orderBy: { treeSize: "asc" } })).map(
+      (row) => ({ ...row, time: row.time.toISOString() }),
     );
-    if (inDb || !signed || row?.hash !== filed.headHash) return undefined; // verify will say what is wrong
-    await db.auditCheckpoint.create({ data: { ...filed, time: new Date(filed.time) } });
-    return `restored checkpoint ${filed.treeSize} to the database`;
+    const repair = await planCheckpointRepair({
+      text,
+      dbCheckpoints,
+      rowHash: async (size) =>
+        (await db.auditEvent.findUnique({ where: { id: size }, select: { hash: true } }))?.hash,
+      publicKey: hostKey.publicKey,
+      keyId: hostKey.keyId,
+    });
+    if (!repair) return undefined;
+    const said = describeRepair(repair);
+    const sizes = (list: SignedCheckpoint[]) => list.slice(0, 50).map((checkpoint) => checkpoint.treeSize);
+    // Noted before it is done: a repair the log cannot record does not happen.
+    await clearly(() =>
+      db.$transaction((tx) =>
+        append(tx, {
+          category: "panel",
+          action: "audit_checkpoints_repaired",
+          actor: "system",
+          outcome: "ok",
+          details: {
+            note: said,
+            cutTornLine: repair.cutTornLine,
+            restoredToDatabase: sizes(repair.toDb),
+            removedCopies: repair.dropped.length,
+            removedCopiesOf: [...new Set(sizes(repair.dropped))],
+            filedFromDatabase: sizes(repair.toFile),
+          },
+        }),
+      ),
+    );
+    await clearly(async () => {
+      if (repair.cutTornLine || repair.dropped.length > 0) {
+        await rewriteDurably(checkpointsPath, [...repair.keep, ...repair.toFile.map(checkpointLine)]);
+      } else await appendLinesDurably(checkpointsPath, repair.toFile.map(checkpointLine));
+      for (const filed of repair.toDb) {
+        await db.auditCheckpoint.create({ data: { ...filed, time: new Date(filed.time) } });
+      }
+    });
+    for (const listener of listeners) listener();
+    return said;
   }
 
   return {
@@ -202,7 +257,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     checkpointsPath,
     async record(event) {
       if (closed) throw new AppError("UNAVAILABLE", "The audit log is closed");
-      const row = await db.$transaction((tx) => append(tx, event));
+      const row = await clearly(() => db.$transaction((tx) => append(tx, event)));
       await committed(row.id);
       return row;
     },
@@ -211,17 +266,19 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     async transaction(work) {
       if (closed) throw new AppError("UNAVAILABLE", "The audit log is closed");
       let lastId: number | undefined;
-      const result = await db.$transaction((tx) =>
-        work(tx, async (event) => {
-          const row = await append(tx, event);
-          lastId = row.id;
-          return row;
-        }),
+      const result = await clearly(() =>
+        db.$transaction((tx) =>
+          work(tx, async (event) => {
+            const row = await append(tx, event);
+            lastId = row.id;
+            return row;
+          }),
+        ),
       );
       await committed(lastId);
       return result;
     },
-    checkpoint: checkpointOnce,
+    checkpoint: () => clearly(checkpointOnce),
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
