@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
+import type { AuditLog } from "../audit/audit-log";
 import { AppError } from "../errors";
-import { commandOutputLimit, createOutputCollector, runCommandAudited, runInContainer } from "./run-command";
+import {
+  commandForAudit,
+  commandOutputLimit,
+  createOutputCollector,
+  runCommandAudited,
+  runInContainer,
+} from "./run-command";
 import { fakeExec, fakeLibpod, frame, recordingAudit } from "./terminal-test-fixtures";
 
 describe("runInContainer", () => {
@@ -45,6 +52,17 @@ describe("createOutputCollector", () => {
   });
 });
 
+describe("commandForAudit", () => {
+  it("keeps as many arguments as fit an audit event, and counts the rest", () => {
+    const many = Array.from({ length: 256 }, () => "\u0001".repeat(65_536));
+    const { command, argumentsLeftOut } = commandForAudit(many);
+    expect(command.length + (argumentsLeftOut ?? 0)).toBe(256);
+    expect(command.length).toBeGreaterThan(0);
+    expect(Buffer.byteLength(JSON.stringify(command))).toBeLessThan(16 * 1024 - 200);
+    expect(commandForAudit(["echo", "hi"])).toEqual({ command: ["echo", "hi"] });
+  });
+});
+
 describe("runCommandAudited", () => {
   it("runs in the agent's running container and records the command, cut to 200 characters an argument", async () => {
     const { exec, stream } = fakeExec([{ running: false, exitCode: 3 }]);
@@ -63,6 +81,14 @@ describe("runCommandAudited", () => {
     expect(events).toEqual([
       {
         category: "terminal",
+        action: "command_requested",
+        actor: "cli",
+        agent: "a1",
+        outcome: "ok",
+        details: { command: ["echo", "a".repeat(200)] },
+      },
+      {
+        category: "terminal",
         action: "command_executed",
         actor: "cli",
         agent: "a1",
@@ -70,6 +96,22 @@ describe("runCommandAudited", () => {
         details: { command: ["echo", "a".repeat(200)], exitCode: 3, durationMs: expect.any(Number) },
       },
     ]);
+  });
+
+  it("runs nothing when the audit log cannot record the request (a full disk)", async () => {
+    const { exec } = fakeExec([{ running: false, exitCode: 0 }]);
+    const { libpod, started } = fakeLibpod(exec);
+    const full = new AppError("UNAVAILABLE", "The disk holding CLAW_HOME (/h) is full.");
+    const audit = { record: async () => Promise.reject(full) } as unknown as AuditLog;
+    const services = {
+      agents: { containerOf: async (name: string) => `container-of-${name}` },
+      podman: { get: async () => ({ libpod }) },
+      audit,
+    };
+    await expect(runCommandAudited(services, { agent: "a1", command: ["true"], actor: "cli" })).rejects.toBe(
+      full,
+    );
+    expect(started).toEqual([]);
   });
 
   it("refuses a stopped agent before running or recording anything", async () => {

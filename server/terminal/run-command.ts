@@ -66,6 +66,22 @@ export async function runInContainer(
   };
 }
 
+/**
+ * The command as its audit events hold it: 200 characters an argument, and no more arguments than
+ * fit 12 KB of JSON (an event's details hold 16 KiB), so recording it can never refuse the command.
+ */
+export function commandForAudit(command: string[]): { command: string[]; argumentsLeftOut?: number } {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const arg of command) {
+    const cut = arg.slice(0, 200);
+    bytes += Buffer.byteLength(JSON.stringify(cut)) + 1;
+    if (bytes > 12_000) return { command: kept, argumentsLeftOut: command.length - kept.length };
+    kept.push(cut);
+  }
+  return { command: kept };
+}
+
 /** What `runCommandAudited` uses of the panel's services. */
 export type CommandServices = {
   agents: { containerOf(name: string): Promise<string> };
@@ -74,14 +90,24 @@ export type CommandServices = {
 };
 
 /**
- * `claw exec NAME -- CMD…`: the command's result in the agent's running container, with one
- * `command_executed` audit event.
+ * `claw exec NAME -- CMD…`: the command's result in the agent's running container. A
+ * `command_requested` event is recorded before it runs (a command the audit log cannot hold, as
+ * on a full disk, does not run), and `command_executed` with its exit code after.
  */
 export async function runCommandAudited(
   services: CommandServices,
   input: { agent: string; command: string[]; actor: string },
 ): Promise<CommandResult> {
   const containerId = await services.agents.containerOf(input.agent);
+  const command = commandForAudit(input.command);
+  await services.audit.record({
+    category: "terminal",
+    action: "command_requested",
+    actor: input.actor,
+    agent: input.agent,
+    outcome: "ok",
+    details: command,
+  });
   const started = Date.now();
   const result = await runInContainer((await services.podman.get()).libpod, containerId, input.command);
   await services.audit.record({
@@ -91,7 +117,7 @@ export async function runCommandAudited(
     agent: input.agent,
     outcome: result.exitCode === 0 ? "ok" : "error",
     details: {
-      command: input.command.map((arg) => arg.slice(0, 200)),
+      ...command,
       exitCode: result.exitCode,
       durationMs: Date.now() - started,
     },
