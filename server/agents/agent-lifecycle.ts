@@ -285,13 +285,23 @@ export async function stopAgent(
   actor: string,
   options: { timeoutSeconds?: number } = {},
 ) {
-  deps.endTerminals(name, "the agent was stopped");
   const { spec, libpod, container: existing } = await loadAgent(deps, name);
   if (!existing?.State.Running) {
+    deps.endTerminals(name, "the agent was stopped");
     throw new AppError("CONFLICT", `${name} is not running`);
   }
   const started = Date.now();
   const timeoutSeconds = options.timeoutSeconds ?? spec.stopTimeoutSeconds;
+  // Recorded before anything is done: a stop the audit log cannot hold (a full disk) does not happen.
+  await deps.audit.record({
+    category: "lifecycle",
+    action: "agent_stop_requested",
+    actor,
+    agent: name,
+    outcome: "ok",
+    details: { containerId: existing.Id, timeoutSeconds },
+  });
+  deps.endTerminals(name, "the agent was stopped");
   deps.expectChange(name);
   await libpod.stopContainer(existing.Id, timeoutSeconds);
   await deps.egress.close(name);
