@@ -11,7 +11,9 @@ import { createAccessService } from "./server/access/access-service";
 import { agentOpsOf } from "./server/access/agent-ops";
 import { createAgentApis } from "./server/agent-api/agent-apis";
 import { agentIdRangeSize } from "./server/agents/agent-id-range";
-import { createAgentService } from "./server/agents/agent-service";
+import { createAgentService, homeIdOf } from "./server/agents/agent-service";
+import { recoverAgentContainers } from "./server/agents/recover-agent-containers";
+import { podmanAfterRecovery, recoverAgentFolders } from "./server/agents/recover-agents";
 import { createActivityReader } from "./server/approvals/agent-activity";
 import { type Approvals, createApprovals } from "./server/approvals/approvals";
 import { createAuditLog } from "./server/audit/audit-log";
@@ -76,6 +78,11 @@ async function main() {
   const recovered = await audit.recover();
   if (recovered) console.log(`claw: audit log: ${recovered}`);
   const auditTail = createAuditTail({ db, audit });
+  // A crash mid-create, mid-delete or mid-re-lock is finished or undone before anything serves.
+  const folders = await recoverAgentFolders({ paths, db, audit, hostKey });
+  for (const line of folders.done) console.log(`claw: recovery: ${line}`);
+  for (const { path, problem } of folders.left)
+    console.warn(`claw: recovery: ${path}: ${problem} (claw doctor lists it)`);
   const podman = createPodmanService(paths);
   // Services are complete only below; the first build locks agents created before any image.
   let lockUnbuilt = async () => {};
@@ -114,7 +121,14 @@ async function main() {
     db,
     audit,
     hostKey,
-    podman,
+    // Containers a crash or the time the panel was down left are checked before the first status sweep.
+    podman: podmanAfterRecovery(podman, async (libpod) => {
+      const lines = await recoverAgentContainers(
+        { paths, db, audit, hostKey, homeId: homeIdOf(paths.home) },
+        libpod,
+      );
+      for (const line of lines) console.log(`claw: recovery: ${line}`);
+    }),
     egress,
     models,
     agentApis,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { AgentApis } from "../agent-api/agent-apis";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
+import { faultPoint } from "../fault-points";
 import { checkConformance, readProcessFacts } from "../podman/conformance";
 import { homeLabel, type Libpod, type LibpodInspect, podmanMessage } from "../podman/libpod";
 import { libpodCreateBody } from "../podman/libpod-create-body";
@@ -189,9 +190,11 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
         },
       );
     });
+    faultPoint("start:container-created");
     await libpod.startContainer(id).catch(async (error: unknown) => {
       throw new AppError("INTERNAL", `Podman could not start ${spec.containerName}: ${podmanMessage(error)}`);
     });
+    faultPoint("start:container-started");
     live = await libpod.inspectContainer(id);
     if (!live?.State.Running || !live.State.Pid) {
       const tail = await tailOf(libpod, id);

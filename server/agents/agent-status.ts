@@ -9,6 +9,7 @@ import {
   podmanMessage,
 } from "../podman/libpod";
 import { readLogTail } from "../podman/log-stream";
+import { downActions, lastSightOf } from "./last-sight";
 
 export type AgentState = "stopped" | "running" | "exited" | "created" | "paused" | "missing" | "unknown";
 
@@ -117,6 +118,27 @@ export function createAgentStatusTracker(deps: {
     return undefined;
   };
 
+  // What the panel's start found had happened while it was down (recover-agents audits it): shown
+  // as the agent's note until its container changes.
+  const downNotes = new Map<string, { containerId: string | null; note: string }>();
+  const readDownNote = async (name: string) => {
+    const sight = await lastSightOf(deps.db, name).catch(() => undefined);
+    if (sight?.action === downActions.exited)
+      downNotes.set(name, {
+        containerId: sight.containerId,
+        note: `Stopped while the panel was down (exit code ${sight.details.exitCode ?? "unknown"}).`,
+      });
+    else if (sight?.action === downActions.removed)
+      downNotes.set(name, { containerId: null, note: "Its container was removed while the panel was down." });
+  };
+  const downNoteOf = (name: string, container: ContainerSummary | undefined) => {
+    const down = downNotes.get(name);
+    if (!down) return undefined;
+    if ((container?.Id ?? null) === down.containerId && container?.State !== "running") return down.note;
+    downNotes.delete(name);
+    return undefined;
+  };
+
   const isExpected = (name: string) => {
     const at = expected.get(name);
     return at !== undefined && Date.now() - at < 120_000;
@@ -168,13 +190,17 @@ export function createAgentStatusTracker(deps: {
         const container = byAgent.get(name);
         const firstLook = !looked.has(name);
         looked.add(name);
+        if (firstLook) await readDownNote(name);
+        const down = downNoteOf(name, container);
         if (!container) {
           const vanished = before?.containerId && !isExpected(name);
           next[name] = vanished
             ? { ...stoppedStatus, state: "missing", note: "Its container was removed outside the panel." }
             : before?.state === "missing"
               ? before
-              : stoppedStatus;
+              : down
+                ? { ...stoppedStatus, state: "missing", note: down }
+                : stoppedStatus;
           if (vanished) {
             await reportUnexpected(name, "agent_container_removed", { containerId: before.containerId });
             if (before.state === "running") await deps.onGone?.(name).catch(() => {});
@@ -195,7 +221,7 @@ export function createAgentStatusTracker(deps: {
         let note: string | null = null;
         if (state === "exited" && !isExpected(name)) {
           const last = lastLineOf(libpod, container.Id);
-          note = `Exited on its own with code ${container.ExitCode}.${last ? ` Its last line: ${last}` : ""}`;
+          note = `${down ?? `Exited on its own with code ${container.ExitCode}.`}${last ? ` Its last line: ${last}` : ""}`;
           if (before?.state === "running" && before.containerId === container.Id) {
             await reportUnexpected(name, "agent_exited", {
               containerId: container.Id,
@@ -203,6 +229,7 @@ export function createAgentStatusTracker(deps: {
             });
           }
         }
+        if (down && note === null) note = down;
         next[name] = {
           state,
           ready,

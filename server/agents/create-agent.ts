@@ -6,6 +6,7 @@ import type { AuditLog } from "../audit/audit-log";
 import type { ClawPaths } from "../config";
 import type { Db } from "../db/client";
 import { AppError } from "../errors";
+import { faultPoint } from "../fault-points";
 import type { HostKey } from "../keys/host-key";
 import type { HostFacts } from "../policy/compile-inputs";
 import { type CompiledPolicy, compilePolicy, lockPolicy } from "../policy/compile-policy";
@@ -106,6 +107,7 @@ export async function createAgent(deps: AgentDeps, input: { name: string; templa
     await writeFile(files.lock, json(lock.envelope), { mode: 0o600 });
     // Readable by the agent's uid also where the workspace is mounted read-only (a re-lock writes it so too).
     await writeFile(files.agentsMd, compiled.agentsMd, { mode: 0o644 });
+    faultPoint("create:temp-written");
     await rename(temp, final.dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "ENOTEMPTY" || error.code === "EEXIST") {
         throw new AppError("CONFLICT", `${final.dir} already exists`, {
@@ -119,8 +121,9 @@ export async function createAgent(deps: AgentDeps, input: { name: string; templa
     throw error;
   }
 
+  faultPoint("create:folder-renamed");
   try {
-    return await deps.audit.transaction(async (tx, record) => {
+    const created = await deps.audit.transaction(async (tx, record) => {
       const agent = await tx.agent.create({ data: { name, ...lockedAgentFields(loaded, compiled, lock) } });
       await record({
         category: "policy",
@@ -139,6 +142,8 @@ export async function createAgent(deps: AgentDeps, input: { name: string; templa
       });
       return agent;
     });
+    faultPoint("create:row-committed");
+    return created;
   } catch (error) {
     await rm(final.dir, { recursive: true, force: true });
     throw error;

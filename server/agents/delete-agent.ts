@@ -1,7 +1,9 @@
-import { mkdir, rename } from "node:fs/promises";
+import { access, mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
+import type { AuditLog } from "../audit/audit-log";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { AppError } from "../errors";
+import { faultPoint } from "../fault-points";
 import { agentFilePaths, readContainerSpec } from "./agent-files";
 import { type LifecycleDeps, ownContainer } from "./agent-lifecycle";
 import { getAgentOrThrow } from "./get-agent";
@@ -38,41 +40,24 @@ export async function deleteAgent(
   await deps.models.close(name);
   await deps.agentApis.forget(name, actor);
   await deps.ingress.close(name);
+  faultPoint("delete:container-removed");
   await mkdir(deps.paths.trash, { recursive: true, mode: 0o700 });
   const trashDir = join(deps.paths.trash, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  // A folder already gone (lost, or moved by hand) does not keep the row: the agent is deleted all
+  // the same, and its place in the trash is an empty folder.
+  const folderMissing = await access(files.dir).then(
+    () => false,
+    () => true,
+  );
+  if (folderMissing) await mkdir(files.dir, { recursive: true, mode: 0o700 });
   await rename(files.dir, trashDir);
+  faultPoint("delete:folder-trashed");
   try {
-    await deps.audit.transaction(async (tx, record) => {
-      await tx.agent.delete({ where: { name } });
-      // Access to an agent ends with it: a new agent of the same name starts with nobody paired.
-      for (const grant of await tx.accessGrant.findMany({ where: { agent: name } })) {
-        await tx.accessGrant.delete({ where: { id: grant.id } });
-        await record({
-          category: "access",
-          action: "access_revoked",
-          actor,
-          agent: name,
-          outcome: "ok",
-          details: {
-            channel: grant.channel,
-            subjectId: grant.subjectId,
-            role: grant.role,
-            reason: "agent deleted",
-          },
-        });
-      }
-      await tx.pairing.updateMany({
-        where: { agent: name, status: { in: ["pending", "claimed"] } },
-        data: { status: "cancelled", resolvedAt: new Date(), resolvedBy: actor },
-      });
-      await record({
-        category: "lifecycle",
-        action: "agent_deleted",
-        actor,
-        agent: name,
-        outcome: "ok",
-        details: { trash: trashDir, containerRemoved: existing?.Id ?? null, forced: options.force === true },
-      });
+    await dropAgentRecords(deps.audit, name, actor, {
+      trash: trashDir,
+      containerRemoved: existing?.Id ?? null,
+      forced: options.force === true,
+      ...(folderMissing ? { folderMissing: true } : {}),
     });
   } catch (error) {
     await rename(trashDir, files.dir);
@@ -80,4 +65,48 @@ export async function deleteAgent(
   }
   deps.changed();
   return { name, trash: trashDir };
+}
+
+/**
+ * The agent's row goes with its access grants and open pairings, and `agent_deleted` commits with
+ * them. Also how recovery finishes a delete a crash cut short after the folder went to the trash.
+ */
+export async function dropAgentRecords(
+  audit: AuditLog,
+  name: string,
+  actor: string,
+  details: Record<string, string | boolean | null>,
+) {
+  await audit.transaction(async (tx, record) => {
+    await tx.agent.delete({ where: { name } });
+    // Access to an agent ends with it: a new agent of the same name starts with nobody paired.
+    for (const grant of await tx.accessGrant.findMany({ where: { agent: name } })) {
+      await tx.accessGrant.delete({ where: { id: grant.id } });
+      await record({
+        category: "access",
+        action: "access_revoked",
+        actor,
+        agent: name,
+        outcome: "ok",
+        details: {
+          channel: grant.channel,
+          subjectId: grant.subjectId,
+          role: grant.role,
+          reason: "agent deleted",
+        },
+      });
+    }
+    await tx.pairing.updateMany({
+      where: { agent: name, status: { in: ["pending", "claimed"] } },
+      data: { status: "cancelled", resolvedAt: new Date(), resolvedBy: actor },
+    });
+    await record({
+      category: "lifecycle",
+      action: "agent_deleted",
+      actor,
+      agent: name,
+      outcome: "ok",
+      details,
+    });
+  });
 }

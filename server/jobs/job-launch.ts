@@ -2,6 +2,7 @@ import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { agentIdRangeSize } from "../agents/agent-id-range";
 import { AppError } from "../errors";
+import { faultPoint } from "../fault-points";
 import { removeContainerFile } from "../fs/container-files";
 import { writeFileAtomic } from "../fs/write-file-atomic";
 import { checkConformance, readProcessFacts } from "../podman/conformance";
@@ -16,7 +17,7 @@ import {
   jobPromptDir,
 } from "./job-container";
 import { followJob } from "./job-follow";
-import { auditJob, type JobRuntime, newRunningJob } from "./job-runtime";
+import { type JobRuntime, newRunningJob } from "./job-runtime";
 import type { JobsPaths } from "./job-settings";
 import { getJobTemplateOrThrow, type JobTemplate, withJobNetwork } from "./job-template";
 
@@ -114,30 +115,34 @@ export async function launchJob(rt: JobRuntime, jobId: string) {
     onAgent?.idMapping,
   );
   const startedAt = new Date();
-  await deps.db.job.update({
-    where: { id: jobId },
-    data: { status: "running", startedAt, containerId, resumed: resume },
+  // The row turns running with its audit event or not at all: a crash in between leaves a pending
+  // job whose container recovery removes, never a running one nobody recorded.
+  await deps.audit.transaction(async (tx, record) => {
+    await tx.job.update({
+      where: { id: jobId },
+      data: { status: "running", startedAt, containerId, resumed: resume },
+    });
+    await record({
+      category: "job",
+      action: "job_started",
+      actor: "system",
+      agent: job.agent ?? null,
+      outcome: "ok",
+      details: {
+        job: jobId,
+        session: job.sessionId,
+        workspace: onAgent ? `agent ${job.agent}` : "session",
+        containerId,
+        resumed: resume,
+        network: spec.network.profile,
+        allow: spec.network.allow,
+        // The credential (API key or OAuth login) stays in the panel: the model gateway adds it.
+        model: "proxy",
+        conformance: conformance.verdict,
+        image: imageId,
+      },
+    });
   });
-  await auditJob(
-    rt,
-    "job_started",
-    "system",
-    "ok",
-    {
-      job: jobId,
-      session: job.sessionId,
-      workspace: onAgent ? `agent ${job.agent}` : "session",
-      containerId,
-      resumed: resume,
-      network: spec.network.profile,
-      allow: spec.network.allow,
-      // The credential (API key or OAuth login) stays in the panel: the model gateway adds it.
-      model: "proxy",
-      conformance: conformance.verdict,
-      image: imageId,
-    },
-    job.agent,
-  );
   rt.bus.emit(jobId, { type: "status", status: "running" });
   followJob(
     rt,
@@ -190,11 +195,13 @@ async function startJobContainer(
   let containerId: string | undefined;
   try {
     containerId = await libpod.createContainer(body);
+    faultPoint("job:container-created");
     await libpod.startContainer(containerId);
   } catch (error) {
     if (containerId) await libpod.removeContainer(containerId, { force: true }).catch(() => {});
     throw new AppError("INTERNAL", `Podman could not start the job's container: ${podmanMessage(error)}`);
   }
+  faultPoint("job:container-started");
   const conformance = await checkJobConformance(libpod, containerId, spec, sessionDir, idMapping);
   if (conformance.findings.length > 0) {
     await libpod.removeContainer(containerId, { force: true }).catch(() => {});

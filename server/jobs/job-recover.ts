@@ -17,7 +17,8 @@ const runningRows = (rt: JobRuntime) =>
 
 /**
  * After a panel restart: running jobs' containers are found by label and followed again from
- * where their stored output ends; finished ones are collected; jobs without a container fail.
+ * where their stored output ends; finished ones are collected; jobs without a container fail; a
+ * pending job's container (its launch was cut short) is removed before the job starts again.
  */
 export async function recoverJobs(rt: JobRuntime) {
   const libpod = await rt.deps.libpod();
@@ -34,6 +35,25 @@ export async function recoverJobs(rt: JobRuntime) {
       continue;
     }
     await reattach(rt, libpod, job, container);
+  }
+  // A launch cut short left a container while its job is still pending: it goes (audited), never
+  // followed unchecked, and the job starts again from the queue below.
+  const pending = await rt.deps.db.job.findMany({
+    where: { status: "pending" },
+    select: { id: true, agent: true },
+  });
+  for (const job of pending) {
+    const container = byJob.get(job.id);
+    if (!container) continue;
+    await libpod.removeContainer(container.Id, { force: true });
+    await auditJob(
+      rt,
+      "job_start_interrupted",
+      "system",
+      "error",
+      { job: job.id, containerId: container.Id, state: container.State, removed: true },
+      job.agent,
+    );
   }
   const sessions = await rt.deps.db.job.findMany({
     where: { status: "pending" },
