@@ -5,10 +5,21 @@ import { appendBounded, type LogLine, parseLogLine } from "@/shared/log-lines";
 
 export type FollowState = "off" | "connecting" | "live" | "ended" | "error" | "closed";
 
-type LogMessage = { type: "lines"; lines: string[] } | { type: "end" } | { type: "error"; message: string };
+type LogMessage =
+  | { type: "lines"; lines: string[] }
+  | { type: "skipped"; lines: number }
+  | { type: "end" }
+  | { type: "error"; message: string };
+
+/** Where the panel dropped lines because this view fell behind, said in the log itself. */
+function skippedLine(count: number, seq: number): LogLine {
+  const lines = `${count.toLocaleString()} line${count === 1 ? "" : "s"}`;
+  return { seq, time: null, text: `… ${lines} skipped here: this view fell behind the output …` };
+}
 
 /**
- * Follows a running container's output over `/ws/agents/NAME/logs`, keeping the last lines.
+ * Follows a running container's output over `/ws/agents/NAME/logs`, keeping the last lines (and a
+ * line saying so where the panel skipped some because this view could not keep up).
  * A new container (a start or restart) starts a new follow with an empty buffer; so does a new
  * mount (the view keys it to reconnect).
  */
@@ -37,6 +48,9 @@ export function useLogFollow(name: string, containerId: string | null) {
       if (message.type === "lines") {
         const fresh = message.lines.map((line) => parseLogLine(line, seq++));
         setLines((current) => appendBounded(current, fresh));
+      } else if (message.type === "skipped") {
+        const notice = skippedLine(message.lines, seq++);
+        setLines((current) => appendBounded(current, [notice]));
       } else if (message.type === "end") {
         finished = true;
         setState("ended");

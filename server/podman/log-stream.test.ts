@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { logDemuxer, readLogLines, splitLines } from "./log-stream";
+import { cutMarker, lineCutter, logDemuxer, readLogLines, splitLines } from "./log-stream";
 
 const frame = (stream: number, payload: Buffer | string, length = Buffer.byteLength(payload)) => {
   const header = Buffer.alloc(8);
@@ -38,6 +38,38 @@ describe("splitLines with a cap", () => {
     }
     expect(longest).toBe(1024 * 1024);
     expect(pieces).toBe(Math.floor((Math.ceil(200_000_000 / chunk.length) * chunk.length) / (1024 * 1024)));
+  });
+});
+
+describe("lineCutter", () => {
+  it("passes whole lines, carries a partial one and drops a carriage return", () => {
+    const cutter = lineCutter(8);
+    expect(cutter.push("par")).toEqual([]);
+    expect(cutter.push("tial\nnext\r\nre")).toEqual(["partial", "next"]);
+    expect(cutter.push("st\r")).toEqual([]);
+    expect(cutter.push("\nlast")).toEqual(["rest"]);
+    expect(cutter.end()).toEqual(["last"]);
+  });
+
+  it("passes the head of a longer line at once, with the marker, and skips the rest up to its newline", () => {
+    const cutter = lineCutter(4);
+    expect(cutter.push("abc")).toEqual([]);
+    expect(cutter.push("defgh")).toEqual([`abcd${cutMarker(4)}`]);
+    expect(cutter.push("ijkl")).toEqual([]);
+    expect(cutter.push("mn\nxy\nabcdefgh\nwxyz\n")).toEqual(["xy", `abcd${cutMarker(4)}`, "wxyz"]);
+    expect(cutter.push("abcdefg")).toEqual([`abcd${cutMarker(4)}`]);
+    expect(cutter.end()).toEqual([]);
+    // A surrogate pair (one emoji) is never split by the cut.
+    expect(lineCutter(4).push("abc😀de\n")).toEqual([`abc${cutMarker(4)}`]);
+  });
+
+  it("takes 200 MB without a newline in 64 KiB chunks as one cut line, with nothing carried", () => {
+    const cutter = lineCutter();
+    const chunk = "a".repeat(64 * 1024);
+    const lines: string[] = [];
+    for (let sent = 0; sent < 200_000_000; sent += chunk.length) lines.push(...cutter.push(chunk));
+    lines.push(...cutter.push("\nafter\n"), ...cutter.end());
+    expect(lines.map((line) => line.length)).toEqual([64 * 1024 + cutMarker(64 * 1024).length, 5]);
   });
 });
 
@@ -91,5 +123,18 @@ describe("readLogLines", () => {
     stream.end();
     await ended;
     expect(lines).toEqual(["a€b", "last"]);
+  });
+
+  it("cuts a line longer than 64 Ki characters with a marker", async () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    const ended = new Promise<void>((resolve) =>
+      readLogLines(stream, { onLines: (batch) => lines.push(...batch), onEnd: resolve }),
+    );
+    for (let i = 0; i < 100; i++) stream.write(frame(1, "b".repeat(10_000)));
+    stream.write(frame(1, "\nnext"));
+    stream.end();
+    await ended;
+    expect(lines).toEqual([`${"b".repeat(64 * 1024)}${cutMarker(64 * 1024)}`, "next"]);
   });
 });

@@ -2,10 +2,11 @@ import { StringDecoder } from "node:string_decoder";
 import type { Libpod } from "./libpod";
 
 /**
- * The longest line kept whole, in UTF-16 units (1 Mi characters, at most 3 MiB of UTF-8). A container
- * may print gigabytes without a newline: a longer line is cut into pieces of this size, each passed
- * on as a line of its own (and counted, for a job, against its output limit), so the carry never
- * grows past it and re-splitting stays linear.
+ * The longest piece of a job's output line, in UTF-16 units (1 Mi characters, at most 3 MiB of UTF-8).
+ * A container may print gigabytes without a newline: for a job, whose output is kept whole and counted
+ * against its limit, a longer line is cut into pieces of this size, each passed on as a line of its
+ * own, so the carry never grows past it and re-splitting stays linear. (An agent's log is cut with a
+ * marker instead: `lineCutter`.)
  */
 export const maxLineChars = 1024 * 1024;
 
@@ -53,6 +54,64 @@ function cutLine(line: string, maxChars: number): string[] {
   return pieces;
 }
 
+/**
+ * The longest line of an agent's log passed on, in UTF-16 units. A longer line is cut here with a
+ * marker and the rest of it read past, never gathered: a Logs view (and the last-lines reads) get
+ * 64 KiB of a 50 MB line, not 50 pieces of 1 MiB.
+ */
+export const maxLogLineChars = 64 * 1024;
+
+/** What ends a line cut at `maxChars`. */
+export const cutMarker = (maxChars: number) =>
+  ` … [cut: the line goes on past ${maxChars.toLocaleString("en-US")} characters]`;
+
+/**
+ * Pure, stateful: text in, complete lines out, each at most `maxChars` (plus the marker). The head of
+ * a longer line is passed on as soon as it is known, with the marker; the rest, up to its newline, is
+ * skipped. Only the new text is searched for newlines, and the carry stays under `maxChars`.
+ */
+export function lineCutter(maxChars = maxLogLineChars) {
+  let carry = "";
+  let cutting = false;
+  return {
+    push(text: string): string[] {
+      const lines: string[] = [];
+      let from = 0;
+      for (;;) {
+        const newline = text.indexOf("\n", from);
+        let to = newline < 0 ? text.length : newline;
+        if (newline > from && text.charCodeAt(to - 1) === 13) to--;
+        if (!cutting) {
+          const room = maxChars - carry.length;
+          if (to - from > room) {
+            lines.push(headOf(carry + text.slice(from, from + room)) + cutMarker(maxChars));
+            carry = "";
+            cutting = true;
+          } else carry += text.slice(from, to);
+        }
+        if (newline < 0) return lines;
+        if (!cutting) lines.push(carry.replace(/\r$/, ""));
+        carry = "";
+        cutting = false;
+        from = newline + 1;
+      }
+    },
+    /** The last line, when the text ended without a newline. */
+    end(): string[] {
+      const last = cutting ? "" : carry;
+      carry = "";
+      cutting = false;
+      return last ? [last] : [];
+    },
+  };
+}
+
+/** A head of a cut line without half of a surrogate pair at its end. */
+function headOf(text: string): string {
+  const code = text.charCodeAt(text.length - 1);
+  return code >= 0xd800 && code <= 0xdbff ? text.slice(0, -1) : text;
+}
+
 /** Most of a log kept in memory for one read, in characters: the newest lines that fit. */
 export const maxTailChars = 8 * 1024 * 1024;
 
@@ -93,8 +152,8 @@ export function logDemuxer() {
 }
 
 /**
- * Reads a container's log stream as lines (stdout and stderr together, each line at most
- * `maxLineChars`), calling `onLines` per chunk. A throwing `onLines` is logged, never thrown into the
+ * Reads a container's log stream as lines (stdout and stderr together, each line cut at
+ * `maxLogLineChars`), calling `onLines` per chunk. A throwing `onLines` is logged, never thrown into the
  * stream's handler (that would end the panel).
  */
 export function readLogLines(
@@ -103,7 +162,7 @@ export function readLogLines(
 ) {
   const demux = logDemuxer();
   const decoder = new StringDecoder("utf8");
-  let carry = "";
+  const cutter = lineCutter();
   let ended = false;
   const pass = (lines: string[]) => {
     if (lines.length === 0) return;
@@ -114,18 +173,12 @@ export function readLogLines(
     }
   };
   stream.on("data", (chunk: Buffer) => {
-    for (const piece of demux(chunk)) {
-      const split = splitLines(carry, decoder.write(piece.data));
-      carry = split.carry;
-      pass(split.lines);
-    }
+    for (const piece of demux(chunk)) pass(cutter.push(decoder.write(piece.data)));
   });
   const end = () => {
     if (ended) return;
     ended = true;
-    const last = carry + decoder.end();
-    carry = "";
-    if (last) pass(splitLines("", `${last}\n`).lines);
+    pass([...cutter.push(decoder.end()), ...cutter.end()]);
     try {
       options.onEnd();
     } catch (error) {
