@@ -6,12 +6,14 @@ import type { ClawPaths, Config } from "../config";
 import type { Db } from "../db/client";
 import type { EgressProxies } from "../egress/egress-proxies";
 import { agentEgressView } from "../egress/egress-view";
+import { AppError } from "../errors";
 import type { JobNotice } from "../jobs/job-notify";
 import type { HookResult } from "../jobs/job-runtime";
 import type { HostKey } from "../keys/host-key";
 import type { ModelGateways } from "../models/model-gateways";
 import { modelUsageOf } from "../models/model-usage";
-import type { Libpod } from "../podman/libpod";
+import { type Libpod, podmanMessage } from "../podman/libpod";
+import { asPodmanOutage, isPodmanOutage } from "../podman/podman-errors";
 import type { PodmanService } from "../podman/podman-service";
 import type { HostFacts } from "../policy/compile-inputs";
 import { compilePolicy } from "../policy/compile-policy";
@@ -119,11 +121,23 @@ export function createAgentService(deps: AgentServiceDeps) {
     db: deps.db,
     audit: deps.audit,
     hostKey: deps.hostKey,
+    // Undefined only when Podman says there is no such image (the lock then says "unbuilt"). A
+    // Podman that does not answer is an error: "unknown" must never be signed or judged as drift.
     async imageDigest(ref) {
-      // Not built yet, or Podman not reachable: the lock says "unbuilt".
-      return libpod()
-        .then((podman) => podman.imageId(ref))
-        .catch(() => undefined);
+      const podman = await libpod().catch((error: unknown) => {
+        throw asPodmanOutage(error);
+      });
+      return podman.imageId(ref).catch((error: unknown) => {
+        if (isPodmanOutage(error)) throw error;
+        throw new AppError(
+          "UNAVAILABLE",
+          `Podman could not say whether the image ${ref} is there: ${podmanMessage(error)}`,
+          {
+            fix: "See `claw doctor` for Podman's state, then try again. Nothing was changed.",
+            cause: error,
+          },
+        );
+      });
     },
     async host(): Promise<HostFacts> {
       let answer = rootless;
@@ -192,6 +206,7 @@ export function createAgentService(deps: AgentServiceDeps) {
         podman: snapshot.podman,
         orphans: snapshot.orphans,
         sweptAt: snapshot.sweptAt,
+        freshAt: snapshot.freshAt,
       };
     },
     /** Looks at Podman now rather than waiting for the next sweep. */

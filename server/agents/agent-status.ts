@@ -31,6 +31,8 @@ export type OrphanContainer = { id: string; name: string; agent: string; state: 
 export type AgentStatusSnapshot = {
   podman: { reachable: boolean; error: string | null };
   sweptAt: string | null;
+  /** When Podman last answered a sweep: the states are as of then (the UI shows how old they are). */
+  freshAt: string | null;
   agents: Record<string, AgentLiveStatus>;
   orphans: OrphanContainer[];
 };
@@ -89,6 +91,7 @@ export function createAgentStatusTracker(deps: {
   let current: AgentStatusSnapshot = {
     podman: { reachable: false, error: null },
     sweptAt: null,
+    freshAt: null,
     agents: {},
     orphans: [],
   };
@@ -139,6 +142,9 @@ export function createAgentStatusTracker(deps: {
     return undefined;
   };
 
+  // Each agent's state before Podman stopped answering, for the note while it does not.
+  const lastKnown = new Map<string, AgentState>();
+
   const isExpected = (name: string) => {
     const at = expected.get(name);
     return at !== undefined && Date.now() - at < 120_000;
@@ -153,18 +159,24 @@ export function createAgentStatusTracker(deps: {
       containers = await libpod.listContainers(`${homeLabel}=${deps.homeId}`);
       watchEvents(libpod);
     } catch (error) {
-      // Degraded, not broken: keep the last known states, marked as unknown, and keep trying.
+      // Degraded, not broken: Podman is gone or hung (every call has a deadline). Keep the last
+      // known states, marked unknown with why, and keep trying.
+      const why = podmanMessage(error);
       const stale = Object.fromEntries(
-        agents.map(({ name }) => [
-          name,
-          { ...(current.agents[name] ?? stoppedStatus), state: "unknown" as const, ready: false },
-        ]),
+        agents.map(({ name }) => {
+          const before = current.agents[name] ?? stoppedStatus;
+          if (before.state !== "unknown") lastKnown.set(name, before.state);
+          const known = lastKnown.get(name) ?? "stopped";
+          const note = `Unknown: ${why}. Last known: ${known}${current.freshAt ? `, as of ${current.freshAt}` : ""}.`;
+          return [name, { ...before, state: "unknown" as const, ready: false, note }];
+        }),
       );
       return {
-        podman: { reachable: false, error: podmanMessage(error) },
+        podman: { reachable: false, error: why },
         sweptAt: new Date().toISOString(),
+        freshAt: current.freshAt,
         agents: stale,
-        orphans: [],
+        orphans: current.orphans,
       };
     }
     const names = new Set(agents.map((agent) => agent.name));
@@ -245,9 +257,11 @@ export function createAgentStatusTracker(deps: {
     );
     for (const id of lastLines.keys())
       if (!containers.some((container) => container.Id === id)) lastLines.delete(id);
+    const sweptAt = new Date().toISOString();
     return {
       podman: { reachable: true, error: null },
-      sweptAt: new Date().toISOString(),
+      sweptAt,
+      freshAt: sweptAt,
       agents: next,
       orphans,
     };

@@ -1,4 +1,5 @@
 import type Dockerode from "dockerode";
+import { podmanAnswerMs, podmanNotAnswering, toPodmanError } from "./podman-errors";
 
 export type DialLibpodOptions = {
   method?: "GET" | "POST" | "DELETE";
@@ -8,6 +9,11 @@ export type DialLibpodOptions = {
   signal?: AbortSignal;
   /** HTTP codes that count as success; 200 unless told. */
   okStatus?: number[];
+  /**
+   * The longest wait for the whole answer (`podmanAnswerMs` unless told); false only for a call
+   * whose purpose is to wait (e.g. for a container's exit), which must then check Podman answers first.
+   */
+  timeoutMs?: number | false;
 };
 
 /** The libpod API prefix; Podman 4 and 5 both answer it (MinAPIVersion 4.0.0). */
@@ -25,7 +31,16 @@ export function dialLibpod(
   return dialPodmanApi(docker, `${LIBPOD_PREFIX}${path}`, options);
 }
 
-/** Any endpoint by its full path; for compat calls whose dockerode typings lack an abort signal. */
+/** The socket dockerode talks to, for error messages. */
+export function socketOf(docker: Dockerode): string | undefined {
+  const socketPath = (docker.modem as { socketPath?: unknown }).socketPath;
+  return typeof socketPath === "string" ? socketPath : undefined;
+}
+
+/**
+ * Any endpoint by its full path; for compat calls whose dockerode typings lack an abort signal.
+ * A hung Podman is "not answering" after the deadline; a gone one "not reachable" (PodmanOutage).
+ */
 export function dialPodmanApi(
   docker: Dockerode,
   path: string,
@@ -37,6 +52,10 @@ export function dialPodmanApi(
   const dialOptions: { _query?: Record<string, string>; _body?: object } = {};
   if (options.query) dialOptions._query = toStrings(options.query);
   if (method === "POST") dialOptions._body = options.body ?? {};
+  const timeoutMs = options.timeoutMs === false ? undefined : (options.timeoutMs ?? podmanAnswerMs);
+  const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  const signal =
+    deadline && options.signal ? AbortSignal.any([deadline, options.signal]) : (deadline ?? options.signal);
   return new Promise((resolve, reject) => {
     docker.modem.dial(
       {
@@ -44,11 +63,42 @@ export function dialPodmanApi(
         method,
         options: dialOptions,
         statusCodes,
-        abortSignal: options.signal,
+        abortSignal: signal,
       },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      (error, result) => {
+        if (!error) return resolve(result);
+        if (deadline?.aborted && !options.signal?.aborted && timeoutMs !== undefined)
+          return reject(podmanNotAnswering(socketOf(docker), `${method} ${path}`, timeoutMs));
+        reject(toPodmanError(error, socketOf(docker)));
+      },
     );
   });
+}
+
+/**
+ * A call whose answer is a stream (a log, events, an exec's output) may last as long as it likes,
+ * but its headers must come within `timeoutMs`: `open` gets a signal that fires only until then.
+ */
+export async function withHeadersDeadline<T>(
+  docker: Dockerode,
+  what: string,
+  open: (signal: AbortSignal) => Promise<T>,
+  timeoutMs = podmanAnswerMs,
+): Promise<T> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  try {
+    return await open(controller.signal);
+  } catch (error) {
+    if (timedOut) throw podmanNotAnswering(socketOf(docker), what, timeoutMs);
+    throw toPodmanError(error, socketOf(docker));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function toStrings(query: Record<string, string | number | boolean>): Record<string, string> {

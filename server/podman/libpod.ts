@@ -1,7 +1,8 @@
 import type { Duplex } from "node:stream";
 import type Dockerode from "dockerode";
-import { dialLibpod, statusCodeOf } from "./dial-libpod";
+import { dialLibpod, dialPodmanApi, socketOf, statusCodeOf, withHeadersDeadline } from "./dial-libpod";
 import type { ContainerSummary, ContainerUsage, LibpodInspect } from "./libpod-types";
+import { isPodmanOutage, podmanChangeMs, toPodmanError } from "./podman-errors";
 
 export type { ContainerSummary, ContainerUsage, LibpodInspect } from "./libpod-types";
 export { homeLabel } from "./libpod-types";
@@ -27,7 +28,8 @@ export type ExecSession = {
 /**
  * Everything agents, jobs and terminals ask of Podman about containers, in one typed interface
  * (images have their own in `server/images/`). One implementation, on dockerode's socket: the rest of
- * the panel never sees dockerode.
+ * the panel never sees dockerode. Every call has a deadline (a stream's is for its headers), and a
+ * Podman that is gone or hung fails as a PodmanOutage ("Podman is not reachable / not answering").
  */
 export interface Libpod {
   /** `POST /libpod/containers/create` with a body from `libpodCreateBody`; the new container's id. */
@@ -73,12 +75,17 @@ export function createLibpod(docker: Dockerode): Libpod {
         method: "POST",
         body,
         okStatus: [201],
+        timeoutMs: podmanChangeMs,
       })) as { Id: string };
       return result.Id;
     },
 
     async startContainer(id) {
-      await dialLibpod(docker, containerPath(id, "/start"), { method: "POST", okStatus: [204, 304] });
+      await dialLibpod(docker, containerPath(id, "/start"), {
+        method: "POST",
+        okStatus: [204, 304],
+        timeoutMs: podmanChangeMs,
+      });
     },
 
     async inspectContainer(nameOrId) {
@@ -96,6 +103,8 @@ export function createLibpod(docker: Dockerode): Libpod {
           method: "POST",
           query: { timeout: timeoutSeconds },
           okStatus: [204, 304],
+          // Podman waits out the container's own stop timeout before it answers.
+          timeoutMs: timeoutSeconds * 1000 + podmanChangeMs,
         });
       } catch (error) {
         if (statusCodeOf(error) !== 404) throw error;
@@ -112,10 +121,12 @@ export function createLibpod(docker: Dockerode): Libpod {
             method: "DELETE",
             query: { force: options.force ?? false, v: false },
             okStatus: [200, 204],
+            timeoutMs: podmanChangeMs,
           });
           return;
         } catch (error) {
           if (statusCodeOf(error) === 404) return;
+          if (isPodmanOutage(error)) throw error;
           lastError = error;
           if (!(await libpod.inspectContainer(id))) return;
           await new Promise((resolve) => setTimeout(resolve, 250 * (attempt + 1)));
@@ -148,55 +159,92 @@ export function createLibpod(docker: Dockerode): Libpod {
       return usage;
     },
 
+    // No deadline: waiting is the point, and Podman sends nothing (not even headers) until the exit.
+    // A Podman that goes away ends it with null; a hung one holds it until it answers again.
     async waitForExit(id, signal) {
       const answer = await dialLibpod(docker, containerPath(id, "/wait"), {
         method: "POST",
         query: { condition: "exited" },
         signal,
+        timeoutMs: false,
       }).catch(() => undefined);
       return typeof answer === "number" ? answer : null;
     },
 
-    // Dialled directly: dockerode would buffer a non-followed log whole.
-    openLogs(id, options) {
-      return new Promise((resolve, reject) =>
-        docker.modem.dial(
-          {
-            path: `${containerPath(id, "/logs")}?`,
-            method: "GET",
-            isStream: true,
-            statusCodes: { 200: true, 404: "no such container", 500: "server error" },
-            options: { stdout: true, stderr: true, ...options },
-          },
-          (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as ClosableStream)),
-        ),
+    // Dialled directly: dockerode would buffer a non-followed log whole. A followed log of a quiet
+    // container gets no headers until its first line, so that one checks Podman answers first.
+    async openLogs(id, options) {
+      if (options.follow) await dialLibpod(docker, "/_ping");
+      const open = (signal?: AbortSignal) =>
+        new Promise<ClosableStream>((resolve, reject) =>
+          docker.modem.dial(
+            {
+              path: `${containerPath(id, "/logs")}?`,
+              method: "GET",
+              isStream: true,
+              statusCodes: { 200: true, 404: "no such container", 500: "server error" },
+              options: { stdout: true, stderr: true, ...options },
+              abortSignal: signal,
+            },
+            (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as ClosableStream)),
+          ),
+        );
+      if (!options.follow) return withHeadersDeadline(docker, `the log of ${id.slice(0, 12)}`, open);
+      return open().catch((error: unknown) => {
+        throw toPodmanError(error, socketOf(docker));
+      });
+    },
+
+    watchEvents(label) {
+      return withHeadersDeadline(
+        docker,
+        "the event feed",
+        async (abortSignal) =>
+          (await docker.getEvents({
+            filters: { type: ["container"], label: [label] },
+            abortSignal,
+          })) as unknown as ClosableStream,
       );
     },
 
-    async watchEvents(label) {
-      return (await docker.getEvents({
-        filters: { type: ["container"], label: [label] },
-      })) as unknown as ClosableStream;
-    },
-
     async startExec(id, options) {
-      const exec = await docker.getContainer(id).exec({
-        Cmd: options.command,
-        AttachStdin: options.stdin,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: options.tty,
-        User: "1000:1000",
-        WorkingDir: "/workspace",
-        Env: options.env,
-      });
-      const stream = (await exec.start({ hijack: true, stdin: options.stdin, Tty: options.tty })) as Duplex;
+      const { Id: execId } = (await dialPodmanApi(docker, containerPath(id, "/exec"), {
+        method: "POST",
+        okStatus: [200, 201],
+        body: {
+          Cmd: options.command,
+          AttachStdin: options.stdin,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: options.tty,
+          User: "1000:1000",
+          WorkingDir: "/workspace",
+          Env: options.env,
+        },
+      })) as { Id: string };
+      const exec = docker.getExec(execId);
+      const stream = await withHeadersDeadline(
+        docker,
+        "an exec start",
+        async (abortSignal) =>
+          (await exec.start({ hijack: true, stdin: options.stdin, Tty: options.tty, abortSignal })) as Duplex,
+      );
+      const execPath = `/exec/${encodeURIComponent(execId)}`;
       return {
         stream,
-        // Podman answers 201, which dockerode reports as an error although the resize happened.
-        resize: (cols, rows) => void exec.resize({ w: cols, h: rows }).catch(() => {}),
+        // Podman answers 201 although dockerode expects 200: both mean the resize happened.
+        resize: (cols, rows) =>
+          void dialPodmanApi(docker, `${execPath}/resize`, {
+            method: "POST",
+            query: { h: rows, w: cols },
+            okStatus: [200, 201],
+          }).catch(() => {}),
         async inspect() {
-          const details = await exec.inspect();
+          const details = (await dialPodmanApi(docker, `${execPath}/json`)) as {
+            Running: boolean;
+            ExitCode?: number | null;
+            Pid?: number;
+          };
           return {
             running: details.Running,
             exitCode: details.ExitCode ?? null,
@@ -208,7 +256,8 @@ export function createLibpod(docker: Dockerode): Libpod {
 
     async imageId(ref) {
       try {
-        return (await docker.getImage(ref).inspect()).Id;
+        // The name unencoded, as dockerode sends it: Podman matches the rest of the path as the name.
+        return ((await dialPodmanApi(docker, `/images/${ref}/json`)) as { Id: string }).Id;
       } catch (error) {
         if (statusCodeOf(error) === 404) return undefined;
         throw error;

@@ -9,7 +9,8 @@ import {
   type SocketCandidate,
 } from "./find-podman-socket";
 import { decideHostWorkaround, gatherHostFacts, type HostFacts } from "./host-workarounds";
-import { readCompatVersion, readPodmanInfo } from "./read-podman-info";
+import { podmanAnswerMs } from "./podman-errors";
+import { countContainers, type PodmanInfo, readCompatVersion, readPodmanInfo } from "./read-podman-info";
 
 export type { PodmanConnection } from "./connect-podman";
 export type { PodmanSource } from "./find-podman-socket";
@@ -49,7 +50,10 @@ export type PodmanStatus = {
 export type PodmanService = {
   /** The shared client; connects (or starts the panel's own service) on first use. */
   get(): Promise<PodmanConnection>;
-  /** What the panel and the doctor show; never throws. */
+  /**
+   * What the panel and the doctor show; never throws. Callers share one probe and its answer for
+   * `statusCacheMs`; Podman's costly facts (info, version) are read once per connection.
+   */
   status(): Promise<PodmanStatus>;
   /** Stops the service the panel started (not one it found). Idempotent. */
   close(): Promise<void>;
@@ -64,13 +68,32 @@ export type PodmanServiceOptions = {
   pingTimeoutMs?: number;
   startTimeoutMs?: number;
   statusTimeoutMs?: number;
+  /** How long one status answer serves every caller (2 s unless told). */
+  statusCacheMs?: number;
   stopGraceMs?: number;
+};
+
+/** What does not change while one Podman service runs, read once: `podman info` costs about a second. */
+type PodmanFacts = {
+  connection: PodmanConnection;
+  info: PodmanInfo;
+  version: { version: string; apiVersion: string };
 };
 
 export function createPodmanService(paths: ClawPaths, options: PodmanServiceOptions = {}): PodmanService {
   const env = options.env ?? process.env;
-  const hostFacts = options.hostFacts ?? (() => gatherHostFacts());
   const stopGraceMs = options.stopGraceMs ?? 5_000;
+  const statusTimeoutMs = options.statusTimeoutMs ?? podmanAnswerMs;
+  const statusCacheMs = options.statusCacheMs ?? 2_000;
+  // The host's limits and cgroups do not change while the panel runs: read once (a failure is retried).
+  let hostFactsOnce: Promise<HostFacts> | undefined;
+  const hostFacts = (): Promise<HostFacts> => {
+    hostFactsOnce ??= (options.hostFacts ?? (() => gatherHostFacts()))().catch((error: unknown) => {
+      hostFactsOnce = undefined;
+      throw error;
+    });
+    return hostFactsOnce;
+  };
 
   let current: ConnectPodmanResult | undefined;
   let pending: Promise<ConnectPodmanResult> | undefined;
@@ -78,6 +101,11 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
   let cleanup: Promise<void> = Promise.resolve();
   let closed = false;
   let closing: Promise<void> | undefined;
+  // Where the panel found Podman first. A socket found is kept for good: another Podman (rootless
+  // instead of rootful, say) has other containers, and switching to it would make every agent look
+  // removed. While it is down, calls fail as "Podman is not reachable" until it answers again.
+  let firstSource: PodmanSource | undefined;
+  let facts: PodmanFacts | undefined;
 
   const forget = (result: ConnectPodmanResult) => {
     if (current !== result) return;
@@ -89,7 +117,11 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
     await cleanup;
     const result = await connectPodman({
       paths,
-      candidates: options.candidates ?? listSocketCandidates(env, process.geteuid?.() ?? 0),
+      // Once the panel runs its own service, a restart of it is its own again.
+      candidates:
+        firstSource === "panel"
+          ? []
+          : (options.candidates ?? listSocketCandidates(env, process.geteuid?.() ?? 0)),
       hostFacts,
       podmanBinary: options.podmanBinary,
       env,
@@ -101,6 +133,7 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
       throw closedError();
     }
     current = result;
+    firstSource ??= result.connection.source;
     // If our service dies, the next get() starts a new one instead of handing out a dead client.
     void result.service?.exited.then(() => forget(result));
     return result;
@@ -157,7 +190,10 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
     }
   };
 
-  /** Podman's info and version through the connection, within the status timeout. */
+  /**
+   * Podman's facts once per connection, then only what changes (the container count, which also
+   * shows Podman answers): cheap enough for every poll.
+   */
   async function readStatus(): Promise<PodmanStatus> {
     let result: ConnectPodmanResult;
     try {
@@ -177,11 +213,18 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
       workaround: describeWorkaround(result),
     };
     try {
-      const signal = AbortSignal.timeout(options.statusTimeoutMs ?? 5_000);
-      const [info, version] = await Promise.all([
-        readPodmanInfo(docker, signal),
-        readCompatVersion(docker, signal),
-      ]);
+      let known = facts?.connection === result.connection ? facts : undefined;
+      let containers: PodmanStatus["containers"];
+      if (known) containers = await countContainers(docker, statusTimeoutMs);
+      else {
+        const [info, version] = await Promise.all([
+          readPodmanInfo(docker, statusTimeoutMs),
+          readCompatVersion(docker, statusTimeoutMs),
+        ]);
+        known = facts = { connection: result.connection, info, version };
+        containers = info.containers;
+      }
+      const { info, version } = known;
       return {
         reachable: true,
         ...base,
@@ -192,23 +235,16 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
         cgroupVersion: info.cgroupVersion,
         cgroupControllers: info.cgroupControllers,
         ociRuntime: info.ociRuntime,
-        containers: info.containers,
+        containers,
       };
     } catch (error) {
-      // A socket we found may have gone away: look again next time. Our own child is
-      // watched through its exit instead, so a slow answer does not restart it.
-      if (!result.service) forget(result);
-      return {
-        reachable: false,
-        ...base,
-        error: {
-          message: `Podman at ${socketPath} did not answer: ${messageOf(error)}`,
-          fix: "Check that the Podman service is running (`podman info` shows whether Podman itself works).",
-        },
-      };
+      // The service may come back another version: its facts are read again then.
+      facts = undefined;
+      return { reachable: false, ...base, error: toStatusError(error) };
     }
   }
   let inflight: Promise<PodmanStatus> | undefined;
+  let answered: { at: number; status: PodmanStatus } | undefined;
 
   return {
     async get() {
@@ -216,12 +252,18 @@ export function createPodmanService(paths: ClawPaths, options: PodmanServiceOpti
     },
 
     status() {
-      // Callers at the same moment (the live status, the doctor, a page's query) share one answer:
-      // each asks Podman for info and version, about a second of its work, and under load
-      // unshared calls pile up until every one of them times out.
-      inflight ??= readStatus().finally(() => {
-        inflight = undefined;
-      });
+      // Callers at the same moment (the live status of every open page, the doctor, the CLI) share
+      // one probe and, for a moment, its answer: unshared probes pile up under load until every one
+      // of them times out.
+      if (answered && Date.now() - answered.at < statusCacheMs) return Promise.resolve(answered.status);
+      inflight ??= readStatus()
+        .then((status) => {
+          answered = { at: Date.now(), status };
+          return status;
+        })
+        .finally(() => {
+          inflight = undefined;
+        });
       return inflight;
     },
 

@@ -51,17 +51,31 @@ export function summarizePodmanInfo(raw: unknown): PodmanInfo {
   };
 }
 
-export async function readPodmanInfo(docker: Dockerode, signal?: AbortSignal): Promise<PodmanInfo> {
-  return summarizePodmanInfo(await dialLibpod(docker, "/info", { signal }));
+/** Costly: Podman looks up its components' package versions (dpkg-query here) on every call. */
+export async function readPodmanInfo(docker: Dockerode, timeoutMs?: number): Promise<PodmanInfo> {
+  return summarizePodmanInfo(await dialLibpod(docker, "/info", { timeoutMs }));
+}
+
+const containerStatesSchema = z.array(z.object({ State: z.string() }));
+
+/** Cheap (no package lookups): how many containers this Podman has, and how many run. */
+export async function countContainers(
+  docker: Dockerode,
+  timeoutMs?: number,
+): Promise<{ running: number; total: number }> {
+  const list = containerStatesSchema.parse(
+    await dialLibpod(docker, "/containers/json", { query: { all: true }, timeoutMs }),
+  );
+  return { running: list.filter((c) => c.State === "running").length, total: list.length };
 }
 
 const compatVersionSchema = z.object({ Version: z.string(), ApiVersion: z.string() });
 
-/** GET /version (compat): the Docker API version dockerode talks, e.g. "1.41". */
+/** GET /version (compat): the Docker API version dockerode talks, e.g. "1.41". As costly as /info. */
 export async function readCompatVersion(
   docker: Dockerode,
-  signal?: AbortSignal,
+  timeoutMs?: number,
 ): Promise<{ version: string; apiVersion: string }> {
-  const raw = compatVersionSchema.parse(await dialPodmanApi(docker, "/version", { signal }));
+  const raw = compatVersionSchema.parse(await dialPodmanApi(docker, "/version", { timeoutMs }));
   return { version: raw.Version, apiVersion: raw.ApiVersion };
 }

@@ -3,9 +3,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, Suspense, useDeferredValue, useState } from "react";
-import { type AgentList, livePollMs } from "@/components/agents/agent-types";
+import { livePollMs } from "@/components/agents/agent-types";
 import { AgentsTable } from "@/components/agents/agents-table";
 import { OrphansCard } from "@/components/agents/orphans-card";
+import { PodmanStaleBanner } from "@/components/agents/podman-stale-banner";
 import { PageHeader } from "@/components/page-header";
 import { ExplanationView } from "@/components/policy/explanation-view";
 import { useTRPC } from "@/components/trpc";
@@ -97,18 +98,6 @@ function CreateAgentForm() {
   );
 }
 
-function PodmanBanner({ podman }: { podman: AgentList["podman"] }) {
-  if (podman.reachable) return null;
-  return (
-    <div
-      role="status"
-      className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
-    >
-      Podman is not reachable{podman.error ? `: ${podman.error}` : ""}; states shown are the last known.
-    </div>
-  );
-}
-
 /** Where a deleted agent's files went (the URL carries it, so the detail page can send you here). */
 function DeletedNotice() {
   const params = useSearchParams();
@@ -146,7 +135,7 @@ function AgentsList() {
   const data = list.data;
   return (
     <div className="space-y-6">
-      {data ? <PodmanBanner podman={data.podman} /> : null}
+      {data ? <PodmanStaleBanner list={data} /> : null}
       <Card title="Agents">
         <QueryState
           // A failed poll keeps the last list on screen (the banner says when Podman is away).

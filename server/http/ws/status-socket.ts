@@ -1,9 +1,6 @@
 import { WebSocket } from "ws";
-import { getPanelStatus } from "../../panel/get-panel-status";
-import type { PanelServices } from "../../panel/panel-services";
+import { type StatusFeed, statusFeedOf } from "../../panel/status-feed";
 import { type SocketRoute, sendJson } from "./socket-route";
-
-const statusIntervalMs = 5_000;
 
 /** `/ws/status`: panel and Podman status pushed every few seconds, for the home page. */
 export const statusSocket: SocketRoute = {
@@ -12,22 +9,18 @@ export const statusSocket: SocketRoute = {
   accept:
     ({ services }) =>
     (ws) =>
-      serveStatus(ws, services),
+      serveStatus(ws, statusFeedOf(services)),
 };
 
-function serveStatus(ws: WebSocket, services: PanelServices) {
-  let sending = false;
-  const push = async () => {
-    if (sending || ws.readyState !== WebSocket.OPEN) return;
-    sending = true;
-    try {
-      sendJson(ws, { type: "status", status: await getPanelStatus(services) });
-    } finally {
-      sending = false;
-    }
+/** Every open socket hears the panel's one poll; a message from the page asks for an answer now. */
+function serveStatus(ws: WebSocket, feed: StatusFeed) {
+  const send = (status: unknown) => {
+    if (ws.readyState === WebSocket.OPEN) sendJson(ws, { type: "status", status });
   };
-  const timer = setInterval(push, statusIntervalMs);
-  ws.on("close", () => clearInterval(timer));
-  ws.on("message", () => void push());
-  void push();
+  const sendNow = () =>
+    void feed.now().then(send, (error: Error) => console.error(`claw: status failed: ${error.message}`));
+  const unsubscribe = feed.subscribe(send);
+  ws.on("close", unsubscribe);
+  ws.on("message", sendNow);
+  sendNow();
 }

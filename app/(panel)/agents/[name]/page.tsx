@@ -18,6 +18,7 @@ import {
   OpenControlUiError,
   useOpenControlUi,
 } from "@/components/agents/open-control-ui";
+import { PodmanStaleBanner } from "@/components/agents/podman-stale-banner";
 import { StatusBadge } from "@/components/agents/status-badge";
 import { mib, since } from "@/components/format";
 import { PageHeader } from "@/components/page-header";
@@ -113,12 +114,7 @@ function AgentDetail() {
         }
       />
 
-      {list.data && !list.data.podman.reachable ? (
-        <div className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200">
-          Podman is not reachable{list.data.podman.error ? `: ${list.data.podman.error}` : ""}; the state
-          shown is the last known.
-        </div>
-      ) : null}
+      {list.data ? <PodmanStaleBanner list={list.data} /> : null}
       <AgentActionFeedback actions={actions} live={live} />
       <OpenControlUiError gateway={gateway} />
 
