@@ -17,7 +17,10 @@ export async function verifyAgentPolicy(deps: AgentDeps, name: string) {
   return verifyLoadedPolicy(deps, agent, await readAgentFiles(deps.paths.agents, name));
 }
 
-/** The same for an agent whose row and files the caller has read already. */
+/**
+ * The same for an agent whose row and files the caller has read already. When Podman cannot say
+ * what the image is, this throws its outage (imageDigest does): "unknown" is never a verdict.
+ */
 export async function verifyLoadedPolicy(
   deps: AgentDeps,
   agent: { name: string; template: string; imageRef: string },
