@@ -13,10 +13,12 @@ export const faultPointNames = [
   // agent-lifecycle.ts, startAgent
   "start:container-created",
   "start:container-started",
+  // agent-lifecycle.ts, stopAgent
+  "stop:container-stopped",
   // delete-agent.ts
   "delete:container-removed",
   "delete:folder-trashed",
-  // agent-policy.ts, relockAgent (H2's file: placed by its owner)
+  // agent-policy.ts, relockAgent
   "relock:lock-written",
   // jobs/job-launch.ts
   "job:container-created",
