@@ -3,11 +3,14 @@
  * every refused action says the disk is full (with the fix), nothing acts without its audit
  * event, and once space is back `claw audit verify` passes, also after a restart.
  *
- * Mounting a tmpfs needs root: elsewhere the suite is skipped, and its name says why.
+ * CLAW_HOME/agents is a filesystem of its own: an agent's Gateway keeps a SQLite file in its state
+ * folder and exits (78, "database or disk is full") when that disk fills, which would stop the
+ * agent for a reason this suite is not about. Mounting needs root: elsewhere the suite is
+ * skipped, and its name says why.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,12 +22,14 @@ import { waitFor } from "./wait-for";
 
 const exec = promisify(execFile);
 
-/** Mounts a tmpfs of `size` on a new folder; undefined (and why) when this host cannot. */
-function mountTmpfs(size: string): { dir: string } | { why: string } {
+/** Mounts a tmpfs of `size` on `dir` (a new folder unless given); why not, when this host cannot. */
+function mountTmpfs(size: string, at?: string, mode = "0755"): { dir: string } | { why: string } {
   if (process.getuid?.() !== 0) return { why: "mounting a small filesystem needs root" };
-  const dir = mkdtempSync(join(tmpdir(), "claw-disk-"));
+  const dir = at ?? mkdtempSync(join(tmpdir(), "claw-disk-"));
   try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=0755`, "tmpfs", dir], { stdio: "pipe" });
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size},mode=${mode}`, "tmpfs", dir], {
+      stdio: "pipe",
+    });
     return { dir };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
@@ -32,13 +37,13 @@ function mountTmpfs(size: string): { dir: string } | { why: string } {
   }
 }
 
-function unmount(dir: string) {
+function unmount(dir: string, options: { remove: boolean } = { remove: true }) {
   try {
     execFileSync("umount", [dir], { stdio: "pipe" });
   } catch {
     execFileSync("umount", ["-l", dir], { stdio: "pipe" }); // a process still has a file open there
   }
-  rmSync(dir, { recursive: true, force: true });
+  if (options.remove) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Whether this host can mount one at all, asked once when the suite is collected. */
@@ -101,6 +106,7 @@ describe.skipIf(skipWhy !== undefined)(
   () => {
     let mount: string;
     let home: string;
+    let agentsMount: string | undefined;
     let panel: RunningPanel | undefined;
     const agent = `disk-${randomBytes(3).toString("hex")}`;
     const filler = () => join(mount, "filler");
@@ -111,12 +117,18 @@ describe.skipIf(skipWhy !== undefined)(
       if (!("dir" in mounted)) throw new Error(mounted.why);
       mount = mounted.dir;
       home = join(mount, "home");
+      const agents = join(home, "agents");
+      mkdirSync(agents, { recursive: true, mode: 0o700 });
+      const roomy = mountTmpfs("512m", agents, "0700");
+      if (!("dir" in roomy)) throw new Error(roomy.why);
+      agentsMount = roomy.dir;
       panel = await start();
     }, 120_000);
 
     afterAll(async () => {
       await exec("podman", ["rm", "-f", `claw-agent-${agent}`]).catch(() => {});
       await panel?.stop();
+      if (agentsMount) unmount(agentsMount, { remove: false });
       if (mount) unmount(mount);
     });
 
