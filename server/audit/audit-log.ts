@@ -175,27 +175,27 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
+  /** A full disk fails every tick: said once, in one line, until a checkpoint succeeds again. */
+  let diskFullSaid = false;
+  const checkpointFailed = (error: unknown) => {
+    if (!isDiskFull(error)) return console.error("[audit] checkpoint failed:", error);
+    if (!diskFullSaid) console.error(`[audit] checkpoint waits: ${diskFullError(home).message}`);
+    diskFullSaid = true;
+  };
+
   /** Wakes listeners, and signs a checkpoint first when this append crossed the threshold. */
   async function committed(appendedId?: number) {
     for (const listener of listeners) listener();
-    await maybeCheckpoint(appendedId).catch((error: unknown) =>
-      console.error("[audit] checkpoint failed:", error),
-    );
+    await maybeCheckpoint(appendedId).catch(checkpointFailed);
   }
 
-  /** A full disk fails every tick: said once, in one line, until a checkpoint succeeds again. */
-  let diskFullSaid = false;
   const timer = setInterval(
     () => {
       checkpointOnce()
         .then(() => {
           diskFullSaid = false;
         })
-        .catch((error: unknown) => {
-          if (!isDiskFull(error)) return console.error("[audit] checkpoint failed:", error);
-          if (!diskFullSaid) console.error(`[audit] checkpoint waits: ${diskFullError(home).message}`);
-          diskFullSaid = true;
-        });
+        .catch(checkpointFailed);
     },
     options.checkpointIntervalMs ?? checkpointIntervalFromEnv() ?? 10_000,
   );
