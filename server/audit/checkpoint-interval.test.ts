@@ -6,7 +6,7 @@ describe("CLAW_AUDIT_CHECKPOINT_MS", () => {
     expect(checkpointIntervalFromEnv({})).toBeUndefined();
     expect(checkpointIntervalFromEnv({ CLAW_AUDIT_CHECKPOINT_MS: "1000" })).toBe(1000);
     expect(() => checkpointIntervalFromEnv({ CLAW_AUDIT_CHECKPOINT_MS: "soon" })).toThrow(
-      'CLAW_AUDIT_CHECKPOINT_MS is "soon", not a number of milliseconds',
+      'CLAW_AUDIT_CHECKPOINT_MS is "soon": it takes whole milliseconds from 100 to 3600000',
     );
     expect(() => checkpointIntervalFromEnv({ CLAW_AUDIT_CHECKPOINT_MS: "5" })).toThrow(/from 100/);
   });

@@ -14,9 +14,9 @@ export function checkpointIntervalFromEnv(env: NodeJS.ProcessEnv = process.env):
   if (!parsed.success) {
     throw new AppError(
       "BAD_REQUEST",
-      `CLAW_AUDIT_CHECKPOINT_MS is ${JSON.stringify(raw)}, not a number of milliseconds`,
+      `CLAW_AUDIT_CHECKPOINT_MS is ${JSON.stringify(raw)}: it takes whole milliseconds from 100 to 3600000`,
       {
-        fix: "Set it to a whole number from 100 to 3600000, or unset it for the default of 10000.",
+        fix: "Set it to a number in that range, or unset it for the default of 10000.",
       },
     );
   }
