@@ -7,7 +7,9 @@ const interval = z.coerce.number().int().min(100).max(3_600_000);
  * CLAW_AUDIT_CHECKPOINT_MS: how often a checkpoint is signed when there are new rows (10 s unless
  * set). Tests shorten it to see a checkpoint tick without waiting for one.
  */
-export function checkpointIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+export function checkpointIntervalFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): number | undefined {
   const raw = env.CLAW_AUDIT_CHECKPOINT_MS;
   if (raw === undefined || raw === "") return undefined;
   const parsed = interval.safeParse(raw);
