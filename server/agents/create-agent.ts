@@ -24,6 +24,9 @@ export type AgentDeps = {
   host: () => Promise<HostFacts>;
 };
 
+/** A create writes into `.creating-<name>-<8 hex>` beside the agents, then renames it into place. */
+export const creatingPrefix = ".creating-";
+
 /** Until the image is built (issue 5) the lock names it as unbuilt; the first build re-locks. */
 export const unbuiltDigest = "unbuilt";
 
@@ -89,7 +92,7 @@ export async function createAgent(deps: AgentDeps, input: { name: string; templa
 
   await mkdir(deps.paths.agents, { recursive: true, mode: 0o700 });
   const final = agentFilePaths(deps.paths.agents, name);
-  const temp = join(deps.paths.agents, `.creating-${name}-${randomBytes(4).toString("hex")}`);
+  const temp = join(deps.paths.agents, `${creatingPrefix}${name}-${randomBytes(4).toString("hex")}`);
   const files = agentFilesIn(temp);
   try {
     for (const dir of ["workspace", "state", "logs", "run/ingress", "run/egress", "run/model", "run/api"]) {

@@ -42,9 +42,17 @@ export async function recoverAgentContainers(deps: ContainerRecoveryDeps, libpod
     orderBy: { name: "asc" },
   });
   for (const row of rows) {
-    const container = byAgent.get(row.name);
-    const sight = await lastSightOf(deps.db, row.name);
-    const line = await reconcile(deps, libpod, row, container, sight);
+    // One agent's trouble (a stop Podman refused) does not keep the others unchecked.
+    const line = await reconcile(
+      deps,
+      libpod,
+      row,
+      byAgent.get(row.name),
+      await lastSightOf(deps.db, row.name),
+    ).catch(
+      (error: unknown) =>
+        `${row.name}: could not be reconciled: ${error instanceof Error ? error.message : error}`,
+    );
     if (line) done.push(line);
   }
   return done;

@@ -11,6 +11,7 @@ import { canonicalDigest, type LockPayload, openLock } from "../policy/policy-lo
 import { dnsLabel } from "../policy/template-schema";
 import { verifyPolicy } from "../policy/verify-policy";
 import { readAgentFiles } from "./agent-files";
+import { creatingPrefix } from "./create-agent";
 import { dropAgentRecords } from "./delete-agent";
 
 export type FolderRecoveryDeps = {
@@ -23,7 +24,6 @@ export type FolderRecoveryDeps = {
 /** Something recovery found and could not put right; Doctor lists what is still there. */
 export type Leftover = { path: string; problem: string };
 
-const creatingPrefix = ".creating-";
 const stamp = () => new Date().toISOString().replace(/[:.]/g, "-");
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -54,7 +54,7 @@ export async function recoverAgentFolders(deps: FolderRecoveryDeps): Promise<{
   for (const entry of entries) {
     const path = join(deps.paths.agents, entry.name);
     if (entry.name.startsWith(creatingPrefix)) {
-      const agent = /^\.creating-(.+)-[0-9a-f]{8}$/.exec(entry.name)?.[1] ?? null;
+      const agent = /^(.+)-[0-9a-f]{8}$/.exec(entry.name.slice(creatingPrefix.length))?.[1] ?? null;
       try {
         await rm(path, { recursive: true, force: true });
         await abandoned(deps, agent, { folder: path, removed: true, reason: "a create was cut short" });

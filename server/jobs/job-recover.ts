@@ -45,7 +45,12 @@ export async function recoverJobs(rt: JobRuntime) {
   for (const job of pending) {
     const container = byJob.get(job.id);
     if (!container) continue;
-    await libpod.removeContainer(container.Id, { force: true });
+    const removed = await libpod.removeContainer(container.Id, { force: true }).then(
+      () => true,
+      (error: Error) =>
+        void console.error(`claw: job ${job.id}: could not remove ${container.Id}: ${error.message}`),
+    );
+    if (!removed) continue;
     await auditJob(
       rt,
       "job_start_interrupted",
