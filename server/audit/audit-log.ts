@@ -207,7 +207,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       throw error;
     });
     const dbCheckpoints = (await db.auditCheckpoint.findMany({ orderBy: { treeSize: "asc" } })).map(
-      (row) => ({ ...row, time: row.time.toISOString() }),
+      ({ treeSize, headHash, time, keyId, signature }) => ({
+        treeSize,
+        headHash,
+        time: time.toISOString(),
+        keyId,
+        signature,
+      }),
     );
     const repair = await planCheckpointRepair({
       text,

@@ -20,7 +20,9 @@ export type CheckpointRepair = {
   keep: string[];
 };
 
-export const checkpointLine = (checkpoint: SignedCheckpoint) => canonicalJson(checkpoint);
+/** A checkpoint as checkpoints.log holds it: its five fields, canonical JSON, one line. */
+export const checkpointLine = ({ treeSize, headHash, time, keyId, signature }: SignedCheckpoint) =>
+  canonicalJson({ treeSize, headHash, time, keyId, signature });
 
 const identical = (a: SignedCheckpoint, b: SignedCheckpoint) =>
   a.headHash === b.headHash &&
