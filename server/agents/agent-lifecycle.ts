@@ -307,6 +307,7 @@ export async function stopAgent(
   deps.endTerminals(name, "the agent was stopped");
   deps.expectChange(name);
   await libpod.stopContainer(existing.Id, timeoutSeconds);
+  faultPoint("stop:container-stopped");
   await deps.egress.close(name);
   await deps.models.close(name);
   await deps.agentApis.close(name);

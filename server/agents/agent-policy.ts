@@ -1,4 +1,5 @@
 import { basename, dirname } from "node:path";
+import { faultPoint } from "../fault-points";
 import { replaceContainerFile } from "../fs/container-files";
 import { writeFileAtomic } from "../fs/write-file-atomic";
 import { compilePolicy, lockPolicy } from "../policy/compile-policy";
@@ -99,6 +100,7 @@ export async function relockAgent(deps: AgentDeps, name: string, actor: string) 
   await writeFileAtomic(files.containerSpecJson, json(compiled.containerSpec));
   // The lock last: until it lands, verify reports the new files as drift from the old lock.
   await writeFileAtomic(files.lock, json(lock.envelope));
+  faultPoint("relock:lock-written");
   // AGENTS.md sits in the workspace, which the agent writes: replaced by rename, never written
   // through, and not part of the lock, so whatever the agent left there cannot block a re-lock.
   await replaceContainerFile(dirname(files.agentsMd), basename(files.agentsMd), compiled.agentsMd, {
