@@ -33,6 +33,12 @@ export type AuditLog = {
   ): Promise<T>;
   /** Signs a checkpoint now if there are rows since the last one. */
   checkpoint(): Promise<SignedCheckpoint | undefined>;
+  /**
+   * Runs `work` with no checkpoint half-written: a running one finishes first, new ones wait.
+   * A verify of the live log reads the file and the DB inside it, or it could see a checkpoint
+   * whose row has committed but whose line is not in the file yet.
+   */
+  quiet<T>(work: () => Promise<T>): Promise<T>;
   /** Called after each append that has committed (the live tail wakes on it). */
   onAppend(listener: () => void): () => void;
   /**
@@ -66,6 +72,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let unfiled: SignedCheckpoint[] = [];
   const listeners = new Set<() => void>();
   let checkpointing: Promise<SignedCheckpoint | undefined> | undefined;
+  /** Settles when every `quiet` work so far has ended; checkpoints wait for it. */
+  let quieted: Promise<unknown> = Promise.resolve();
+  let quietRunning = 0;
   /** Size of the last checkpoint, once read: most appends then need no query to know they are under the threshold. */
   let lastCheckpointSize: number | undefined;
   let closed = false;
@@ -147,7 +156,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   /** One checkpoint at a time; a caller arriving meanwhile shares the running one. */
   function checkpointOnce(): Promise<SignedCheckpoint | undefined> {
-    checkpointing ??= checkpoint().finally(() => {
+    checkpointing ??= quieted.then(checkpoint).finally(() => {
       checkpointing = undefined;
     });
     return checkpointing;
@@ -186,7 +195,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   /** Wakes listeners, and signs a checkpoint first when this append crossed the threshold. */
   async function committed(appendedId?: number) {
     for (const listener of listeners) listener();
-    await maybeCheckpoint(appendedId).catch(checkpointFailed);
+    const signing = maybeCheckpoint(appendedId).catch(checkpointFailed);
+    // During a verify the checkpoint waits for it; the append that crossed the threshold does not.
+    if (quietRunning === 0) await signing;
   }
 
   const timer = setInterval(
@@ -285,6 +296,17 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       return result;
     },
     checkpoint: () => clearly(checkpointOnce),
+    quiet(work) {
+      quietRunning++;
+      const done = (async () => {
+        await checkpointing?.catch(() => undefined);
+        return work();
+      })().finally(() => {
+        quietRunning--;
+      });
+      quieted = Promise.all([quieted, done.catch(() => undefined)]);
+      return done;
+    },
     onAppend(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -34,7 +34,7 @@ export async function verifyAuditLog(options: {
 export async function verifyAndRecordAuditLog(
   options: Parameters<typeof verifyAuditLog>[0] & { audit: AuditLog; actor: string },
 ): Promise<AuditVerifyResult> {
-  const result = await verifyAuditLog(options);
+  const result = await options.audit.quiet(() => verifyAuditLog(options));
   await options.audit.record({
     category: "panel",
     action: "audit_verified",
