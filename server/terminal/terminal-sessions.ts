@@ -111,18 +111,9 @@ export function createTerminalManager(deps: {
   return {
     async open(input) {
       const libpod = await deps.libpod();
-      const exec = await libpod.startExec(input.containerId, {
-        command: profileCommand(input.profile, input.args),
-        tty: true,
-        stdin: true,
-        env: ["TERM=xterm-256color", "COLORTERM=truecolor"],
-      });
-      const { stream, resize } = exec;
-      resize(input.cols, input.rows);
-
       const id = randomBytes(9).toString("base64url");
       const started = Date.now();
-      const scrollback = createScrollback();
+      const command = profileCommand(input.profile, input.args);
       const recordTerminal = (action: string, details: Record<string, unknown>) =>
         deps.audit.record({
           category: "terminal",
@@ -132,6 +123,26 @@ export function createTerminalManager(deps: {
           outcome: "ok",
           details: { terminalId: id, profile: input.profile, ...details },
         });
+      // Recorded before the shell exists: a terminal the audit log cannot hold (a full disk) never opens.
+      await recordTerminal("terminal_opened", { command });
+      let exec: Awaited<ReturnType<Libpod["startExec"]>>;
+      try {
+        exec = await libpod.startExec(input.containerId, {
+          command,
+          tty: true,
+          stdin: true,
+          env: ["TERM=xterm-256color", "COLORTERM=truecolor"],
+        });
+      } catch (error) {
+        const reason = `it could not start: ${error instanceof Error ? error.message : String(error)}`;
+        await recordTerminal("terminal_closed", { durationMs: 0, exitCode: null, bytesOut: 0, reason }).catch(
+          () => {},
+        );
+        throw error;
+      }
+      const { stream, resize } = exec;
+      resize(input.cols, input.rows);
+      const scrollback = createScrollback();
       let client: TerminalClient | undefined = input.client;
       let sent = 0;
       let acked = 0;
@@ -227,7 +238,6 @@ export function createTerminalManager(deps: {
       };
       sessions.set(id, session);
       input.client.control({ type: "ready", terminalId: id, replayed: 0 });
-      await recordTerminal("terminal_opened", { command: profileCommand(input.profile, input.args) });
       return session;
     },
 

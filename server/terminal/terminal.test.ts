@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { highWatermark, lowWatermark, type ServerControl } from "../../shared/terminal-protocol";
+import type { AuditLog } from "../audit/audit-log";
 import {
   createScrollback,
   createTerminalManager,
@@ -79,6 +80,19 @@ const openRequest = {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("terminal sessions", () => {
+  it("never open a shell the audit log could not record", async () => {
+    const { exec } = fakeExec([{ running: false, exitCode: 0 }]);
+    const { libpod, started } = fakeLibpod(exec);
+    const audit = {
+      record: async () => {
+        throw new Error("The disk holding CLAW_HOME is full.");
+      },
+    } as unknown as AuditLog;
+    const manager = createTerminalManager({ libpod: async () => libpod, audit });
+    await expect(manager.open({ ...openRequest, client: recordingClient().client })).rejects.toThrow(/full/);
+    expect(started).toEqual([]);
+  });
+
   it("run the profile on a TTY, pace output by the client's acks and report the exit", async () => {
     const { exec, stream, input, sizes } = fakeExec([{ running: false, exitCode: 0 }]);
     const { libpod, started } = fakeLibpod(exec);
