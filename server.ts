@@ -28,7 +28,7 @@ import { applyMigrations } from "./server/db/migrate";
 import { optimizeDatabase } from "./server/db/optimize-database";
 import { createEgressProxies } from "./server/egress/egress-proxies";
 import { parseResolveOverrides } from "./server/egress/egress-proxy";
-import { AppError } from "./server/errors";
+import { appErrorOf } from "./server/errors";
 import { claimClawHome } from "./server/fs/claim-claw-home";
 import { ensureClawHome } from "./server/fs/ensure-claw-home";
 import { createPanelHandler } from "./server/http/panel-handler";
@@ -289,7 +289,15 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  const fix = error instanceof AppError && error.fix ? `\n  fix: ${error.fix}` : "";
-  console.error(`claw: failed to start: ${error instanceof Error ? error.message : String(error)}${fix}`);
+  // A full disk at start (migrations, the audit repair) says so, with the fix.
+  let home = "CLAW_HOME";
+  try {
+    home = loadConfig().home;
+  } catch {}
+  const known = appErrorOf(error, home);
+  const fix = known?.fix ? `\n  fix: ${known.fix}` : "";
+  console.error(
+    `claw: failed to start: ${(known ?? (error instanceof Error ? error : { message: String(error) })).message}${fix}`,
+  );
   process.exit(1);
 });

@@ -226,6 +226,25 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
         { fix: "This is a bug in claw or a change in Podman; `claw doctor` shows the Podman version." },
       );
     }
+    mark("conformance checked");
+    // Inside the try: an agent whose start the audit log cannot hold (a full disk) does not keep running.
+    await deps.audit.record({
+      category: "lifecycle",
+      action: "agent_started",
+      actor,
+      agent: name,
+      outcome: "ok",
+      details: {
+        containerId: id,
+        image: spec.image,
+        lockDigest: agent.lockDigest,
+        network: spec.network.mode,
+        idBase: idMapping?.hostBase ?? null,
+        conformance: "passed",
+        durationMs: Date.now() - started,
+        phasesMs: phases,
+      },
+    });
   } catch (error) {
     if (id) {
       deps.expectChange(name);
@@ -236,36 +255,20 @@ export async function startAgent(deps: LifecycleDeps, name: string, actor: strin
     await deps.agentApis.close(name).catch(() => {});
     await deps.ingress.close(name).catch(() => {});
     const message = error instanceof Error ? error.message : String(error);
-    await deps.audit.record({
-      category: "lifecycle",
-      action: "agent_start_failed",
-      actor,
-      agent: name,
-      outcome: "error",
-      details: { error: message.slice(0, 2000) },
-    });
+    await deps.audit
+      .record({
+        category: "lifecycle",
+        action: "agent_start_failed",
+        actor,
+        agent: name,
+        outcome: "error",
+        details: { error: message.slice(0, 2000) },
+      })
+      .catch(() => {}); // the error the user needs is the one that stopped the start
     deps.changed();
     throw error instanceof AppError ? error : new AppError("INTERNAL", message, { cause: error });
   }
 
-  mark("conformance checked");
-  await deps.audit.record({
-    category: "lifecycle",
-    action: "agent_started",
-    actor,
-    agent: name,
-    outcome: "ok",
-    details: {
-      containerId: id,
-      image: spec.image,
-      lockDigest: agent.lockDigest,
-      network: spec.network.mode,
-      idBase: idMapping?.hostBase ?? null,
-      conformance: "passed",
-      durationMs: Date.now() - started,
-      phasesMs: phases,
-    },
-  });
   deps.changed();
   return { name, containerId: id, durationMs: Date.now() - started };
 }
