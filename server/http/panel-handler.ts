@@ -137,6 +137,9 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     const url = requestUrl(req);
     if (!url) return sendError(res, 400, badRequestTarget);
     const path = url.pathname;
+    // No route takes a path that cannot be decoded (Next answered `/agents/%` with a 500).
+    const decoded = decodePercent(path);
+    if (decoded === undefined) return sendError(res, 400, badPercentEncoding);
 
     if (path === "/api/health") {
       if (req.method !== "GET" && req.method !== "HEAD")
@@ -147,11 +150,7 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     if (path === "/api/login-code") return handleLoginCode(req, res, auth, transport);
     if (path === "/api/logout") return handleLogout(req, res, auth);
     if (path === "/api/audit/export") return handleDownload(req, res, transport);
-    if (path.startsWith(trpcPrefix)) {
-      const procedures = decodePercent(path.slice(trpcPrefix.length));
-      if (procedures === undefined) return sendError(res, 400, badPercentEncoding);
-      return handleTrpc(req, res, procedures, transport);
-    }
+    if (path.startsWith(trpcPrefix)) return handleTrpc(req, res, decoded.slice(trpcPrefix.length), transport);
     if (path.startsWith("/api/") || path === "/api") return sendError(res, 404, "No such endpoint");
     return handlePage(req, res, path, transport);
   }
