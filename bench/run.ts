@@ -1,4 +1,8 @@
-/** `npm run bench`: runs every bench/*.bench.ts in turn; each prints its own table of ratios. */
+/**
+ * `npm run bench`: runs every bench/*.bench.ts in turn (load.bench.ts among them, sized by
+ * CLAW_BENCH_LOAD_*); each prints its own table of ratios. `npm run bench -- load` runs the ones
+ * whose name holds "load".
+ */
 import { readdir } from "node:fs/promises";
 
 const dir = new URL(".", import.meta.url);

@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
+import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeIdOf } from "../server/agents/agent-service";
@@ -43,6 +44,7 @@ describe("agent logs against a flood without a newline", () => {
   afterAll(async () => {
     await exec("podman", ["rm", "-f", "-t", "0", container]).catch(() => {});
     await panel?.stop();
+    if (panel) await rm(dirname(panel.home), { recursive: true, force: true });
   });
 
   it("cuts the line, answers the last lines and keeps the panel's memory bounded", async () => {

