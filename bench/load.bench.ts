@@ -257,7 +257,12 @@ export async function run() {
       jobIds.push(job.jobId);
     }
     const jobStates = async () =>
-      Promise.all(jobIds.map(async (id) => (await client.jobs.get.query({ id })).status));
+      Promise.all(
+        jobIds.map(async (id) => {
+          const job = await client.jobs.get.query({ id });
+          return job.status === "failed" ? `failed (${job.errorType}: ${job.errorMessage})` : job.status;
+        }),
+      );
     for (let waited = 0; waited < 120 && (await jobStates()).some((state) => state === "pending"); waited++)
       await sleep(1000);
     progress(`jobs ${(await jobStates()).join(", ")}`);
