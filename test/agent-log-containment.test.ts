@@ -1,24 +1,16 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { homeIdOf } from "../server/agents/agent-service";
 import { maxLogLineChars } from "../server/podman/log-stream";
+import { memoryOf, runFloodContainer } from "./log-flood";
 import { runCli } from "./run-cli";
 import { cliEnvOf, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 
 const exec = promisify(execFile);
 const mi = 1024 * 1024;
-
-/** Peak and current resident memory of a process, in bytes. */
-async function memoryOf(pid: number) {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kib = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rss: kib("VmRSS"), peak: kib("VmHWM") };
-}
 
 /**
  * Issue 15, item 4: an agent's process writes 200 MB without a newline to its stdout. Inside a
@@ -50,32 +42,12 @@ describe("agent logs against a flood without a newline", () => {
   it("cuts the line, answers the last lines and keeps the panel's memory bounded", async () => {
     const pid = panel.process.pid as number;
     const before = await memoryOf(pid);
-    await exec("podman", [
-      "run",
-      "-d",
-      "--name",
+    await runFloodContainer(
+      panel,
       container,
-      "--label",
-      `claw.home=${homeIdOf(panel.home)}`,
-      "--label",
-      `claw.agent=${name}`,
-      "--network",
-      "none",
-      "--user",
-      "1000:1000",
-      "--userns",
-      "auto",
-      "--cap-drop",
-      "ALL",
-      "--ulimit",
-      "nofile=20000:20000",
-      "--ulimit",
-      "nproc=20000:20000",
-      "localhost/claw-claude-code:latest",
-      "sh",
-      "-c",
+      name,
       "echo before-the-flood; head -c 200000000 /dev/zero | tr '\\0' a; echo; echo after-the-flood; sleep 600",
-    ]);
+    );
 
     // Podman's log file (outside the panel) says when the whole flood is written.
     const { stdout: logPath } = await exec("podman", [

@@ -1,28 +1,20 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { homeIdOf } from "../server/agents/agent-service";
 import { maxLogLineChars } from "../server/podman/log-stream";
+import { memoryOf, runFloodContainer } from "./log-flood";
 import { runCli } from "./run-cli";
 import { cliEnvOf, loginToPanel, type RunningPanel, startPanel } from "./start-panel";
 import { waitFor } from "./wait-for";
 
 const exec = promisify(execFile);
 const mi = 1024 * 1024;
-
-/** Resident and peak resident memory of a process, in bytes. */
-async function memoryOf(pid: number) {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kib = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rss: kib("VmRSS"), peak: kib("VmHWM") };
-}
 
 /**
  * Asks `/api/health` in turn, from a process of its own (this one is busy reading the views), until
@@ -137,30 +129,10 @@ describe("an agent's line without a newline, followed in the Logs view", () => {
   });
 
   it("keeps /api/health answering, cuts the line for the view, skips for a slow view and gives the memory back", async () => {
-    await exec("podman", [
-      "run",
-      "-d",
-      "--name",
+    await runFloodContainer(
+      panel,
       container,
-      "--label",
-      `claw.home=${homeIdOf(panel.home)}`,
-      "--label",
-      `claw.agent=${name}`,
-      "--network",
-      "none",
-      "--user",
-      "1000:1000",
-      "--userns",
-      "auto",
-      "--cap-drop",
-      "ALL",
-      "--ulimit",
-      "nofile=20000:20000",
-      "--ulimit",
-      "nproc=20000:20000",
-      "localhost/claw-claude-code:latest",
-      "sh",
-      "-c",
+      name,
       [
         "echo before-the-flood",
         "until [ -e /tmp/go ]; do sleep 0.2; done",
@@ -173,7 +145,7 @@ describe("an agent's line without a newline, followed in the Logs view", () => {
         "echo the-end",
         "sleep 600",
       ].join("; "),
-    ]);
+    );
 
     // Two Logs views: one reading all it is sent, one whose connection stops reading during the flood.
     const fast = new LogsClient(`${panel.url.replace("http", "ws")}/ws/agents/${name}/logs?tail=500`, {
