@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { homeIdOf } from "../server/agents/agent-service";
 import { appRouter } from "../server/routers/root";
+import { oddRequests, plainRoutes, requestMethod, requestTarget } from "./fuzz-http";
 import {
   encodePart,
   type JsonSchema,
@@ -147,7 +148,8 @@ describe("fuzz: one real panel under malformed input", () => {
     const json = input === undefined ? undefined : JSON.stringify(input);
     const asQuery = (type === "query") !== (via === "other-method");
     const batch = via === "batch";
-    const payload = batch ? JSON.stringify({ 0: input ?? null }) : json;
+    // A batch of one; an absent input stays absent (`{}`), as the single call sends none.
+    const payload = batch ? JSON.stringify({ 0: input }) : json;
     const query = [
       batch ? "batch=1" : "",
       asQuery && payload !== undefined ? `input=${encodeURIComponent(payload)}` : "",
@@ -213,10 +215,13 @@ describe("fuzz: one real panel under malformed input", () => {
     [
       "audit",
       fc
-        .record({
-          category: fc.oneof(fc.constantFrom("", "egress", "access", "panel"), oddString),
-          outcome: oddString,
-        })
+        .record(
+          {
+            category: fc.oneof(fc.constantFrom("", "egress", "access", "panel"), oddString),
+            outcome: fc.oneof(fc.constantFrom("ok", "denied"), oddString),
+          },
+          { requiredKeys: [] },
+        )
         .map((query) => async () => `/ws/audit?${new URLSearchParams(query)}`),
       1,
     ],
@@ -280,7 +285,7 @@ describe("fuzz: one real panel under malformed input", () => {
               ending,
             );
             count(
-              `WebSocket ${outcome.refused ? `refused ${outcome.refused}` : `closed ${outcome.closeCode}`}`,
+              `WebSocket ${route} ${outcome.refused ? `refused ${outcome.refused}` : `closed ${outcome.closeCode}`}`,
             );
             expect(outcome.refused, JSON.stringify(outcome)).not.toBe(500);
             expect(outcome.closeCode, `${route}: the server neither answered nor closed`).not.toBe(-1);
@@ -292,49 +297,11 @@ describe("fuzz: one real panel under malformed input", () => {
     }
   }
 
-  const percentJunk = fc.constantFrom(
-    "%",
-    "%G1",
-    "%e0%a4",
-    "%E0%A4%A",
-    "%00",
-    "%2e%2e",
-    "..",
-    "%2F",
-    "%ff",
-    "%C0%AF",
-    "é",
-    " ",
-    "\t",
-  );
-  const pathSegment = fc.oneof(
-    fc.constantFrom("api", "trpc", "ws", "_next", "static", "login", "agents", "auth.whoami"),
-    percentJunk,
-    fc.stringMatching(/^[\w.,~-]{0,12}$/),
-  );
-  const requestTarget = fc
-    .tuple(fc.array(pathSegment, { maxLength: 5 }), fc.option(fc.array(percentJunk, { maxLength: 3 })))
-    .map(([segments, query]) => `/${segments.join("/")}${query ? `?input=${query.join("")}` : ""}`);
-  const method = fc.constantFrom(
-    "GET",
-    "HEAD",
-    "POST",
-    "PUT",
-    "DELETE",
-    "PATCH",
-    "OPTIONS",
-    "TRACE",
-    "PROPFIND",
-    "SEARCH",
-    "FOO",
-    "get",
-  );
-
   async function fuzzRawHttp(runs: number, offset: number) {
     await check(
       "raw HTTP",
       fc.asyncProperty(
-        method,
+        requestMethod,
         requestTarget,
         fc.boolean(),
         fc.option(fc.string({ maxLength: 64 })),
@@ -350,6 +317,7 @@ describe("fuzz: one real panel under malformed input", () => {
             lines.push("Content-Type: application/json", `Content-Length: ${Buffer.byteLength(body)}`);
           const answer = await rawRequest(panel.port, `${lines.join("\r\n")}\r\n\r\n${body ?? ""}`);
           count(`HTTP ${answer.status ?? "closed"}`);
+          trace(`http ${verb} ${JSON.stringify(target)} ${authed} ${answer.status}`);
           expect(answer.status, `${verb} ${target}: ${answer.head}`).not.toBe(500);
         },
       ),
@@ -456,6 +424,25 @@ describe("fuzz: one real panel under malformed input", () => {
     expect(execOut.bytes.length, execOut.stderr).toBe(500_000);
     expect(execOut.bytes).toMatch(/^a+$/);
 
+    // A reader that stops early (`| head -c 100`): the CLI ends quietly, no EPIPE stack.
+    const early = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ["bin/claw.mjs", "exec", agent, "--", "sh", "-c", "head -c 500000 /dev/zero"],
+        {
+          cwd: projectRoot,
+          env: { ...process.env, ...env },
+        },
+      );
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.stdout.once("data", () => child.stdout.destroy());
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+    expect(early).toEqual({ code: 0, stderr: "" });
+
     await waitFor("the logs agent's lines", async () => {
       const { stdout } = await exec("podman", ["logs", `claw-agent-${logAgent}`], {
         maxBuffer: 64 * 1024 * 1024,
@@ -473,76 +460,15 @@ describe("fuzz: one real panel under malformed input", () => {
 
   it("answers HTTP oddities (bad targets, hosts, headers, methods, 10 MB bodies, 200-call batches) without a 500", async () => {
     const port = panel.port;
-    const host = `Host: 127.0.0.1:${port}`;
-    const auth = `Cookie: ${cookie}\r\nx-claw-csrf: 1`;
-    const json = "Content-Type: application/json";
-    const upgrade = `Upgrade: websocket\r\nConnection: Upgrade\r\nOrigin: ${panel.url}`;
-    const key = `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`;
-    const cases: string[] = [
-      "GET /api/health HTTP/1.0",
-      "GET /api/health HTTP/1.1",
-      "GET /api/health HTTP/1.1\r\nHost: evil.example",
-      `GET /api/health HTTP/1.1\r\nHost: ${"a".repeat(8000)}`,
-      `GET /api/health HTTP/1.1\r\n${host}\r\nHost: evil.example`,
-      `GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\u0000`,
-      `GET /api/health HTTP/1.1\r\n${host}\r\nX-Big: ${"a".repeat(20 * 1024)}`,
-      `GET /api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\n${auth}\r\nX-Pad: ${"b".repeat(15 * 1024)}`,
-      `GET /api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\n${auth}\r\n${Array.from({ length: 3000 }, (_, i) => `X-H${i}: ${i}`).join("\r\n")}`,
-      `POST /api/trpc/secrets.set HTTP/1.1\r\n${host}\r\n${auth}\r\n${json}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}`,
-      `POST /api/trpc/secrets.set HTTP/1.1\r\n${host}\r\n${auth}\r\n${json}\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}`,
-      `POST /api/trpc/secrets.set HTTP/1.1\r\n${host}\r\n${auth}\r\n${json}\r\nContent-Length: -1\r\n\r\n{}`,
-      `POST /api/trpc/secrets.set HTTP/1.1\r\n${host}\r\n${auth}\r\n${json}\r\nContent-Length: 100\r\n\r\n{}`,
-      `POST /api/trpc/secrets.set HTTP/1.1\r\n${host}\r\n${auth}\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n{{{`,
-      "PRI * HTTP/2.0\r\n\r\nSM",
-      `OPTIONS * HTTP/1.1\r\n${host}`,
-      `GET * HTTP/1.1\r\n${host}`,
-      `GET http://127.0.0.1:${port}/api/health HTTP/1.1\r\n${host}`,
-      `GET http://evil.example/api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\n${auth}`,
-      `GET /api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\n${auth}\r\nOrigin: null`,
-      `POST /api/trpc/audit.verify HTTP/1.1\r\n${host}\r\n${auth}\r\nOrigin: http://evil.example`,
-      `POST /api/trpc/audit.verify HTTP/1.1\r\n${host}\r\n${auth}\r\nSec-Fetch-Site: cross-site`,
-      `POST /api/trpc/audit.verify HTTP/1.1\r\n${host}\r\n${auth}\r\nOrigin: ${"o".repeat(4000)}`,
-      `GET /api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\nAuthorization: Bearer x`,
-      `GET /api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\nCookie: claw_session_${port}=%%%; =; ;;`,
-      `GET /api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\nCookie: ${Array.from({ length: 200 }, (_, i) => `c${i}=${i}`).join("; ")}`,
-      `GET /api/trpc/auth.whoami HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\nCookie: claw_session_${port}=${"z".repeat(8000)}`,
-      `POST /api/login HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\n${json}\r\nContent-Length: 1\r\n\r\n{`,
-      `POST /api/login HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\nContent-Type: text/html\r\nContent-Length: 2\r\n\r\n{}`,
-      `POST /api/login HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\n${json}\r\nContent-Length: 14\r\n\r\n{"code":[1,2]}`,
-      `POST /api/login-code HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1`,
-      `POST /api/logout HTTP/1.1\r\n${host}\r\nx-claw-csrf: 1\r\nCookie: claw_session_${port}=nope`,
-      `GET /api/audit/export?since=%zz&agent=%E0 HTTP/1.1\r\n${host}\r\n${auth}`,
-      `GET /api/audit/export?since=9999-99-99 HTTP/1.1\r\n${host}\r\n${auth}`,
-      `GET /api/health HTTP/1.1\r\n${host}\r\n${upgrade}\r\nSec-WebSocket-Version: 13\r\n${key}`,
-      `GET /ws/status HTTP/1.1\r\n${host}\r\n${auth}\r\n${upgrade}\r\nSec-WebSocket-Version: 99\r\n${key}`,
-      `GET /ws/status HTTP/1.1\r\n${host}\r\n${auth}\r\n${upgrade}\r\nSec-WebSocket-Version: 13`,
-      `GET /ws/%E0%A4%A HTTP/1.1\r\n${host}\r\n${auth}\r\n${upgrade}\r\nSec-WebSocket-Version: 13\r\n${key}`,
-      `GET //[ HTTP/1.1\r\n${host}\r\n${auth}\r\n${upgrade}\r\nSec-WebSocket-Version: 13\r\n${key}`,
-      ...[
-        "/%",
-        "/agents/%",
-        "/login%",
-        "/_next/static/%",
-        "/%E0%A4%A",
-        "/agents/%00",
-        "/..%2f..%2fetc%2fpasswd",
-      ].map((path) => `GET ${path} HTTP/1.1\r\n${host}\r\n${auth}`),
-    ];
-    const routes = ["/api/health", "/api/login", "/api/login-code", "/api/logout", "/api/audit/export"];
-    for (const method of ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "CONNECT", "HEAD"]) {
-      for (const path of [...routes, "/api/trpc/auth.whoami", "/api/nothing", "/", "/login", "/agents"]) {
-        cases.push(`${method} ${path} HTTP/1.1\r\n${host}\r\n${auth}`);
-      }
-    }
-    for (const request of cases) {
-      const answer = await rawRequest(port, `${request}\r\nConnection: close\r\n\r\n`);
-      expect(answer.status, `${request.slice(0, 120)}: ${answer.head}`).not.toBe(500);
+    for (const { head, body, waitMs } of oddRequests(port, cookie, panel.url)) {
+      const answer = await rawRequest(port, `${head}\r\nConnection: close\r\n\r\n${body ?? ""}`, waitMs);
+      expect(answer.status, `${head.slice(0, 120)}: ${answer.head}`).not.toBe(500);
     }
 
     const tenMegabytes = 10 * 1024 * 1024;
     const bodyHeaders = { cookie, "x-claw-csrf": "1", "content-type": "application/json" };
     for (const path of [
-      ...routes,
+      ...plainRoutes,
       "/api/trpc/secrets.set",
       "/api/trpc/auth.whoami,auth.whoami?batch=1",
       "/",
@@ -598,17 +524,17 @@ describe("fuzz: one real panel under malformed input", () => {
   });
 
   it("never answers a WebSocket route's malformed messages with a 500 or an uncaught error", async () => {
-    await fuzzSockets(Number(process.env.FUZZ_SOCKET_RUNS ?? 24), 1000);
+    await fuzzSockets(Number(process.env.FUZZ_SOCKET_RUNS ?? 60), 1000);
     expect(unhandled(panel.output())).toEqual([]);
   });
 
   it("never answers any tRPC procedure's fuzzed input with a 500", async () => {
-    await fuzzProcedures(Number(process.env.FUZZ_TRPC_RUNS ?? 20), 2000);
+    await fuzzProcedures(Number(process.env.FUZZ_TRPC_RUNS ?? 40), 2000);
     expect(unhandled(panel.output())).toEqual([]);
   });
 
   it("never answers raw HTTP oddities with a 500", async () => {
-    await fuzzRawHttp(Number(process.env.FUZZ_HTTP_RUNS ?? 200), 3000);
+    await fuzzRawHttp(Number(process.env.FUZZ_HTTP_RUNS ?? 600), 3000);
     expect(unhandled(panel.output())).toEqual([]);
   });
 
