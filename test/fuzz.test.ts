@@ -515,9 +515,9 @@ describe("fuzz: one real panel under malformed input", () => {
   });
 
   it("warms up with a first small round, then takes the panel's resident memory as the baseline", async () => {
-    await fuzzSockets(2, 100);
-    await fuzzProcedures(2, 200);
-    await fuzzRawHttp(20, 300);
+    await fuzzSockets(8, 100);
+    await fuzzProcedures(5, 200);
+    await fuzzRawHttp(100, 300);
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     baselineRss = await rssOf(panel.process.pid as number);
     expect(baselineRss).toBeGreaterThan(0);
