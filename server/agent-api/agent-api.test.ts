@@ -451,10 +451,11 @@ describe("the agent API", () => {
   });
 
   describe("requests it does not take", () => {
-    it("answers 400 to a bad job id, bad JSON, a bad prompt or session id, and a body over 512 KiB", async () => {
+    it("answers 400 to a malformed URL, a bad job id, bad JSON, a bad prompt or session id, and a body over 512 KiB", async () => {
       const api = await apiOf("lee");
       const cases: [string, string, unknown, RegExp][] = [
         ["GET", `${jobsPath}/nope`, undefined, /^job_id is not a job id$/],
+        ["GET", "//[", undefined, /^The request's URL is malformed/],
         ["GET", `${jobsPath}/j-AAAAAAAAAA/output`, undefined, /^job_id is not a job id$/],
         ["POST", `${jobsPath}/..%2F..%2Fetc/cancel`, undefined, /^job_id is not a job id$/],
         ["POST", jobsPath, "{not json", /^The request body is not JSON$/],

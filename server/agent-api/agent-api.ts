@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AuditLog } from "../audit/audit-log";
 import { AppError, httpStatusOf, isAppError } from "../errors";
 import { serveForContainer } from "../fs/listen-for-container";
+import { badRequestTarget, requestUrl } from "../http/request-url";
 import {
   type AgentJobsDeps,
   agentJobCancel,
@@ -81,7 +82,8 @@ const notOffered = (method: string, path: string) =>
 
 /** Routes one request; every answer is JSON. */
 async function route(options: AgentApiOptions, req: IncomingMessage): Promise<unknown> {
-  const url = new URL(req.url ?? "/", "http://agent-api");
+  const url = requestUrl(req);
+  if (!url) throw new AppError("BAD_REQUEST", badRequestTarget);
   const method = req.method ?? "GET";
   const { agent, jobs } = options;
   const parts = url.pathname.split("/").filter(Boolean);
