@@ -86,7 +86,11 @@ describe("formatAgents", () => {
           { name: "coder", template: "coder", networkProfile: "restricted", live: live({}) },
           { name: "idle", template: "minimal", networkProfile: "none", live: live({ state: "stopped" }) },
         ],
-        podman: { reachable: false, error: "socket gone" },
+        podman: {
+          reachable: false,
+          error: "Podman is not reachable at /run/podman/podman.sock (no socket there)",
+        },
+        freshAt: null,
         orphans: [{ name: "claw-agent-ghost", state: "running" }],
       },
       now,
@@ -95,7 +99,7 @@ describe("formatAgents", () => {
       "NAME                 STATUS     TEMPLATE   NETWORK    UPTIME   CPU/MEM",
       "coder                ready      coder      restricted 90 s     1.3% 800 MiB",
       "idle                 stopped    minimal    none",
-      "Podman is not reachable (socket gone); states are the last known.",
+      "Podman is not reachable at /run/podman/podman.sock (no socket there). States are the last known.",
       "orphan container claw-agent-ghost (running) of no agent: remove it on the Agents page",
     ]);
   });

@@ -7,12 +7,13 @@ import type { PanelClient } from "./panel-client";
 type AgentList = RouterOutputs["agents"]["list"];
 type ListedAgent = AgentList["agents"][number];
 /** What `agents list` shows of the list. */
-export type AgentTable = Pick<AgentList, "podman"> & {
-  agents: (Pick<ListedAgent, "name" | "template" | "networkProfile" | "live"> & {
-    model?: ListedAgent["model"];
-  })[];
-  orphans: Pick<AgentList["orphans"][number], "name" | "state">[];
-};
+export type AgentTable = Pick<AgentList, "podman"> &
+  Partial<Pick<AgentList, "freshAt">> & {
+    agents: (Pick<ListedAgent, "name" | "template" | "networkProfile" | "live"> & {
+      model?: ListedAgent["model"];
+    })[];
+    orphans: Pick<AgentList["orphans"][number], "name" | "state">[];
+  };
 
 export function formatUptime(startedAt: string | null, now = Date.now()): string {
   if (!startedAt) return "";
@@ -50,8 +51,11 @@ export function formatAgents(list: AgentTable, now = Date.now()): string {
   ];
   for (const agent of list.agents)
     if (!hasModel(agent.model)) lines.push(`${agent.name} has no model: ${agent.model?.fix}`);
-  if (!list.podman.reachable)
-    lines.push(`Podman is not reachable (${list.podman.error}); states are the last known.`);
+  if (!list.podman.reachable) {
+    // The error already names the outage ("Podman is not reachable at …" / "… not answering …").
+    const asOf = list.freshAt ? `, as of ${new Date(list.freshAt).toLocaleTimeString()}` : "";
+    lines.push(`${list.podman.error ?? "Podman is not reachable"}. States are the last known${asOf}.`);
+  }
   for (const orphan of list.orphans) {
     lines.push(`orphan container ${orphan.name} (${orphan.state}) of no agent: remove it on the Agents page`);
   }
