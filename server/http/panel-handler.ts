@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import type { LoginCodes } from "../auth/login-codes";
 import type { LoginRateLimiter } from "../auth/login-rate-limiter";
-import { httpStatusOf, isAppError } from "../errors";
+import { appErrorOf, httpStatusOf, isAppError } from "../errors";
 import type { PanelServices } from "../panel/panel-services";
 import { appRouter } from "../routers/root";
 import {
@@ -159,7 +159,7 @@ export function createPanelHandler(deps: PanelHandlerDeps) {
     try {
       await route(req, res, transport);
     } catch (error) {
-      const app = isAppError(error) ? error : undefined;
+      const app = appErrorOf(error, services.paths.home);
       if (!app) console.error("[http] request failed:", error);
       if (res.headersSent) {
         res.destroy();

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import { type AppErrorCode, isAppError } from "../errors";
+import { type AppErrorCode, appErrorOf, isAppError } from "../errors";
 import type { TrpcContext } from "./context";
 
 const trpcCodeOf: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -40,12 +40,11 @@ const t = initTRPC.context<TrpcContext>().create({
 });
 
 /** Services throw AppError; this turns it into the matching tRPC error (and HTTP status). */
-const mapAppErrors = t.middleware(async ({ next }) => {
+const mapAppErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
-  if (!result.ok && isAppError(result.error.cause)) {
-    const cause = result.error.cause;
-    throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
-  }
+  // A full disk anywhere (a session, an agent's row, a file) is said as such, with the fix.
+  const cause = result.ok ? undefined : appErrorOf(result.error.cause, ctx.paths.home);
+  if (cause) throw new TRPCError({ code: trpcCodeOf[cause.code], message: cause.message, cause });
   return result;
 });
 
