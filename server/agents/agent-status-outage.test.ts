@@ -39,11 +39,13 @@ describe("the status sweep while Podman does not answer", () => {
         lockedAt: new Date(),
       },
     });
+    const gone: string[] = [];
     let hung = false;
+    let container = runningContainer;
     const libpod = {
       listContainers: async () => {
         if (hung) throw podmanNotAnswering("/run/podman/podman.sock", "GET /containers/json", 8_000);
-        return [runningContainer];
+        return [container];
       },
       sampleUsage: async () => new Map(),
       watchEvents: async () => new PassThrough(),
@@ -55,6 +57,7 @@ describe("the status sweep while Podman does not answer", () => {
       libpod: async () => libpod,
       intervalMs: 3_600_000,
       probeReady: async () => true,
+      onGone: async (name) => void gone.push(name),
     });
 
     const fresh = await tracker.refresh();
@@ -81,5 +84,18 @@ describe("the status sweep while Podman does not answer", () => {
     const back = await tracker.refresh();
     expect(back.agents.web).toMatchObject({ state: "running", note: null });
     expect(back.freshAt).toBe(back.sweptAt);
+    expect(gone).toEqual([]);
+
+    // Killed while Podman did not answer: once it does, the agent is gone (its egress proxy
+    // closes) and the kill is audited, though the sweep before read "unknown".
+    hung = true;
+    await tracker.refresh();
+    hung = false;
+    container = { ...runningContainer, State: "exited", ExitCode: 137, Exited: true };
+    const killed = await tracker.refresh();
+    expect(killed.agents.web?.state).toBe("exited");
+    expect(gone).toEqual(["web"]);
+    const events = await log.db.auditEvent.findMany({ select: { action: true } });
+    expect(events.map((event) => event.action)).toEqual(["agent_exited"]);
   });
 });

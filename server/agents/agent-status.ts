@@ -199,6 +199,10 @@ export function createAgentStatusTracker(deps: {
     await Promise.all(
       agents.map(async ({ name }) => {
         const before = current.agents[name];
+        // Through a Podman outage the state read "unknown": what it was before the outage counts,
+        // or a container killed meanwhile would keep its egress proxy and go unaudited.
+        const wasRunning = (before?.state === "unknown" ? lastKnown.get(name) : before?.state) === "running";
+        lastKnown.delete(name);
         const container = byAgent.get(name);
         const firstLook = !looked.has(name);
         looked.add(name);
@@ -215,7 +219,7 @@ export function createAgentStatusTracker(deps: {
                 : stoppedStatus;
           if (vanished) {
             await reportUnexpected(name, "agent_container_removed", { containerId: before.containerId });
-            if (before.state === "running") await deps.onGone?.(name).catch(() => {});
+            if (wasRunning) await deps.onGone?.(name).catch(() => {});
           } else if (firstLook && !isExpected(name)) await deps.onGone?.(name).catch(() => {});
           return;
         }
@@ -226,7 +230,7 @@ export function createAgentStatusTracker(deps: {
         // while the panel itself is starting or stopping it, which sets both up or tears them down.
         if (state === "running" && !isExpected(name)) await deps.onRunning?.(name).catch(() => {});
         const stoppedAtFirstLook = firstLook && (state === "stopped" || state === "exited");
-        if (state !== "running" && (before?.state === "running" || stoppedAtFirstLook) && !isExpected(name))
+        if (state !== "running" && (wasRunning || stoppedAtFirstLook) && !isExpected(name))
           await deps.onGone?.(name).catch(() => {});
         const ready = state === "running" && (await deps.probeReady(name));
         const sample = usage.get(container.Id);
@@ -234,7 +238,7 @@ export function createAgentStatusTracker(deps: {
         if (state === "exited" && !isExpected(name)) {
           const last = lastLineOf(libpod, container.Id);
           note = `${down ?? `Exited on its own with code ${container.ExitCode}.`}${last ? ` Its last line: ${last}` : ""}`;
-          if (before?.state === "running" && before.containerId === container.Id) {
+          if (wasRunning && before?.containerId === container.Id) {
             await reportUnexpected(name, "agent_exited", {
               containerId: container.Id,
               exitCode: container.ExitCode,
