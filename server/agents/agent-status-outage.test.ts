@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
 import type { ContainerSummary, Libpod } from "../podman/libpod";
 import { podmanNotAnswering } from "../podman/podman-errors";
-import { type AgentStatusTracker, createAgentStatusTracker } from "./agent-status";
+import type { AgentStatusTracker } from "./agent-status";
+import { createAgentRow, testStatusTracker } from "./agent-test-fixtures";
 
 const runningContainer: ContainerSummary = {
   Id: "c0ffeeweb",
@@ -27,18 +28,7 @@ afterEach(async () => {
 describe("the status sweep while Podman does not answer", () => {
   it("marks agents unknown with Podman's error and the last known state, and keeps when it was last fresh", async () => {
     log = await createTestAuditLog();
-    await log.db.agent.create({
-      data: {
-        name: "web",
-        template: "reviewer",
-        templateSource: "builtin",
-        networkProfile: "none",
-        imageRef: "localhost/claw-openclaw-agent:latest",
-        imageDigest: "unbuilt",
-        lockDigest: "x",
-        lockedAt: new Date(),
-      },
-    });
+    await createAgentRow(log.db, "web");
     const gone: string[] = [];
     let hung = false;
     let container = runningContainer;
@@ -50,12 +40,7 @@ describe("the status sweep while Podman does not answer", () => {
       sampleUsage: async () => new Map(),
       watchEvents: async () => new PassThrough(),
     } as unknown as Libpod;
-    tracker = createAgentStatusTracker({
-      db: log.db,
-      audit: log.audit,
-      homeId: "home",
-      libpod: async () => libpod,
-      intervalMs: 3_600_000,
+    tracker = testStatusTracker(log, libpod, {
       probeReady: async () => true,
       onGone: async (name) => void gone.push(name),
     });

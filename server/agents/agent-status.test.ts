@@ -4,7 +4,8 @@ import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
 import type { ContainerSummary, Libpod } from "../podman/libpod";
-import { type AgentStatusTracker, createAgentStatusTracker, lastMeaningfulLine } from "./agent-status";
+import { type AgentStatusTracker, lastMeaningfulLine } from "./agent-status";
+import { createAgentRow, testStatusTracker } from "./agent-test-fixtures";
 
 /** One Docker log frame (stream 1 stdout, 2 stderr) around `text`. */
 const frame = (stream: 1 | 2, text: string) => {
@@ -37,18 +38,7 @@ afterEach(async () => {
 describe("the status of an agent that exited on its own", () => {
   it("says the exit code and, once read, the last line its container wrote", async () => {
     log = await createTestAuditLog();
-    await log.db.agent.create({
-      data: {
-        name: "web",
-        template: "reviewer",
-        templateSource: "builtin",
-        networkProfile: "none",
-        imageRef: "localhost/claw-openclaw-agent:latest",
-        imageDigest: "unbuilt",
-        lockDigest: "x",
-        lockedAt: new Date(),
-      },
-    });
+    await createAgentRow(log.db, "web");
     let logReads = 0;
     const libpod = {
       listContainers: async () => [exitedContainer("web", 78)],
@@ -66,14 +56,7 @@ describe("the status of an agent that exited on its own", () => {
         return stream;
       },
     } as unknown as Libpod;
-    tracker = createAgentStatusTracker({
-      db: log.db,
-      audit: log.audit,
-      homeId: "home",
-      libpod: async () => libpod,
-      intervalMs: 3_600_000,
-      probeReady: async () => false,
-    });
+    tracker = testStatusTracker(log, libpod);
 
     const first = await tracker.refresh();
     expect(first.agents.web).toMatchObject({ state: "exited", exitCode: 78 });
@@ -94,26 +77,11 @@ describe("the status of an agent that exited on its own", () => {
   });
 });
 
-async function createAgent(db: TestAuditLog["db"], name: string) {
-  await db.agent.create({
-    data: {
-      name,
-      template: "reviewer",
-      templateSource: "builtin",
-      networkProfile: "none",
-      imageRef: "localhost/claw-openclaw-agent:latest",
-      imageDigest: "unbuilt",
-      lockDigest: "x",
-      lockedAt: new Date(),
-    },
-  });
-}
-
 describe("onGone: an agent that stopped without the panel", () => {
   /** A tracker over `containers` (changed between sweeps), recording each onGone call. */
   async function track(agents: string[], containers: ContainerSummary[]) {
     log = await createTestAuditLog();
-    for (const name of agents) await createAgent(log.db, name);
+    for (const name of agents) await createAgentRow(log.db, name);
     const gone: string[] = [];
     const libpod = {
       listContainers: async () => containers,
@@ -121,15 +89,7 @@ describe("onGone: an agent that stopped without the panel", () => {
       watchEvents: async () => new PassThrough(),
       openLogs: async () => new PassThrough().end(),
     } as unknown as Libpod;
-    tracker = createAgentStatusTracker({
-      db: log.db,
-      audit: log.audit,
-      homeId: "home",
-      libpod: async () => libpod,
-      intervalMs: 3_600_000,
-      onGone: async (name) => void gone.push(name),
-      probeReady: async () => false,
-    });
+    tracker = testStatusTracker(log, libpod, { onGone: async (name) => void gone.push(name) });
     return { gone, tracker };
   }
 

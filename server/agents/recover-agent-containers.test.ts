@@ -3,15 +3,14 @@
 // audit log, key and agent files are real.
 
 import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
-import { clawPaths } from "../config";
 import type { ContainerSummary, Libpod, LibpodInspect } from "../podman/libpod";
 import { agentFilePaths } from "./agent-files";
-import { type AgentStatusTracker, createAgentStatusTracker } from "./agent-status";
-import { type AgentDeps, createAgent } from "./create-agent";
+import type { AgentStatusTracker } from "./agent-status";
+import { testAgentDeps, testStatusTracker } from "./agent-test-fixtures";
+import { createAgent } from "./create-agent";
 import { recoverAgentContainers } from "./recover-agent-containers";
 
 let log: TestAuditLog | undefined;
@@ -37,15 +36,8 @@ const container = (agent: string, id: string, State: string, ExitCode = 0): Cont
 describe("recoverAgentContainers", () => {
   it("records what happened while the panel was down, removes a half-started container, and stops one that fails its checks", async () => {
     log = await createTestAuditLog();
-    const paths = clawPaths(join(log.dir, "home"));
-    const deps: AgentDeps = {
-      paths,
-      db: log.db,
-      audit: log.audit,
-      hostKey: log.hostKey,
-      imageDigest: async () => undefined,
-      host: async () => ({ rootless: false, panelPort: 7878 }),
-    };
+    const deps = testAgentDeps(log);
+    const { paths } = deps;
     for (const name of ["exited", "removed", "half", "tampered", "quiet"])
       await createAgent(deps, { name, template: "reviewer", actor: "cli" });
     const started = (agent: string, containerId: string) =>
@@ -124,14 +116,7 @@ describe("recoverAgentContainers", () => {
     expect(await recoverAgentContainers(recoveryDeps, libpod)).toEqual([]);
 
     // The status says what happened, and keeps saying it until the agent's container changes.
-    tracker = createAgentStatusTracker({
-      db: log.db,
-      audit: log.audit,
-      homeId: "home",
-      libpod: async () => libpod,
-      intervalMs: 3_600_000,
-      probeReady: async () => false,
-    });
+    tracker = testStatusTracker(log, libpod);
     const first = await tracker.refresh();
     expect(first.agents.exited).toMatchObject({
       state: "exited",

@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestAuditLog, type TestAuditLog } from "../audit/audit-test-log";
 import { verifyAuditLog } from "../audit/verify-audit-log";
-import { clawPaths } from "../config";
 import { checkAgentFolders } from "../doctor/agent-folder-checks";
 import { agentFilePaths } from "./agent-files";
 import { relockAgent } from "./agent-policy";
-import { type AgentDeps, createAgent } from "./create-agent";
+import { testAgentDeps } from "./agent-test-fixtures";
+import { createAgent } from "./create-agent";
 import { recoverAgentFolders } from "./recover-agents";
 
 let log: TestAuditLog | undefined;
@@ -21,15 +21,8 @@ afterEach(async () => {
 
 async function setup() {
   log = await createTestAuditLog();
-  const paths = clawPaths(join(log.dir, "home"));
-  const deps: AgentDeps = {
-    paths,
-    db: log.db,
-    audit: log.audit,
-    hostKey: log.hostKey,
-    imageDigest: async () => undefined,
-    host: async () => ({ rootless: false, panelPort: 7878 }),
-  };
+  const deps = testAgentDeps(log);
+  const { paths } = deps;
   const recover = () => recoverAgentFolders(deps);
   const actions = async () =>
     (await deps.db.auditEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.action);
